@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.PHONY: run test setup browser model validate test-unit test-stack test-stories test-postgres lock clean
+
+## run: set up what is missing, then start everything and print the URLs (Ctrl-C stops it)
+run: setup
+	$(PY) -m ops.run
+
+## test: set up what is missing, then run every test; non-zero exit on any failure
+test: setup browser validate model
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-stories
+
+setup: $(VENV)/.deps-installed web/node_modules/.package-lock.json
+
+$(VENV)/.deps-installed: requirements.lock scripts/setup-venv.sh
+	scripts/setup-venv.sh
+	touch $@
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+
+browser:
+	scripts/ensure-chromium.sh
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings --quiet
+
+model: setup
+	$(PY) -m ops.model_cache
+
+## test-stories: Rasa's own test of tests/test_stories.yml against the trained model
+test-stories: model
+	$(RASA) test core --stories tests/test_stories.yml --model "$$(cat models/current)" \
+	  --out results/stories --fail-on-prediction-errors
+
+## test-postgres: the database and stack tests against TEST_DATABASE_URL (used by .ci/run)
+test-postgres: setup browser model
+	test -n "$${TEST_DATABASE_URL:-}" || { echo "set TEST_DATABASE_URL=postgresql://..." >&2; exit 2; }
+	$(PY) -m pytest -m "db or stack"
+
+## lock: re-resolve requirements.in into requirements.lock (needs the package registry)
+lock:
+	rm -rf /tmp/pharmacy-lock && "$$(scripts/find-python310.sh)" -m venv /tmp/pharmacy-lock
+	/tmp/pharmacy-lock/bin/pip install --quiet "pip>=23,<25" && /tmp/pharmacy-lock/bin/pip install --quiet -r requirements.in
+	/tmp/pharmacy-lock/bin/pip check
+	{ echo "# Generated from requirements.in by 'make lock' on Python 3.10; do not edit by hand."; \
+	  /tmp/pharmacy-lock/bin/pip freeze; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) models results var web/node_modules .pytest_cache

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components (they import Rasa, so they live outside the core package)."""

@@ -1,0 +1,1 @@
+"""Developer and operator tooling: model cache, process launcher, the `make run` entry point."""

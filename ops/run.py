@@ -1,0 +1,57 @@
+"""`make run`: prepare the database and model, start every service, print the URLs, wait for Ctrl-C."""
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from ops.model_cache import ensure_model
+from ops.stack import Stack, StackConfig
+from pharmacy.database import prepare
+from pharmacy.settings import load_settings
+
+
+def main() -> int:
+    started = time.monotonic()
+    settings = load_settings()
+    seeded = prepare(settings.database_url)
+    print("database ready" + (" (demo data loaded)" if seeded else ""), flush=True)
+    stack = Stack(StackConfig(
+        model_path=ensure_model(), var_dir=settings.var_dir, database_url=settings.database_url,
+        rasa_port=settings.rasa_port, action_port=settings.action_port, web_port=settings.web_port,
+    ))
+    print("starting the action server, the Rasa server and the web page...", flush=True)
+    stack.start()
+    cfg = stack.config
+    print(
+        f"\nReady in {time.monotonic() - started:.0f} s.\n"
+        f"  Chat page:      {cfg.web_url}/\n"
+        f"  Rasa HTTP API:  {cfg.rasa_url}  (token in {settings.var_dir / 'rasa_api_token'} "
+        f"or RASA_API_TOKEN)\n"
+        f"  Action server:  {cfg.action_url}/health\n"
+        f"  Logs:           {stack.log_dir}/\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+
+    def _stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while True:
+            for service in stack.services:
+                if service.process.poll() is not None:
+                    print(f"{service.name} stopped unexpectedly; see {stack.log_dir}", flush=True)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
+        return 0
+    finally:
+        stack.stop()
+        print("all services stopped", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Starts and stops the whole assistant: action server, Rasa server and the web chat page.
+
+`make run` uses it in the foreground; the conversation and browser tests use the same class to
+start a private stack on free ports with their own database, so they test what a user runs.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+from pharmacy.settings import PROJECT_ROOT
+
+BIN_DIR = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def api_token(var_dir: Path) -> str:
+    """RASA_API_TOKEN, or a random token made once and kept in var/ (readable by the owner only)."""
+    configured = os.environ.get("RASA_API_TOKEN", "").strip()
+    if configured:
+        return configured
+    path = var_dir / "rasa_api_token"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class StackConfig:
+    model_path: Path
+    var_dir: Path
+    database_url: str
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8080
+    host: str = "localhost"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+
+@dataclass
+class _Service:
+    name: str
+    command: List[str]
+    ready_url: str
+    ready_headers: Dict[str, str] = field(default_factory=dict)
+    process: Optional[subprocess.Popen] = None
+
+
+class Stack:
+    """The three services as child processes; logs go to ``var_dir/logs/<service>.log``."""
+
+    def __init__(self, config: StackConfig):
+        self.config = config
+        self.token = api_token(config.var_dir)
+        self.log_dir = config.var_dir / "logs"
+        self.services = self._services()
+
+    def environment(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "DATABASE_URL": self.config.database_url,
+                "PHARMACY_VAR_DIR": str(self.config.var_dir),
+                "ACTION_SERVER_URL": f"{self.config.action_url}/webhook",
+                "RASA_URL": self.config.rasa_url,
+                "RASA_PORT": str(self.config.rasa_port),
+                "ACTION_PORT": str(self.config.action_port),
+                "WEB_PORT": str(self.config.web_port),
+                "RASA_API_TOKEN": self.token,
+                "PYTHONPATH": str(PROJECT_ROOT),
+                # Rasa and TensorFlow are noisy about things that do not matter here.
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "RASA_TELEMETRY_ENABLED": "false",
+            }
+        )
+        env.update(self.config.extra_env)
+        return env
+
+    def _services(self) -> List[_Service]:
+        cfg = self.config
+        web_origins = [f"http://{host}:{cfg.web_port}" for host in ("localhost", "127.0.0.1")]
+        return [
+            _Service(
+                "actions",
+                [str(BIN_DIR / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                 "--port", str(cfg.action_port)],
+                f"{cfg.action_url}/health",
+            ),
+            _Service(
+                "rasa",
+                [str(BIN_DIR / "rasa"), "run", "--model", str(cfg.model_path),
+                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                 "--port", str(cfg.rasa_port), "--enable-api", "--auth-token", self.token,
+                 "--cors", *web_origins],
+                f"{cfg.rasa_url}/status",
+                {"Authorization": f"Bearer {self.token}"},
+            ),
+            _Service(
+                "web",
+                [str(BIN_DIR / "python"), "-m", "webchat.server"],
+                f"{cfg.web_url}/healthz",
+            ),
+        ]
+
+    def start(self, timeout: float = 240.0) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            self._launch(service)
+        deadline = time.monotonic() + timeout
+        for service in self.services:
+            self._wait_ready(service, deadline)
+
+    def restart(self, name: str, timeout: float = 240.0) -> None:
+        """Stop one service and start it again (a deploy, a crash): state must survive it."""
+        service = next(s for s in self.services if s.name == name)
+        self._terminate([service])
+        self._launch(service)
+        self._wait_ready(service, time.monotonic() + timeout)
+
+    def _launch(self, service: _Service) -> None:
+        with open(self.log_dir / f"{service.name}.log", "ab") as log:
+            service.process = subprocess.Popen(
+                service.command, cwd=PROJECT_ROOT, env=self.environment(), stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def _wait_ready(self, service: _Service, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            if service.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(
+                    f"{service.name} exited with code {service.process.returncode}; "
+                    f"see {self.log_dir / (service.name + '.log')}"
+                )
+            try:
+                response = requests.get(service.ready_url, headers=service.ready_headers, timeout=2)
+                if response.ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise TimeoutError(f"{service.name} was not ready in time; see {self.log_dir}")
+
+    def stop(self) -> None:
+        self._terminate(list(reversed(self.services)))
+
+    @staticmethod
+    def _terminate(services: List[_Service]) -> None:
+        for service in services:
+            process = service.process
+            if process is None or process.poll() is not None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+        for service in services:
+            process = service.process
+            if process is None:
+                continue
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def __enter__(self) -> "Stack":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,22 @@
+"""What counts as a message the assistant cannot read: empty, or longer than the limit."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+
+from pharmacy.settings import load_settings
+
+
+class UnreadableInput(str, Enum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+def classify_text(text: Optional[str], max_chars: Optional[int] = None) -> Optional[UnreadableInput]:
+    """None for a message the NLU should read; otherwise why it should not."""
+    if text is None or not text.strip():
+        return UnreadableInput.EMPTY
+    limit = max_chars if max_chars is not None else load_settings().max_message_chars
+    if len(text) > limit:
+        return UnreadableInput.TOO_LONG
+    return None

@@ -1,0 +1,28 @@
+"""Alembic environment: migrates the database named by DATABASE_URL (or the URL passed in)."""
+from alembic import context
+
+from pharmacy.db import get_engine
+from pharmacy.models import Base
+
+config = context.config
+
+
+def _include_object(obj, name, type_, reflected, compare_to):
+    # Rasa's tracker store keeps its own "events" table in the same database; it is not ours.
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
+def run_migrations_online() -> None:
+    engine = get_engine(config.get_main_option("sqlalchemy.url") or None)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            include_object=_include_object,
+            render_as_batch=engine.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,60 @@
+"""Every setting the project reads from the environment, in one place.
+
+Defaults are for a laptop: SQLite under ``var/``, services on localhost. Production overrides them
+with environment variables (documented in the README).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from error
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    rasa_url: str
+    action_server_url: str
+    web_port: int
+    rasa_port: int
+    action_port: int
+    max_message_chars: int
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    """Read the environment now (tests change it, so nothing is cached here)."""
+    var_dir = Path(_env("PHARMACY_VAR_DIR", str(PROJECT_ROOT / "var")))
+    rasa_port = _env_int("RASA_PORT", 5005)
+    action_port = _env_int("ACTION_PORT", 5055)
+    return Settings(
+        var_dir=var_dir,
+        database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'pharmacy.db'}"),
+        rasa_url=_env("RASA_URL", f"http://localhost:{rasa_port}"),
+        action_server_url=_env("ACTION_SERVER_URL", f"http://localhost:{action_port}/webhook"),
+        web_port=_env_int("WEB_PORT", 8080),
+        rasa_port=rasa_port,
+        action_port=action_port,
+        max_message_chars=_env_int("MAX_MESSAGE_CHARS", 2000),
+    )

@@ -1,0 +1,84 @@
+"""The shopper's chat page in headless Chromium, against the running stack."""
+from playwright.sync_api import expect
+
+GREETING = "Evergreen Pharmacy assistant"
+
+
+def open_chat(browser, stack, **context_options):
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(stack.config.web_url + "/")
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    return page, errors
+
+
+def send(page, text):
+    page.get_by_label("Message").first.fill(text)
+    page.keyboard.press("Enter")
+
+
+def test_hi_gets_a_greeting_with_buttons_and_a_reload_keeps_the_conversation(browser, stack):
+    page, errors = open_chat(browser, stack)
+    send(page, "hi")
+    expect(page.locator(".msg-bot").first).to_contain_text(GREETING)
+    expect(page.locator("button.quick-reply")).to_have_count(2)
+
+    page.locator("button.quick-reply", has_text="What can you do?").click()
+    expect(page.locator(".msg-user").last).to_have_text("What can you do?")
+    expect(page.locator(".msg-bot").last).to_contain_text("put you through to our pharmacy team")
+
+    page.reload()
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    expect(page.locator("#chat-log .msg")).to_have_count(4)
+    expect(page.locator(".msg-user").first).to_have_text("hi")
+    expect(page.locator(".msg-user").last).to_have_text("What can you do?")
+
+    send(page, "thanks")
+    expect(page.locator(".msg-bot").last).to_contain_text("You're welcome")
+    assert errors == []
+    page.context.close()
+
+
+def test_typing_indicator_shows_while_waiting_and_hides_after_the_answer(browser, stack):
+    page, _ = open_chat(browser, stack)
+    send(page, "hello")
+    expect(page.locator(".msg-bot").last).to_contain_text(GREETING)
+    expect(page.locator("#typing")).to_be_hidden()
+    page.context.close()
+
+
+def test_page_fits_a_phone_screen_and_works_from_the_keyboard(browser, stack):
+    page, _ = open_chat(browser, stack, viewport={"width": 360, "height": 640}, is_mobile=True,
+                        has_touch=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    expect(page.locator("#chat-input")).to_be_in_viewport()
+    page.locator("#chat-input").focus()
+    page.keyboard.type("hi")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg-bot").first).to_contain_text(GREETING)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement && document.activeElement.tagName")
+    assert focused in ("BUTTON", "TEXTAREA", "INPUT")
+    page.context.close()
+
+
+def test_new_conversation_starts_with_an_empty_log(browser, stack):
+    page, _ = open_chat(browser, stack)
+    send(page, "hi")
+    expect(page.locator(".msg-bot").first).to_contain_text(GREETING)
+    page.locator("#new-conversation").click()
+    expect(page.locator("#chat-log .msg")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    expect(page.locator("#chat-log .msg")).to_have_count(0)
+    page.context.close()
+
+
+def test_empty_input_is_not_sent(browser, stack):
+    page, _ = open_chat(browser, stack)
+    send(page, "   ")
+    expect(page.locator("#chat-log .msg")).to_have_count(0)
+    page.context.close()

@@ -1,0 +1,106 @@
+"""Shared fixtures: a fresh real database, and a running stack for conversation and browser tests.
+
+Tests never touch DATABASE_URL (it may be a real deployment). They use TEST_DATABASE_URL when set
+(CI points it at PostgreSQL) and a throw-away SQLite file otherwise.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List
+
+import pytest
+import requests
+from sqlalchemy import inspect
+
+from pharmacy.db import get_engine
+from pharmacy.models import Base
+
+# The demo data's reference day in tests: edge cases are computed from it.
+DEMO_TODAY = date(2026, 11, 23)
+
+
+def _reset_database(url: str) -> None:
+    engine = get_engine(url)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        for table in ("alembic_version", "events"):
+            if inspect(connection).has_table(table):
+                connection.exec_driver_sql(f"DROP TABLE {table}")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if url:
+        _reset_database(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'pharmacy-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def seeded_database(database_url: str) -> str:
+    """A migrated database with the demo data for DEMO_TODAY (read-only for tests)."""
+    from pharmacy.database import prepare
+
+    prepare(database_url, today=DEMO_TODAY)
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def stack(seeded_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
+    from ops.model_cache import ensure_model
+    from ops.stack import Stack, StackConfig, free_port
+
+    config = StackConfig(
+        model_path=ensure_model(),
+        var_dir=tmp_path_factory.mktemp("var"),
+        database_url=seeded_database,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=free_port(),
+    )
+    running = Stack(config)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+class Chat:
+    """One shopper's conversation over Rasa's REST channel."""
+
+    def __init__(self, rasa_url: str, sender: str):
+        self.rasa_url = rasa_url
+        self.sender = sender
+
+    def send(self, text: str, metadata: Dict[str, object] = None) -> List[Dict[str, object]]:
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text, "metadata": metadata or {}},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def texts(self, text: str) -> str:
+        """The bot's replies to ``text``, joined, for assertions on wording."""
+        return "\n".join(str(reply.get("text", "")) for reply in self.send(text))
+
+
+@pytest.fixture
+def new_chat(stack) -> Callable[[], Chat]:
+    return lambda: Chat(stack.config.rasa_url, f"test-{uuid.uuid4()}")
+
+
+_MARKERS_BY_FOLDER = {"db": ["db"], "conversation": ["stack"], "browser": ["stack", "browser"]}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        for marker in _MARKERS_BY_FOLDER.get(folder, []):
+            item.add_marker(getattr(pytest.mark, marker))

@@ -1,0 +1,73 @@
+"""Conversation basics against the running stack: real Rasa server, action server and database."""
+import requests
+
+GIBBERISH = "qwxz plorf vvbnq ahsgdk"
+
+
+def test_hi_is_answered_with_a_greeting_and_buttons(new_chat):
+    replies = new_chat().send("hi")
+    assert "Evergreen Pharmacy assistant" in replies[0]["text"]
+    assert [b["payload"] for b in replies[0]["buttons"]] == ["/help", "/request_human"]
+
+
+def test_help_button_payload_explains_what_the_assistant_does(new_chat):
+    assert "put you through to our pharmacy team" in new_chat().texts("/help")
+
+
+def test_asking_for_a_person_gives_a_way_to_reach_one(new_chat):
+    assert "1-800-555-0199" in new_chat().texts("i want to talk to a real person")
+
+
+def test_gibberish_gets_a_rephrase_request_and_a_person_offered(new_chat):
+    replies = new_chat().send(GIBBERISH)
+    assert "didn't understand" in replies[0]["text"]
+    assert "/request_human" in [b["payload"] for b in replies[0]["buttons"]]
+
+
+def test_empty_message_is_answered(new_chat):
+    assert "looks empty" in new_chat().texts("")
+
+
+def test_ten_thousand_characters_are_answered_with_the_limit(new_chat):
+    text = ("I have a question about my medicine and my order " * 250)[:10000]
+    assert "2000 characters" in new_chat().texts(text)
+
+
+def test_conversation_goes_on_normally_after_bad_input(new_chat):
+    chat = new_chat()
+    chat.send(GIBBERISH)
+    chat.send("")
+    assert "Evergreen Pharmacy assistant" in chat.texts("hello")
+
+
+def test_rasa_http_api_refuses_requests_without_the_token(stack):
+    assert requests.get(f"{stack.config.rasa_url}/status", timeout=10).status_code == 401
+    authorised = requests.get(f"{stack.config.rasa_url}/status", timeout=10,
+                              headers={"Authorization": f"Bearer {stack.token}"})
+    assert authorised.status_code == 200
+
+
+def test_web_page_config_points_the_browser_at_rasa(stack):
+    config = requests.get(f"{stack.config.web_url}/config.json", timeout=10).json()
+    assert config["rasaUrl"].endswith(f":{stack.config.rasa_port}")
+    assert config["maxMessageChars"] == 2000
+
+
+def test_history_refuses_malformed_session_ids(stack):
+    response = requests.get(f"{stack.config.web_url}/api/history/..%2F..%2Fstatus", timeout=10)
+    assert response.status_code in (400, 404)
+
+
+def test_history_survives_a_rasa_server_restart(stack, new_chat):
+    chat = new_chat()
+    chat.send("hi")
+    chat.send("what can you do")
+    history_url = f"{stack.config.web_url}/api/history/{chat.sender}"
+    before = requests.get(history_url, timeout=10).json()["messages"]
+    assert [m["from"] for m in before] == ["user", "bot", "user", "bot"]
+
+    stack.restart("rasa")
+
+    after = requests.get(history_url, timeout=10).json()["messages"]
+    assert after == before
+    assert "Evergreen Pharmacy assistant" in chat.texts("hello again")

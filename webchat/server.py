@@ -1,0 +1,139 @@
+"""Serves the shopper's chat page and the history of a chat session.
+
+The page talks to Rasa directly over socket.io. This server only adds what a browser must not do
+itself: reading a conversation's history needs the Rasa API token, which stays here.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+from aiohttp import web
+
+from pharmacy.settings import PROJECT_ROOT, load_settings
+
+log = logging.getLogger("webchat")
+
+WEB_DIR = PROJECT_ROOT / "web"
+SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+# Session ids are made by the page (UUIDs); anything else is refused before reaching Rasa.
+SESSION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; connect-src 'self' http: https: ws: wss:; img-src 'self' data:; "
+        "style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def conversation_messages(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The user and bot messages of a tracker's events, in order, as the page shows them."""
+    messages: List[Dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            text = event.get("text") or ""
+            if text.startswith("/"):
+                # A button payload: show the title the shopper clicked, kept by the page as metadata.
+                text = (event.get("metadata") or {}).get("button_title") or text
+            messages.append({"from": "user", "text": text})
+        elif kind == "bot":
+            data = event.get("data") or {}
+            message: Dict[str, Any] = {"from": "bot", "text": event.get("text") or ""}
+            buttons = data.get("buttons") or data.get("quick_replies")
+            if buttons:
+                message["buttons"] = [
+                    {"title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons
+                ]
+            messages.append(message)
+    return messages
+
+
+@web.middleware
+async def _security_headers(request: web.Request, handler):
+    response = await handler(request)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+async def index(_request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def socket_io_client(_request: web.Request) -> web.StreamResponse:
+    if not SOCKET_IO_CLIENT.exists():
+        raise web.HTTPServiceUnavailable(text="socket.io client missing: run `make setup`")
+    return web.FileResponse(SOCKET_IO_CLIENT)
+
+
+async def page_config(request: web.Request) -> web.Response:
+    settings = load_settings()
+    # The browser reaches Rasa on the host it reached this page on, unless told otherwise.
+    public_rasa = os.environ.get("RASA_PUBLIC_URL") or f"{request.url.scheme}://{request.url.host}:{settings.rasa_port}"
+    return web.json_response(
+        {"rasaUrl": public_rasa, "socketPath": "/socket.io/",
+         "maxMessageChars": settings.max_message_chars},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def history(request: web.Request) -> web.Response:
+    session_id = request.match_info["session_id"]
+    if not SESSION_ID.match(session_id):
+        raise web.HTTPBadRequest(text="invalid session id")
+    settings = load_settings()
+    url = f"{settings.rasa_url}/conversations/{session_id}/tracker"
+    headers = {"Authorization": f"Bearer {os.environ.get('RASA_API_TOKEN', '')}"}
+    try:
+        async with request.app["http"].get(
+            url, params={"include_events": "ALL"}, headers=headers,
+            timeout=aiohttp.ClientTimeout(total=10),
+        ) as response:
+            if response.status != 200:
+                log.warning("history for a session: Rasa answered %s", response.status)
+                raise web.HTTPBadGateway(text="conversation history unavailable")
+            tracker = await response.json()
+    except aiohttp.ClientError as error:
+        log.warning("history: Rasa unreachable (%s)", type(error).__name__)
+        raise web.HTTPBadGateway(text="conversation history unavailable") from error
+    return web.json_response(
+        {"messages": conversation_messages(tracker.get("events") or [])},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def _open_http(app: web.Application):
+    app["http"] = aiohttp.ClientSession()
+    yield
+    await app["http"].close()
+
+
+def create_app(static_dir: Optional[Path] = None) -> web.Application:
+    app = web.Application(middlewares=[_security_headers], client_max_size=64 * 1024)
+    app.cleanup_ctx.append(_open_http)
+    app.router.add_get("/", index)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/config.json", page_config)
+    app.router.add_get("/api/history/{session_id}", history)
+    app.router.add_get("/static/vendor/socket.io.min.js", socket_io_client)
+    app.router.add_static("/static/", static_dir or WEB_DIR, follow_symlinks=False)
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    web.run_app(create_app(), port=load_settings().web_port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()
