@@ -71,7 +71,7 @@ class _Service:
     name: str
     command: List[str]
     ready_url: str
-    ready_headers: Dict[str, str] = field(default_factory=dict)
+    ready_params: Dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
 
 
@@ -123,7 +123,7 @@ class Stack:
                  "--port", str(cfg.rasa_port), "--enable-api", "--auth-token", self.token,
                  "--cors", *web_origins],
                 f"{cfg.rasa_url}/status",
-                {"Authorization": f"Bearer {self.token}"},
+                {"token": self.token},
             ),
             _Service(
                 "web",
@@ -163,7 +163,7 @@ class Stack:
                     f"see {self.log_dir / (service.name + '.log')}"
                 )
             try:
-                response = requests.get(service.ready_url, headers=service.ready_headers, timeout=2)
+                response = requests.get(service.ready_url, params=service.ready_params, timeout=2)
                 if response.ok:
                     return
             except requests.RequestException:

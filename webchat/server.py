@@ -75,12 +75,20 @@ async def socket_io_client(_request: web.Request) -> web.StreamResponse:
 async def page_config(request: web.Request) -> web.Response:
     settings = load_settings()
     # The browser reaches Rasa on the host it reached this page on, unless told otherwise.
-    public_rasa = os.environ.get("RASA_PUBLIC_URL") or f"{request.url.scheme}://{request.url.host}:{settings.rasa_port}"
+    public_rasa = os.environ.get("RASA_PUBLIC_URL") or (
+        f"{request.scheme}://{_hostname(request.host)}:{settings.rasa_port}")
     return web.json_response(
         {"rasaUrl": public_rasa, "socketPath": "/socket.io/",
          "maxMessageChars": settings.max_message_chars},
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _hostname(host_header: str) -> str:
+    """The host part of a Host header ("[::1]:8080" -> "[::1]", "example.org:80" -> "example.org")."""
+    if host_header.startswith("["):
+        return host_header[: host_header.index("]") + 1]
+    return host_header.split(":", 1)[0]
 
 
 async def history(request: web.Request) -> web.Response:
@@ -89,10 +97,9 @@ async def history(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="invalid session id")
     settings = load_settings()
     url = f"{settings.rasa_url}/conversations/{session_id}/tracker"
-    headers = {"Authorization": f"Bearer {os.environ.get('RASA_API_TOKEN', '')}"}
     try:
         async with request.app["http"].get(
-            url, params={"include_events": "ALL"}, headers=headers,
+            url, params={"include_events": "ALL", "token": os.environ.get("RASA_API_TOKEN", "")},
             timeout=aiohttp.ClientTimeout(total=10),
         ) as response:
             if response.status != 200:

@@ -1,4 +1,4 @@
-from webchat.server import conversation_messages
+from webchat.server import _hostname, conversation_messages
 
 
 def test_only_user_and_bot_messages_are_kept_in_order():
@@ -21,3 +21,9 @@ def test_only_user_and_bot_messages_are_kept_in_order():
 def test_button_payload_without_a_title_is_shown_as_sent():
     assert conversation_messages([{"event": "user", "text": "/help"}]) == [
         {"from": "user", "text": "/help"}]
+
+
+def test_hostname_drops_the_port_of_the_host_header():
+    assert _hostname("localhost:8080") == "localhost"
+    assert _hostname("[::1]:8080") == "[::1]"
+    assert _hostname("shop.example.org") == "shop.example.org"
