@@ -11,7 +11,14 @@ from pharmacy.database import prepare
 from pharmacy.settings import load_settings
 
 
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Installed explicitly: a background job starts with SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     started = time.monotonic()
     settings = load_settings()
     seeded = prepare(settings.database_url)
@@ -20,25 +27,20 @@ def main() -> int:
         model_path=ensure_model(), var_dir=settings.var_dir, database_url=settings.database_url,
         rasa_port=settings.rasa_port, action_port=settings.action_port, web_port=settings.web_port,
     ))
-    print("starting the action server, the Rasa server and the web page...", flush=True)
-    stack.start()
-    cfg = stack.config
-    print(
-        f"\nReady in {time.monotonic() - started:.0f} s.\n"
-        f"  Chat page:      {cfg.web_url}/\n"
-        f"  Rasa HTTP API:  {cfg.rasa_url}  (token in {settings.var_dir / 'rasa_api_token'} "
-        f"or RASA_API_TOKEN)\n"
-        f"  Action server:  {cfg.action_url}/health\n"
-        f"  Logs:           {stack.log_dir}/\n"
-        "Press Ctrl-C to stop.",
-        flush=True,
-    )
-
-    def _stop(_signum, _frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
     try:
+        print("starting the action server, the Rasa server and the web page...", flush=True)
+        stack.start()
+        cfg = stack.config
+        print(
+            f"\nReady in {time.monotonic() - started:.0f} s.\n"
+            f"  Chat page:      {cfg.web_url}/\n"
+            f"  Rasa HTTP API:  {cfg.rasa_url}  (token: RASA_API_TOKEN, or the file "
+            f"{settings.var_dir / 'rasa_api_token'})\n"
+            f"  Action server:  {cfg.action_url}/health\n"
+            f"  Logs:           {stack.log_dir}/\n"
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
         while True:
             for service in stack.services:
                 if service.process.poll() is not None:
