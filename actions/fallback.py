@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.speech import say
+from actions.common import say
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.settings import load_settings
 

@@ -37,6 +37,7 @@ def main() -> int:
             f"  Rasa HTTP API:  {cfg.rasa_url}  (token: RASA_API_TOKEN, or the file "
             f"{settings.var_dir / 'rasa_api_token'})\n"
             f"  Action server:  {cfg.action_url}/health\n"
+            f"  Carrier (fake): {cfg.carrier_url}/health\n"
             f"  Logs:           {stack.log_dir}/\n"
             "Press Ctrl-C to stop.",
             flush=True,

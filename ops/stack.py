@@ -1,4 +1,4 @@
-"""Starts and stops the whole assistant: action server, Rasa server and the web chat page.
+"""Starts and stops the whole assistant: carrier stand-in, action server, Rasa server, web page.
 
 `make run` uses it in the foreground; the conversation and browser tests use the same class to
 start a private stack on free ports with their own database, so they test what a user runs.
@@ -6,7 +6,6 @@ start a private stack on free ports with their own database, so they test what a
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -18,7 +17,7 @@ from typing import Dict, List, Optional
 
 import requests
 
-from pharmacy.settings import PROJECT_ROOT
+from pharmacy.settings import PROJECT_ROOT, load_secret
 
 BIN_DIR = Path(sys.executable).parent
 
@@ -29,19 +28,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def api_token(var_dir: Path) -> str:
-    """RASA_API_TOKEN, or a random token made once and kept in var/ (readable by the owner only)."""
-    configured = os.environ.get("RASA_API_TOKEN", "").strip()
-    if configured:
-        return configured
-    path = var_dir / "rasa_api_token"
-    if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 @dataclass
 class StackConfig:
     model_path: Path
@@ -50,6 +36,7 @@ class StackConfig:
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8080
+    carrier_port: int = 8090
     host: str = "localhost"
     extra_env: Dict[str, str] = field(default_factory=dict)
 
@@ -60,6 +47,10 @@ class StackConfig:
     @property
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def carrier_url(self) -> str:
+        return f"http://{self.host}:{self.carrier_port}"
 
     @property
     def web_url(self) -> str:
@@ -76,11 +67,12 @@ class _Service:
 
 
 class Stack:
-    """The three services as child processes; logs go to ``var_dir/logs/<service>.log``."""
+    """The services as child processes; logs go to ``var_dir/logs/<service>.log``."""
 
     def __init__(self, config: StackConfig):
         self.config = config
-        self.token = api_token(config.var_dir)
+        self.token = load_secret("RASA_API_TOKEN", config.var_dir)
+        self.identity_secret = load_secret("IDENTITY_TOKEN_SECRET", config.var_dir)
         self.log_dir = config.var_dir / "logs"
         self.services = self._services()
 
@@ -95,7 +87,10 @@ class Stack:
                 "RASA_PORT": str(self.config.rasa_port),
                 "ACTION_PORT": str(self.config.action_port),
                 "WEB_PORT": str(self.config.web_port),
+                "CARRIER_PORT": str(self.config.carrier_port),
+                "CARRIER_BASE_URL": self.config.carrier_url,
                 "RASA_API_TOKEN": self.token,
+                "IDENTITY_TOKEN_SECRET": self.identity_secret,
                 "PYTHONPATH": str(PROJECT_ROOT),
                 # Rasa and TensorFlow are noisy about things that do not matter here.
                 "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -110,6 +105,13 @@ class Stack:
         cfg = self.config
         web_origins = [f"http://{host}:{cfg.web_port}" for host in ("localhost", "127.0.0.1")]
         return [
+            # The development stand-in for the carrier's tracking API (see carrier_service/).
+            _Service(
+                "carrier",
+                [str(BIN_DIR / "python"), "-m", "carrier_service.server",
+                 "--port", str(cfg.carrier_port)],
+                f"{cfg.carrier_url}/health",
+            ),
             _Service(
                 "actions",
                 [str(BIN_DIR / "python"), "-m", "rasa_sdk", "--actions", "actions",

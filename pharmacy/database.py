@@ -60,6 +60,7 @@ def main(argv: Optional[list] = None) -> None:
     if args.action == "migrate":
         migrate()
     elif args.action == "reset":
+        from pharmacy.handoff import models as _handoff_tables  # noqa: F401  (registers them)
         from pharmacy.models import Base
 
         Base.metadata.drop_all(get_engine())

@@ -294,6 +294,11 @@ class _Builder:
 
 def _add_personas(builder: _Builder) -> None:
     maria, james, aisha, robert = (builder.add_customer(persona) for persona in PERSONAS)
+    if len(robert.addresses) == 1:  # the address-change persona needs a second address
+        home = robert.addresses[0]
+        robert.addresses.append(Address(label="Work", line1="77 Commerce Blvd", line2="Suite 210",
+                                        city=home.city, state=home.state,
+                                        postal_code=home.postal_code))
     builder.session.add(Consent(customer=maria, kind=ConsentKind.REFILL_REMINDERS,
                                 granted_at=builder.at(builder.days_ago(200)), source="web"))
     # Refill edge cases of rules R1-R7, one prescription each.

@@ -11,6 +11,7 @@ Button = Tuple[str, str]  # (title, payload)
 
 HELP_BUTTON: Button = ("What can you do?", "/help")
 HUMAN_BUTTON: Button = ("Talk to a person", "/request_human")
+TRACK_BUTTON: Button = ("Track an order", "/track_order")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,77 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "That message is longer than I can read ({max_chars} characters at most). "
             "Could you send the main question in a shorter message?",
             [HUMAN_BUTTON],
+        ),
+        # identity
+        "identity.ask_dob": Message(
+            "To keep your health information private, I need to check who you are. What's your "
+            "date of birth? (for example 03/14/1958)"
+        ),
+        "identity.ask_factor": Message(
+            "Thanks. Now one more detail from your account: an order number (like EP-100123), an "
+            "Rx number (like RX1000123), or the phone number on file."
+        ),
+        "identity.token_invalid": Message(
+            "Your sign-in could not be confirmed (it may have expired), so I'll check who you are "
+            "another way. You can also sign in again on the website or in the app."
+        ),
+        "identity.dob_unreadable": Message(
+            "I couldn't read that as a date. Please type your date of birth like 03/14/1958."
+        ),
+        "identity.factor_unreadable": Message(
+            "I couldn't find an order number, Rx number or phone number in that. An order number "
+            "looks like EP-100123, an Rx number like RX1000123."
+        ),
+        "identity.mismatch": Message(
+            "Those details don't match our records. Let's try again. Attempts left: {remaining}."
+        ),
+        "identity.verified": Message("Thank you, you're verified for this chat."),
+        "identity.locked": Message(
+            "For your security I can't try verification again for {minutes} minutes. A member of "
+            "our team can help you now.",
+            [HUMAN_BUTTON],
+        ),
+        # tracking
+        "tracking.no_orders": Message("I can't see any recent orders on your account."),
+        "tracking.pick_order": Message("Which order would you like to check?"),
+        "tracking.not_found": Message(
+            "I couldn't find order {order_number} on your account. Please check the number, or "
+            "pick one of your recent orders.",
+            [TRACK_BUTTON, HUMAN_BUTTON],
+        ),
+        "tracking.status": Message("{text}"),
+        "tracking.delayed": Message(
+            "I'm sorry your parcel is running late. The carrier's new estimate is {eta}. If you "
+            "need your medicine sooner, a pharmacist can help arrange something.",
+            [HUMAN_BUTTON],
+        ),
+        "delivery_problem.handed_off": Message(
+            "I'm sorry about this. I've passed order {order_number} to our customer-care team with "
+            "the details; you're number {position} in the queue (about {minutes} minutes). They "
+            "will help you here in this chat."
+        ),
+        "delivery_problem.pick_order": Message("Which order is the problem with?"),
+        "address.pick_order": Message("Which order should go to a different address?"),
+        "address.already_shipped": Message(
+            "Order {order_number} has already left our pharmacy ({status}), so its address can't "
+            "be changed any more. If it can't be delivered, the carrier returns it to us.",
+            [HUMAN_BUTTON],
+        ),
+        "address.pick_address": Message("Where should order {order_number} go?"),
+        "address.only_one": Message(
+            "You have only one saved address. Add another on the website or in the app, or ask our "
+            "team to help.",
+            [HUMAN_BUTTON],
+        ),
+        "address.confirm": Message(
+            "Send order {order_number} to your {label} address ({city})?",
+            [("Yes, change it", "/affirm"), ("No, keep it", "/deny")],
+        ),
+        "address.changed": Message("Done: order {order_number} will go to your {label} address ({city})."),
+        "address.unknown_choice": Message("I couldn't tell which address you meant; please pick one of the buttons."),
+        "handoff.queued": Message(
+            "I've asked a member of our team to join this chat. You're number {position} in the "
+            "queue (about {minutes} minutes)."
         ),
     }
 }

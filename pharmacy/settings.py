@@ -6,6 +6,7 @@ with environment variables (documented in the README).
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,8 @@ class Settings:
     rasa_port: int
     action_port: int
     max_message_chars: int
+    identity_max_attempts: int
+    identity_lock_minutes: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -57,4 +60,20 @@ def load_settings() -> Settings:
         rasa_port=rasa_port,
         action_port=action_port,
         max_message_chars=_env_int("MAX_MESSAGE_CHARS", 2000),
+        identity_max_attempts=_env_int("IDENTITY_MAX_ATTEMPTS", 3),
+        identity_lock_minutes=_env_int("IDENTITY_LOCK_MINUTES", 15),
     )
+
+
+def load_secret(env_name: str, var_dir: Path) -> str:
+    """The secret in ``env_name``; on a laptop without one, a random value made once and kept in
+    ``var_dir`` (readable by its owner only). Production sets the variable."""
+    configured = os.environ.get(env_name, "").strip()
+    if configured:
+        return configured
+    path = var_dir / env_name.lower()
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -16,6 +16,7 @@ import requests
 from sqlalchemy import inspect
 
 from pharmacy.db import get_engine
+from pharmacy.handoff import models as _handoff_tables  # noqa: F401  (dropped with the rest)
 from pharmacy.models import Base
 
 # The demo data's reference day in tests: edge cases are computed from it.
@@ -61,6 +62,7 @@ def stack(seeded_database: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         rasa_port=free_port(),
         action_port=free_port(),
         web_port=free_port(),
+        carrier_port=free_port(),
     )
     running = Stack(config)
     running.start()

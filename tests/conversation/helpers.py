@@ -1,0 +1,37 @@
+"""Looking up demo data the conversation tests talk about (the stack shares their database)."""
+from typing import Optional
+
+from sqlalchemy import select
+
+from pharmacy import repositories
+from pharmacy.db import session_scope
+from pharmacy.handoff import HandoffTicket
+from pharmacy.models import Customer, Order, OrderStatus, Shipment, ShipmentStatus
+
+MARIA = ("C-1001", "03/14/1958", "+1 (503) 555-0101")
+JAMES = ("C-1002", "11/02/1975", "512-555-0102")
+AISHA = ("C-1003", "06/30/1990", "303 555 0103")
+ROBERT = ("C-1004", "01/22/1949", "614-555-0104")
+
+
+def order_numbers(url: str, reference: str, status: Optional[OrderStatus] = None):
+    with session_scope(url) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        return [o.order_number for o in repositories.recent_orders(session, customer.id, limit=20)
+                if status is None or o.status is status]
+
+
+def persona_order_with_shipment(url: str, reference: str, shipment_status: ShipmentStatus) -> str:
+    with session_scope(url) as session:
+        return session.scalar(
+            select(Order.order_number).join(Shipment).join(Customer)
+            .where(Shipment.status == shipment_status, Customer.reference == reference)
+            .order_by(Order.id))
+
+
+def tickets_for(url: str, conversation_id: str):
+    with session_scope(url) as session:
+        return [(t.reason.value, t.priority, t.verified, t.order_number, t.summary,
+                 [m.text for m in t.messages])
+                for t in session.scalars(select(HandoffTicket).where(
+                    HandoffTicket.conversation_id == conversation_id))]
