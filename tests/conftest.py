@@ -17,6 +17,7 @@ from sqlalchemy import inspect
 
 from pharmacy.db import get_engine
 from pharmacy.handoff import models as _handoff_tables  # noqa: F401  (dropped with the rest)
+from pharmacy.handoff import agents as _desk_tables  # noqa: F401  (dropped with the rest)
 from pharmacy.models import Base
 
 # The demo data's reference day in tests: edge cases are computed from it.

@@ -63,7 +63,22 @@ class HandoffMessage(Base):
     id = Column(Integer, primary_key=True)
     ticket_id = Column(Integer, ForeignKey("handoff_tickets.id"), nullable=False, index=True)
     sender = Column(String(16), nullable=False)  # customer, bot, agent, system
+    agent_id = Column(Integer)  # who wrote it, for agent messages
     text = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False)
+    # Agent and system messages are pushed into the shopper's chat once; this marks it done.
+    delivered_at = Column(DateTime)
 
     ticket: HandoffTicket = relationship("HandoffTicket", back_populates="messages")
+
+
+class SatisfactionRating(Base):
+    """The 1-5 rating asked for after a human hands the conversation back (CSAT)."""
+
+    __tablename__ = "satisfaction_ratings"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    ticket_id = Column(Integer, ForeignKey("handoff_tickets.id"))
+    rating = Column(Integer, nullable=False)
+    created_at = Column(DateTime, nullable=False)

@@ -182,7 +182,8 @@ class _Entry:
         items: List[str] = []
         for position, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                self.fail(f"{field}[{position}]", f"must be a non-empty string, got {_describe(item)}")
+                problem = f"must be a non-empty string, got {_describe(item)}"
+                self.fail(f"{field}[{position}]", problem)
                 continue
             items.append(item.strip())
         return tuple(items)
@@ -209,7 +210,9 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _check_keys(entry: _Entry, raw: Mapping[str, Any], expected: Tuple[str, ...], prefix: str = "") -> None:
+def _check_keys(
+    entry: _Entry, raw: Mapping[str, Any], expected: Tuple[str, ...], prefix: str = ""
+) -> None:
     for key in expected:
         if key not in raw:
             entry.fail(prefix + key, "missing")
@@ -243,9 +246,10 @@ def _parse_entry(index: int, raw: Any, errors: List[str]) -> Optional[Medicine]:
 
     dea_schedule = raw.get("dea_schedule")
     if dea_schedule is not None and dea_schedule not in DEA_SCHEDULES:
+        allowed = ", ".join(DEA_SCHEDULES)
         entry.fail(
             "dea_schedule",
-            f"must be null or one of {', '.join(DEA_SCHEDULES)} (quoted), got {_describe(dea_schedule)}",
+            f"must be null or one of {allowed} (quoted), got {_describe(dea_schedule)}",
         )
 
     maintenance = raw.get("maintenance")
@@ -255,7 +259,8 @@ def _parse_entry(index: int, raw: Any, errors: List[str]) -> Optional[Medicine]:
     label = None
     raw_label = raw.get("label")
     if not isinstance(raw_label, dict):
-        entry.fail("label", f"must be a mapping with {', '.join(_LABEL_FIELDS)}, got {_describe(raw_label)}")
+        fields = ", ".join(_LABEL_FIELDS)
+        entry.fail("label", f"must be a mapping with {fields}, got {_describe(raw_label)}")
     else:
         _check_keys(entry, raw_label, _LABEL_FIELDS, prefix="label.")
         source = entry.text(raw_label, "source", "label.source")
@@ -340,10 +345,12 @@ def load_medicines(path: Union[str, Path] = DEFAULT_PATH) -> Dict[str, Medicine]
         if key not in _TOP_LEVEL_FIELDS:
             errors.append(f"top level, field '{key}': unknown field")
     if document.get("version") != SUPPORTED_VERSION:
-        errors.append(f"top level, field 'version': must be {SUPPORTED_VERSION}, got {_describe(document.get('version'))}")
+        got = _describe(document.get("version"))
+        errors.append(f"top level, field 'version': must be {SUPPORTED_VERSION}, got {got}")
     raw_medicines = document.get("medicines")
     if not isinstance(raw_medicines, list) or not raw_medicines:
-        errors.append(f"top level, field 'medicines': must be a non-empty list, got {_describe(raw_medicines)}")
+        got = _describe(raw_medicines)
+        errors.append(f"top level, field 'medicines': must be a non-empty list, got {got}")
         raw_medicines = []
 
     parsed = [_parse_entry(index, raw, errors) for index, raw in enumerate(raw_medicines)]

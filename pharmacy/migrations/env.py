@@ -3,6 +3,7 @@ from alembic import context
 
 from pharmacy.db import get_engine
 from pharmacy.handoff import models as _handoff_tables  # noqa: F401  (registers the tables)
+from pharmacy.handoff import agents as _desk_tables  # noqa: F401  (registers the tables)
 from pharmacy.models import Base
 
 config = context.config

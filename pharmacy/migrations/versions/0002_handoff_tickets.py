@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 16:09:13.705242
+Create Date: 2026-11-23 16:14:19.254658
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,17 +44,35 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('sender', sa.String(length=16), nullable=False),
+    sa.Column('agent_id', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['handoff_tickets.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('handoff_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_handoff_messages_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('satisfaction_ratings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.String(length=255), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=True),
+    sa.Column('rating', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['handoff_tickets.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('satisfaction_ratings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_satisfaction_ratings_conversation_id'), ['conversation_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('satisfaction_ratings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_satisfaction_ratings_conversation_id'))
+
+    op.drop_table('satisfaction_ratings')
     with op.batch_alter_table('handoff_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_handoff_messages_ticket_id'))
 

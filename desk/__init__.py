@@ -1,0 +1,1 @@
+"""The agent desk: the web app where agents and pharmacists take over handoffs (see desk.server)."""

@@ -1,0 +1,97 @@
+"""The desk page's live feed: Server-Sent Events built by polling the database.
+
+Polling once a second keeps the feed correct whoever changed the data (another desk process, the
+action server adding a shopper's message) and survives restarts: the page's EventSource reconnects
+and asks for the messages after the last one it has.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Dict, Optional, Tuple
+
+from aiohttp import web
+
+from pharmacy.db import session_scope
+from pharmacy.handoff.agents import Agent
+from pharmacy.handoff.desk_ops import may_see, open_queue, ticket_json
+from pharmacy.handoff.models import HandoffTicket
+
+HEARTBEAT_SECONDS = 15
+
+
+def snapshot(database_url: str, agent_id: int, ticket_id: Optional[int],
+             after_message_id: int) -> Tuple[Optional[list], Optional[Dict[str, Any]]]:
+    """The queue and the open ticket (with its messages after ``after_message_id``).
+    The ticket is None when it is gone or no longer for this agent's role; both are None when the
+    agent no longer exists or was deactivated."""
+    with session_scope(database_url) as session:
+        agent = session.get(Agent, agent_id)
+        if agent is None or not agent.active:
+            return None, None
+        queue = open_queue(session, agent)
+        ticket = session.get(HandoffTicket, ticket_id) if ticket_id else None
+        if ticket is None or not may_see(agent, ticket.required_role):
+            return queue, None
+        return queue, ticket_json(session, ticket, agent, after_message_id)
+
+
+async def stream(request: web.Request, database_url: str, is_live, poll_seconds: float,
+                 closing: asyncio.Event) -> web.StreamResponse:
+    """Events: "queue" (the whole list, when it changes), "ticket" (the open ticket's header, when
+    it changes), "messages" (new lines of the open ticket), "ticket-gone", "expired"."""
+    desk_session = request["desk_session"]
+    ticket_id = _int_param(request, "ticket")
+    after = _int_param(request, "after") or 0
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/event-stream", "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    last_queue: Optional[list] = None
+    last_header: Optional[Dict[str, Any]] = None
+    idle = 0.0
+    try:
+        while not closing.is_set():
+            if not is_live():
+                await _send(response, "expired", {})
+                break
+            queue, ticket = await asyncio.to_thread(
+                snapshot, database_url, desk_session.agent_id, ticket_id, after)
+            if queue is None:
+                await _send(response, "expired", {})
+                break
+            sent = False
+            if queue != last_queue:
+                await _send(response, "queue", {"tickets": queue})
+                last_queue, sent = queue, True
+            if ticket_id and ticket is None:
+                await _send(response, "ticket-gone", {"id": ticket_id})
+                ticket_id, sent = None, True
+            elif ticket is not None:
+                messages = ticket.pop("messages")
+                if ticket != last_header:
+                    await _send(response, "ticket", ticket)
+                    last_header, sent = ticket, True
+                if messages:
+                    await _send(response, "messages", {"ticket_id": ticket_id, "messages": messages})
+                    after, sent = messages[-1]["id"], True
+            idle = 0.0 if sent else idle + poll_seconds
+            if idle >= HEARTBEAT_SECONDS:
+                await response.write(b": keep-alive\n\n")  # lets proxies and the browser see a live stream
+                idle = 0.0
+            try:
+                await asyncio.wait_for(closing.wait(), timeout=poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+    except ConnectionResetError:
+        pass  # the page went away
+    return response
+
+
+async def _send(response: web.StreamResponse, event: str, data: Dict[str, Any]) -> None:
+    await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode("utf-8"))
+
+
+def _int_param(request: web.Request, name: str) -> Optional[int]:
+    raw = request.query.get(name, "")
+    return int(raw) if raw.isdigit() else None

@@ -1,0 +1,224 @@
+"""What an agent or a pharmacist does with handoff tickets: list, open, claim, reply, hand back.
+
+No web code here; the desk server calls these inside one ``session_scope`` per request. Every
+ticket view and every action leaves a row in ``desk_audit_log``. Errors are exceptions the server
+maps onto HTTP statuses (TicketNotFound 404, NotPermitted 403, TicketConflict 409, BadReply 400).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
+
+from pharmacy.handoff.agents import VISIBLE_ROLES, Agent, audit
+from pharmacy.handoff.models import HandoffMessage, HandoffTicket, TicketStatus
+from pharmacy.handoff.service import OPEN_STATUSES, REASON_WORDS, SLOT_WHITELIST
+from pharmacy.privacy import redact
+
+# Everything the shopper is shown by the desk, in one place.
+JOINED_TEXT = "{name} from our pharmacy team has joined the chat."
+LEFT_TEXT = "The pharmacy team has left the chat; the assistant is back."
+RESOLVED_TEXT = "The pharmacy team has marked this conversation as resolved; the assistant is back."
+CANNED_REPLIES = [
+    "Thanks for waiting. I'm looking into this for you now.",
+    "Could you tell me the order number or the Rx number this is about?",
+    "I've checked your order and I'll explain what's happening in a moment.",
+    "Is there anything else I can help you with today?",
+    "Thanks for chatting with us. I'll hand you back to the assistant now.",
+]
+MAX_REPLY_CHARS = 2000
+
+
+class DeskError(Exception):
+    """Base of the refusals the desk shows to staff."""
+
+
+class TicketNotFound(DeskError):
+    pass
+
+
+class NotPermitted(DeskError):
+    """Wrong role for the ticket, or not the agent who claimed it."""
+
+
+class TicketConflict(DeskError):
+    """Someone else claimed it first, or it is no longer open."""
+
+
+class BadReply(DeskError):
+    pass
+
+
+def may_see(agent: Agent, required_role: str) -> bool:
+    return required_role in VISIBLE_ROLES.get(agent.role, ())
+
+
+def open_queue(session: Session, agent: Agent) -> List[Dict[str, Any]]:
+    """Waiting and claimed tickets this agent's role may take, most urgent and oldest first."""
+    claimer = aliased(Agent)
+    rows = session.execute(
+        select(HandoffTicket, claimer.display_name)
+        .outerjoin(claimer, claimer.id == HandoffTicket.claimed_by)
+        .where(HandoffTicket.status.in_(OPEN_STATUSES),
+               HandoffTicket.required_role.in_(VISIBLE_ROLES.get(agent.role, ())))
+        .order_by(HandoffTicket.priority, HandoffTicket.created_at, HandoffTicket.id)
+    ).all()
+    return [_queue_item(ticket, claimer_name, agent) for ticket, claimer_name in rows]
+
+
+def ticket_view(session: Session, ticket_id: int, agent: Agent,
+                now: Optional[datetime] = None) -> Dict[str, Any]:
+    """The minimum-necessary picture of one ticket with its transcript (audited)."""
+    ticket = _visible_ticket(session, ticket_id, agent)
+    audit(session, agent.id, "view_ticket", now or datetime.utcnow(), ticket.id)
+    return ticket_json(session, ticket, agent)
+
+
+def ticket_json(session: Session, ticket: HandoffTicket, agent: Agent,
+                after_message_id: int = 0) -> Dict[str, Any]:
+    """A ticket's whitelisted fields and its messages after ``after_message_id`` (not audited:
+    the live feed calls it every second for a ticket already opened through ``ticket_view``)."""
+    claimer_name = None
+    if ticket.claimed_by is not None:
+        claimer_name = session.scalar(select(Agent.display_name).where(Agent.id == ticket.claimed_by))
+    context = json.loads(ticket.context_json or "{}")
+    messages = session.scalars(
+        select(HandoffMessage)
+        .where(HandoffMessage.ticket_id == ticket.id, HandoffMessage.id > after_message_id)
+        .order_by(HandoffMessage.id)
+    ).all()
+    return {
+        **_queue_item(ticket, claimer_name, agent),
+        "summary": ticket.summary,
+        "question": ticket.question,
+        "customer_reference": ticket.customer_reference,
+        "order_number": ticket.order_number,
+        "rx_number": ticket.rx_number,
+        "last_intent": ticket.last_intent,
+        "context": {key: value for key, value in context.items() if key in SLOT_WHITELIST},
+        "claimed_at": _iso(ticket.claimed_at),
+        "first_reply_at": _iso(ticket.first_reply_at),
+        "closed_at": _iso(ticket.closed_at),
+        "messages": [_message_json(message) for message in messages],
+    }
+
+
+def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> bool:
+    """Take a waiting ticket. True for the one agent whose update won; False if it was gone."""
+    row = session.execute(
+        select(HandoffTicket.required_role).where(HandoffTicket.id == ticket_id)).first()
+    if row is None:
+        raise TicketNotFound(ticket_id)
+    if not may_see(agent, row.required_role):
+        raise NotPermitted(ticket_id)
+    # One conditional UPDATE: the database decides the winner, so there is no read-then-write race.
+    result = session.execute(
+        update(HandoffTicket)
+        .where(HandoffTicket.id == ticket_id,
+               HandoffTicket.status == TicketStatus.WAITING,
+               HandoffTicket.required_role.in_(VISIBLE_ROLES[agent.role]))
+        .values(status=TicketStatus.CLAIMED, claimed_by=agent.id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        audit(session, agent.id, "claim_lost", now, ticket_id)
+        return False
+    _add_message(session, ticket_id, "system", JOINED_TEXT.format(name=agent.display_name), now)
+    audit(session, agent.id, "claim", now, ticket_id)
+    return True
+
+
+def reply(session: Session, ticket_id: int, agent: Agent, text: str,
+          now: datetime) -> HandoffMessage:
+    """The claiming agent's message to the shopper; delivered later by Rasa."""
+    text = (text or "").strip()
+    if not text:
+        raise BadReply("empty")
+    if len(text) > MAX_REPLY_CHARS:
+        raise BadReply("too long")
+    ticket = _owned_ticket(session, ticket_id, agent)
+    if ticket.first_reply_at is None:
+        ticket.first_reply_at = now
+    message = _add_message(session, ticket.id, "agent", text, now, agent_id=agent.id)
+    audit(session, agent.id, "reply", now, ticket.id)
+    return message
+
+
+def return_to_bot(session: Session, ticket_id: int, agent: Agent, now: datetime) -> None:
+    """Hand the conversation back to the assistant and tell the shopper."""
+    _close(session, ticket_id, agent, now, TicketStatus.RETURNED, LEFT_TEXT, "return_to_bot")
+
+
+def resolve(session: Session, ticket_id: int, agent: Agent, now: datetime) -> None:
+    """Close the ticket as done; the shopper is told the assistant is back."""
+    _close(session, ticket_id, agent, now, TicketStatus.RESOLVED, RESOLVED_TEXT, "resolve")
+
+
+def conversation_of(session: Session, ticket_id: int) -> Optional[str]:
+    return session.scalar(
+        select(HandoffTicket.conversation_id).where(HandoffTicket.id == ticket_id))
+
+
+def _close(session: Session, ticket_id: int, agent: Agent, now: datetime,
+           status: TicketStatus, notice: str, action: str) -> None:
+    ticket = _owned_ticket(session, ticket_id, agent)
+    ticket.status = status
+    ticket.closed_at = now
+    _add_message(session, ticket.id, "system", notice, now)
+    audit(session, agent.id, action, now, ticket.id)
+
+
+def _visible_ticket(session: Session, ticket_id: int, agent: Agent) -> HandoffTicket:
+    ticket = session.get(HandoffTicket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound(ticket_id)
+    if not may_see(agent, ticket.required_role):
+        raise NotPermitted(ticket_id)
+    return ticket
+
+
+def _owned_ticket(session: Session, ticket_id: int, agent: Agent) -> HandoffTicket:
+    ticket = _visible_ticket(session, ticket_id, agent)
+    if ticket.claimed_by != agent.id:
+        raise NotPermitted(ticket_id)
+    if ticket.status is not TicketStatus.CLAIMED:
+        raise TicketConflict(ticket_id)
+    return ticket
+
+
+def _add_message(session: Session, ticket_id: int, sender: str, text: str, now: datetime,
+                 agent_id: Optional[int] = None) -> HandoffMessage:
+    message = HandoffMessage(ticket_id=ticket_id, sender=sender, agent_id=agent_id, text=text,
+                             created_at=now, delivered_at=None)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _queue_item(ticket: HandoffTicket, claimer_name: Optional[str], agent: Agent) -> Dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "reason": ticket.reason.value,
+        "reason_text": REASON_WORDS[ticket.reason],
+        "priority": ticket.priority,
+        "required_role": ticket.required_role,
+        "status": ticket.status.value,
+        "verified": bool(ticket.verified),
+        "created_at": _iso(ticket.created_at),
+        "claimed_by_name": claimer_name,
+        "claimed_by_me": ticket.claimed_by == agent.id,
+    }
+
+
+def _message_json(message: HandoffMessage) -> Dict[str, Any]:
+    # Shoppers' words are redacted again: lines added during the handoff bypass the transcript filter.
+    text = redact(message.text) if message.sender == "customer" else message.text
+    return {"id": message.id, "sender": message.sender, "text": text,
+            "created_at": _iso(message.created_at)}
+
+
+def _iso(moment: Optional[datetime]) -> Optional[str]:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
