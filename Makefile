@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: run test setup browser model validate test-unit test-stack test-stories test-postgres lock clean
+.PHONY: run test bench setup browser model validate test-stories test-postgres lock clean
 
 ## run: set up what is missing, then start everything and print the URLs (Ctrl-C stops it)
 run: setup
@@ -21,6 +21,10 @@ run: setup
 test: setup browser validate model
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-stories
+
+## bench: speed and size figures on a private stack (BENCH_ARGS="--train" also times training)
+bench: setup model
+	$(PY) -m ops.bench $(BENCH_ARGS)
 
 setup: $(VENV)/.deps-installed web/node_modules/.package-lock.json
 

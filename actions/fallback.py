@@ -1,19 +1,36 @@
-"""The fallback: says why a message could not be handled and offers a person."""
+"""The fallback: says why a message could not be handled and offers a person; the second
+misunderstanding in a row brings a person in (handoff reason low_confidence)."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import say
+from actions.handoff import open_handoff
 from pharmacy.chat_input import UnreadableInput, classify_text
+from pharmacy.handoff import HandoffReason
 from pharmacy.settings import load_settings
+
+
+def previous_turn_was_fallback(tracker: Tracker) -> bool:
+    """Whether the bot's answer to the shopper's previous message was also this fallback."""
+    seen_current_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_current_message:
+                return False
+            seen_current_message = True
+        elif seen_current_message and event.get("event") == "action" \
+                and event.get("name") not in ("action_listen", None):
+            return event.get("name") == "action_default_fallback"
+    return False
 
 
 class ActionDefaultFallback(Action):
     def name(self) -> Text:
         return "action_default_fallback"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         max_chars = load_settings().max_message_chars
@@ -22,6 +39,9 @@ class ActionDefaultFallback(Action):
             say(dispatcher, "fallback.empty")
         elif problem is UnreadableInput.TOO_LONG:
             say(dispatcher, "fallback.too_long", max_chars=max_chars)
+        elif previous_turn_was_fallback(tracker):
+            return await open_handoff(dispatcher, tracker, HandoffReason.LOW_CONFIDENCE,
+                                      message_key="handoff.low_confidence")
         else:
             say(dispatcher, "fallback.default")
         return []

@@ -1,14 +1,26 @@
-"""Opening a handoff from any skill: builds the context from the tracker and tells the shopper."""
-from datetime import datetime
-from typing import Any, Dict, List, Optional
+"""The shopper's side of a handoff: asking for a person, talking to them, getting the bot back.
 
-from rasa_sdk import Tracker
+The desk (desk/) writes agent and system messages to the ticket and asks Rasa to run
+``action_deliver_agent_messages``, which says them in this chat. While a person is in the chat the
+conversation guard policy routes every shopper message to ``action_relay_to_agent``.
+"""
+import re
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import off_loop, say
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, QueuePlace, request_handoff
+from pharmacy.handoff import conversation as handoff_conversation
+from pharmacy.handoff.hours import OpeningHours, describe_next_opening
 from pharmacy.privacy import redact
+
+RATING_BUTTONS = [(str(n), f'/rate{{"rating":"{n}"}}') for n in range(1, 6)]
 
 
 def transcript(tracker: Tracker) -> List[tuple]:
@@ -37,14 +49,128 @@ def context_from(tracker: Tracker, reason: HandoffReason, question: Optional[str
     )
 
 
-def _open(context: HandoffContext) -> QueuePlace:
+def open_ticket(context: HandoffContext) -> QueuePlace:
     with session_scope() as session:
         return request_handoff(session, context, datetime.utcnow())
 
 
 async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: HandoffReason,
                        message_key: str = "handoff.queued", **context: Any) -> List[Dict[str, Any]]:
-    place = await off_loop(_open, context_from(tracker, reason, **context))
+    """Open (or escalate) the conversation's ticket. In opening hours the shopper waits in the
+    chat for a person; outside them they can leave a message or ask for a callback."""
+    place = await off_loop(open_ticket, context_from(tracker, reason, **context))
+    hours = OpeningHours.from_env()
+    now = datetime.now(timezone.utc)
+    if not hours.is_open(now) and reason is not HandoffReason.EMERGENCY:
+        say(dispatcher, "handoff.closed", when=describe_next_opening(hours, now))
+        return [SlotSet("handoff_ticket", place.ticket_id)]
     say(dispatcher, message_key, position=place.position, minutes=place.expected_wait_minutes,
         order_number=context.get("order_number") or "")
-    return []
+    return [SlotSet("handoff_active", True), SlotSet("handoff_ticket", place.ticket_id)]
+
+
+class ActionRequestHuman(Action):
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        return await open_handoff(dispatcher, tracker, HandoffReason.USER_REQUEST)
+
+
+class ActionRelayToAgent(Action):
+    """Passes the shopper's message to the person in the chat; the bot itself says nothing."""
+
+    def name(self) -> Text:
+        return "action_relay_to_agent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        still_open = await off_loop(handoff_conversation.add_customer_message,
+                                    tracker.sender_id, redact(text))
+        if still_open:
+            return []
+        # The ticket was closed on the desk while this message was on its way.
+        say(dispatcher, "handoff.back_to_bot")
+        return [SlotSet("handoff_active", False)]
+
+
+class ActionDeliverAgentMessages(Action):
+    """Run by the desk through Rasa's HTTP API whenever it has something for this chat."""
+
+    def name(self) -> Text:
+        return "action_deliver_agent_messages"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        delivery = await off_loop(handoff_conversation.take_undelivered, tracker.sender_id)
+        for message in delivery.messages:
+            dispatcher.utter_message(text=message)
+        # Run from the HTTP API, not after a shopper's message: listen again explicitly, so the
+        # shopper's next message is read like any other.
+        events: List[Dict[str, Any]] = [ActionExecuted("action_listen")]
+        if delivery.ticket_closed and tracker.get_slot("handoff_active"):
+            say(dispatcher, "handoff.rate", extra_buttons=RATING_BUTTONS)
+            events.insert(0, SlotSet("handoff_active", False))
+        return events
+
+
+class ActionStoreRating(Action):
+    def name(self) -> Text:
+        return "action_store_rating"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        raw = next(tracker.get_latest_entity_values("rating"), None)
+        if raw is None:  # typed rather than clicked: "4", "i'd give it a 5"
+            typed = re.search(r"\b([1-5])\b", tracker.latest_message.get("text") or "")
+            raw = typed.group(1) if typed else None
+        try:
+            rating = int(str(raw).strip())
+        except (TypeError, ValueError):
+            rating = 0
+        if not 1 <= rating <= 5:
+            say(dispatcher, "handoff.rate", extra_buttons=RATING_BUTTONS)
+            return []
+        await off_loop(handoff_conversation.store_rating, tracker.sender_id, rating)
+        say(dispatcher, "handoff.thanks_for_rating")
+        return []
+
+
+class ActionLeaveMessage(Action):
+    def name(self) -> Text:
+        return "action_leave_message"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> List[Dict[str, Any]]:
+        say(dispatcher, "handoff.type_your_message")
+        return [SlotSet("awaiting_offline_message", True)]
+
+
+class ActionStoreOfflineMessage(Action):
+    def name(self) -> Text:
+        return "action_store_offline_message"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        await off_loop(handoff_conversation.leave_message, tracker.sender_id,
+                       redact(tracker.latest_message.get("text") or ""))
+        hours = OpeningHours.from_env()
+        say(dispatcher, "handoff.message_left", when=describe_next_opening(hours))
+        return [SlotSet("awaiting_offline_message", False)]
+
+
+class ActionRequestCallback(Action):
+    def name(self) -> Text:
+        return "action_request_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        found = await off_loop(handoff_conversation.request_callback, tracker.sender_id)
+        if not found:
+            return await open_handoff(dispatcher, tracker, HandoffReason.USER_REQUEST)
+        hours = OpeningHours.from_env()
+        key = "handoff.callback_verified" if tracker.get_slot("verified_customer") else "handoff.callback_unverified"
+        say(dispatcher, key, when=describe_next_opening(hours))
+        return []

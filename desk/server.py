@@ -37,6 +37,7 @@ import html
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 from datetime import datetime
@@ -60,6 +61,7 @@ log = logging.getLogger("desk")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "desk_session"
 LOGIN_COOKIE = "desk_login"  # double-submit token of the login form (no session exists yet)
+LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 EVENTS_PATH = "/api/events"
@@ -125,8 +127,8 @@ def create_app(database_url: Optional[str] = None, clock: Optional[Clock] = None
         "DESK_SESSION_MINUTES", DEFAULT_SESSION_MINUTES)
     app = web.Application(middlewares=[_require_login], client_max_size=64 * 1024)
     app[DB_URL] = url
-    app[SESSIONS] = SessionStore(minutes, **({"clock": clock} if clock else {}))
-    app[THROTTLE] = LoginThrottle(**({"clock": clock} if clock else {}))
+    app[SESSIONS] = SessionStore(minutes, clock)
+    app[THROTTLE] = LoginThrottle(clock=clock)
     app[PAGE] = (STATIC_DIR / "desk.html").read_text(encoding="utf-8")
     app[POLL_SECONDS] = poll_seconds
     app[CLOSING] = asyncio.Event()
@@ -162,8 +164,8 @@ def _is_public(request: web.Request) -> bool:
 
 @web.middleware
 async def _require_login(request: web.Request, handler):
-    if _is_public(request):
-        return await handler(request)
+    if _is_public(request) or request.match_info.http_exception is not None:
+        return await handler(request)  # unknown paths get their 404 without a redirect
     # The live feed polls by itself; only what the agent does keeps the session alive.
     desk_session = request.app[SESSIONS].get(request.cookies.get(SESSION_COOKIE),
                                              touch=request.path != EVENTS_PATH)
@@ -250,7 +252,10 @@ def _static(name: str) -> Callable:
 
 
 def _login_form(request: web.Request, error_key: str = "", status: int = 200) -> web.Response:
-    token = secrets.token_urlsafe(32)
+    # Kept while the cookie lives, so a second tab or a stray request does not void the first form.
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    if not LOGIN_TOKEN.fullmatch(token):
+        token = secrets.token_urlsafe(32)
     response = _render(request.app, "login", login_csrf=token,
                        login_error=MESSAGES[error_key] if error_key else "", status=status)
     _set_cookie(request, response, LOGIN_COOKIE, token)

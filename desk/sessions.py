@@ -28,9 +28,9 @@ class DeskSession:
 
 
 class SessionStore:
-    def __init__(self, idle_minutes: float, clock: Clock = time.monotonic):
+    def __init__(self, idle_minutes: float, clock: Optional[Clock] = None):
         self.idle_seconds = idle_minutes * 60
-        self.clock = clock
+        self.clock = clock or time.monotonic
         self._sessions: Dict[str, DeskSession] = {}
 
     def create(self, agent_id: int, display_name: str, role: str) -> DeskSession:
@@ -66,10 +66,11 @@ class SessionStore:
 class LoginThrottle:
     """Refuses a username for a while after too many wrong passwords (slows password guessing)."""
 
-    def __init__(self, max_failures: int = 5, window_seconds: float = 900, clock: Clock = time.monotonic):
+    def __init__(self, max_failures: int = 5, window_seconds: float = 900,
+                 clock: Optional[Clock] = None):
         self.max_failures = max_failures
         self.window_seconds = window_seconds
-        self.clock = clock
+        self.clock = clock or time.monotonic
         self._failures: Dict[str, List[float]] = {}
 
     def blocked(self, username: str) -> bool:
@@ -77,6 +78,8 @@ class LoginThrottle:
 
     def failed(self, username: str) -> None:
         self._failures[self._key(username)] = self._recent(username) + [self.clock()]
+        if len(self._failures) > 10_000:  # guessing many usernames must not grow memory forever
+            self._failures = {k: v for k, v in self._failures.items() if self._recent(k)}
 
     def succeeded(self, username: str) -> None:
         self._failures.pop(self._key(username), None)

@@ -19,7 +19,7 @@ KEEP_MODELS = 3
 
 def model_inputs(root: Path = PROJECT_ROOT) -> List[Path]:
     files: List[Path] = [root / "config.yml", root / "domain.yml", root / "requirements.lock"]
-    for folder, pattern in (("data", "*"), ("nlu_components", "*.py"), ("pharmacy", "chat_input.py")):
+    for folder, pattern in (("data", "*"), ("rasa_components", "*.py"), ("pharmacy", "chat_input.py")):
         files.extend(p for p in (root / folder).rglob(pattern) if p.is_file())
     return sorted(set(files))
 

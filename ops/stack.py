@@ -142,17 +142,20 @@ class Stack:
         for service in self.services:
             self._wait_ready(service, deadline)
 
-    def restart(self, name: str, timeout: float = 240.0) -> None:
-        """Stop one service and start it again (a deploy, a crash): state must survive it."""
+    def restart(self, name: str, timeout: float = 240.0,
+                extra_env: Optional[Dict[str, str]] = None) -> None:
+        """Stop one service and start it again (a deploy, a crash, a configuration change):
+        state must survive it. ``extra_env`` applies to this start only."""
         service = next(s for s in self.services if s.name == name)
         self._terminate([service])
-        self._launch(service)
+        self._launch(service, extra_env)
         self._wait_ready(service, time.monotonic() + timeout)
 
-    def _launch(self, service: _Service) -> None:
+    def _launch(self, service: _Service, extra_env: Optional[Dict[str, str]] = None) -> None:
+        env = {**self.environment(), **(extra_env or {})}
         with open(self.log_dir / f"{service.name}.log", "ab") as log:
             service.process = subprocess.Popen(
-                service.command, cwd=PROJECT_ROOT, env=self.environment(), stdout=log,
+                service.command, cwd=PROJECT_ROOT, env=env, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
 

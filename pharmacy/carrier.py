@@ -43,7 +43,7 @@ class CarrierSettings:
     base_url: str = "http://localhost:8090"
     api_key: str = "dev-carrier-key"
     connect_timeout: float = 2.0
-    read_timeout: float = 3.0
+    read_timeout: float = 2.5
     retries: int = 2  # extra attempts after the first
     backoff_base: float = 0.2  # seconds before retry n: backoff_base * 2 ** (n - 1)
     breaker_threshold: int = 3  # consecutive failed calls that open the breaker
@@ -52,7 +52,9 @@ class CarrierSettings:
     @classmethod
     def from_env(cls) -> "CarrierSettings":
         return cls(base_url=_env("CARRIER_BASE_URL", cls.base_url).rstrip("/"),
-                   api_key=_env("CARRIER_API_KEY", cls.api_key))
+                   api_key=_env("CARRIER_API_KEY", cls.api_key),
+                   read_timeout=float(_env("CARRIER_READ_TIMEOUT", str(cls.read_timeout))),
+                   retries=int(_env("CARRIER_RETRIES", str(cls.retries))))
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,10 @@ class CarrierClient:
                 allow_redirects=False,
             )
             body = response.content  # read inside the try: a stalled body is a timeout too
+        except requests.ReadTimeout:
+            # A carrier too slow to answer will not be faster a moment later, and the shopper
+            # is waiting: fail at once (the breaker counts it).
+            raise CarrierUnavailable("timeout") from None
         except requests.Timeout:
             raise _Retryable("timeout") from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):

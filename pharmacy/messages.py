@@ -103,7 +103,62 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
         "address.unknown_choice": Message("I couldn't tell which address you meant; please pick one of the buttons."),
         "handoff.queued": Message(
             "I've asked a member of our team to join this chat. You're number {position} in the "
-            "queue (about {minutes} minutes)."
+            "queue (about {minutes} minutes). You can keep typing: they will see everything."
+        ),
+        "handoff.closed": Message(
+            "Our pharmacy team is offline right now; they're back {when}. You can leave a message "
+            "and they'll reply here when they're back, or ask them to call you.",
+            [("Leave a message", "/leave_message"), ("Call me back", "/request_callback")],
+        ),
+        "handoff.type_your_message": Message(
+            "Please type your message for the pharmacy team (no need to include your date of birth)."
+        ),
+        "handoff.message_left": Message(
+            "Thanks, your message is with our team. They'll reply in this chat {when}."
+        ),
+        "handoff.callback_verified": Message(
+            "Done: our team will call you on the phone number on your account, starting {when}."
+        ),
+        "handoff.callback_unverified": Message(
+            "Done: our team will call you back starting {when}. So that they can find your "
+            "account, they'll first confirm who you are on the call."
+        ),
+        "handoff.back_to_bot": Message(
+            "Our team member has left the chat, so you're back with the assistant. Anything else "
+            "I can help with?"
+        ),
+        "handoff.rate": Message(
+            "You're back with the assistant. Is there anything else I can help with? And how "
+            "would you rate the help you just got, from 1 (poor) to 5 (excellent)?"
+        ),
+        "handoff.thanks_for_rating": Message("Thank you for your feedback!"),
+        "handoff.low_confidence": Message(
+            "Sorry, I'm still not getting it. I've asked a member of our team to join this chat: "
+            "you're number {position} in the queue (about {minutes} minutes)."
+        ),
+        # emergencies (pharmacy rules, section 3): said before anything else, in any state
+        "emergency.poisoning": Message(
+            "If someone may have taken too much medicine or swallowed something harmful, call "
+            "Poison Help now at 1-800-222-1222 (free, any time). If the person is unconscious, not "
+            "breathing or having a seizure, call 911 right away."
+        ),
+        "emergency.self_harm": Message(
+            "I'm really sorry you're going through this. Please call or text 988 now to reach the "
+            "988 Suicide & Crisis Lifeline, any time, day or night. If you are in immediate "
+            "danger, call 911."
+        ),
+        "emergency.medical": Message(
+            "This could be serious: call 911 or go to the nearest emergency room now. Don't wait "
+            "for a reply here."
+        ),
+        "emergency.general": Message(
+            "If this is an emergency, call 911 now. For a possible overdose or poisoning call "
+            "Poison Help at 1-800-222-1222; if you're thinking about harming yourself, call or "
+            "text 988."
+        ),
+        "emergency.flagged": Message(
+            "I've marked this chat as urgent and asked a pharmacist to join you here as soon as "
+            "possible."
         ),
     }
 }

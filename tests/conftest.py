@@ -22,6 +22,8 @@ from pharmacy.models import Base
 
 # The demo data's reference day in tests: edge cases are computed from it.
 DEMO_TODAY = date(2026, 11, 23)
+ALWAYS_OPEN = "Mon-Sun 00:00-24:00 UTC"
+NEVER_OPEN = "Mon-Sun 00:00-00:00 UTC"
 
 
 def _reset_database(url: str) -> None:
@@ -64,6 +66,8 @@ def stack(seeded_database: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         action_port=free_port(),
         web_port=free_port(),
         carrier_port=free_port(),
+        # The desk is always open in tests; the out-of-hours test closes it explicitly.
+        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN},
     )
     running = Stack(config)
     running.start()

@@ -278,6 +278,7 @@
       const ticket = await api("POST", "/api/tickets/" + state.ticket.id + "/" + path, payload);
       showTicket(ticket);
       say(doneText);
+      renderQueue((await api("GET", "/api/queue")).tickets); // no need to wait for the live feed
       return ticket;
     } catch (error) {
       if (error.status) {

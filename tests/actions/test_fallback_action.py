@@ -1,9 +1,11 @@
 """The fallback action run with real Rasa SDK trackers and dispatcher."""
+import asyncio
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionDefaultFallback
+from actions.fallback import ActionDefaultFallback, previous_turn_was_fallback
 
 
 def tracker_after(text):
@@ -15,7 +17,7 @@ def tracker_after(text):
 
 def run(text):
     dispatcher = CollectingDispatcher()
-    events = ActionDefaultFallback().run(dispatcher, tracker_after(text), {})
+    events = asyncio.run(ActionDefaultFallback().run(dispatcher, tracker_after(text), {}))
     return dispatcher.messages, events
 
 
@@ -37,3 +39,19 @@ def test_over_long_message_states_the_limit(monkeypatch):
     monkeypatch.setenv("MAX_MESSAGE_CHARS", "100")
     messages, _ = run("x" * 101)
     assert "100 characters" in messages[0]["text"]
+
+
+def _tracker(events):
+    return Tracker("shopper-2", {}, {"text": "zzz"}, events, False, None, {}, "action_listen")
+
+
+def test_second_fallback_in_a_row_is_recognised_but_not_after_a_normal_answer():
+    user = {"event": "user", "text": "zzz"}
+    listen = {"event": "action", "name": "action_listen"}
+    fallback = {"event": "action", "name": "action_default_fallback"}
+    greet = {"event": "action", "name": "utter_greet"}
+    assert previous_turn_was_fallback(_tracker([listen, user, fallback, listen, user]))
+    assert not previous_turn_was_fallback(_tracker([listen, user, greet, listen, user]))
+    assert not previous_turn_was_fallback(_tracker([listen, user]))
+    assert not previous_turn_was_fallback(
+        _tracker([listen, user, fallback, listen, user, greet, listen, user]))

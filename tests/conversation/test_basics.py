@@ -7,15 +7,15 @@ GIBBERISH = "qwxz plorf vvbnq ahsgdk"
 def test_hi_is_answered_with_a_greeting_and_buttons(new_chat):
     replies = new_chat().send("hi")
     assert "Evergreen Pharmacy assistant" in replies[0]["text"]
-    assert [b["payload"] for b in replies[0]["buttons"]] == ["/help", "/request_human"]
+    assert [b["payload"] for b in replies[0]["buttons"]] == ["/track_order", "/help", "/request_human"]
 
 
 def test_help_button_payload_explains_what_the_assistant_does(new_chat):
     assert "put you through to our pharmacy team" in new_chat().texts("/help")
 
 
-def test_asking_for_a_person_gives_a_way_to_reach_one(new_chat):
-    assert "1-800-555-0199" in new_chat().texts("i want to talk to a real person")
+def test_asking_for_a_person_puts_the_shopper_in_the_queue(new_chat):
+    assert "in the queue" in new_chat().texts("i want to talk to a real person")
 
 
 def test_gibberish_gets_a_rephrase_request_and_a_person_offered(new_chat):

@@ -5,10 +5,10 @@ from ops.model_cache import fingerprint, model_inputs
 
 def _project(root: Path) -> Path:
     (root / "data" / "nlu").mkdir(parents=True)
-    (root / "nlu_components").mkdir()
+    (root / "rasa_components").mkdir()
     (root / "pharmacy").mkdir()
     for name in ("config.yml", "domain.yml", "requirements.lock", "pharmacy/chat_input.py",
-                 "nlu_components/guard.py"):
+                 "rasa_components/guard.py"):
         (root / name).write_text(name)
     (root / "data" / "nlu" / "core.yml").write_text("nlu: []")
     return root

@@ -1,8 +1,10 @@
-"""Keeps empty and over-long messages away from the intent classifier's guesses.
+"""Overrides the intent classifier where its guess must not decide.
 
-Such a message is turned into ``nlu_fallback`` with full confidence; the fallback action then
-explains what went wrong (see ``pharmacy.chat_input``). The classifier's ranking is kept for
-reports.
+- An emergency phrase (``pharmacy.safety``) becomes intent ``emergency`` with full confidence,
+  however unsure the classifier was.
+- An empty or over-long message becomes ``nlu_fallback`` with full confidence; the fallback action
+  then explains what went wrong (see ``pharmacy.chat_input``).
+The classifier's ranking is kept for reports.
 """
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from pharmacy.chat_input import classify_text
+from pharmacy.safety import detect_emergency
 
 FALLBACK_INTENT = "nlu_fallback"
+EMERGENCY_INTENT = "emergency"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -35,6 +39,9 @@ class MessageGuard(GraphComponent, IntentClassifier):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if classify_text(message.get(TEXT)) is not None:
+            text = message.get(TEXT)
+            if classify_text(text) is not None:
                 message.set(INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True)
+            elif detect_emergency(text) is not None:
+                message.set(INTENT, {"name": EMERGENCY_INTENT, "confidence": 1.0}, add_to_output=True)
         return messages

@@ -1,0 +1,28 @@
+"""Emergencies pre-empt everything: the answer first, then a pharmacist at top priority."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import off_loop, say
+from actions.handoff import open_ticket, context_from
+from pharmacy.handoff import HandoffReason
+from pharmacy.safety import detect_emergency
+
+
+class ActionEmergency(Action):
+    def name(self) -> Text:
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        kind = detect_emergency(text)
+        say(dispatcher, f"emergency.{kind.value}" if kind else "emergency.general")
+        # Flag and escalate even when a person is already in the chat or the desk is closed.
+        place = await off_loop(open_ticket, context_from(tracker, HandoffReason.EMERGENCY, question=text))
+        say(dispatcher, "emergency.flagged")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("handoff_active", True),
+                SlotSet("handoff_ticket", place.ticket_id)]

@@ -1,1 +1,0 @@
-"""Custom Rasa NLU components (they import Rasa, so they live outside the core package)."""

@@ -1,0 +1,123 @@
+"""`make bench`: figures for speed and size, measured on a private stack (never asserted in tests).
+
+Prints: time from start to ready with a cached model, memory (RSS) of each service, and turn
+latency (p50/p95) over Rasa's REST channel for a greeting, a tracking answer with the carrier
+healthy, and a tracking answer with the carrier timing out. `--train` also times a full training.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, List
+
+import requests
+
+from ops.model_cache import ensure_model
+from ops.stack import Stack, StackConfig, free_port
+from pharmacy import repositories
+from pharmacy.database import prepare
+from pharmacy.db import session_scope
+from pharmacy.identity import issue_token
+from pharmacy.models import ShipmentStatus
+from pharmacy.settings import PROJECT_ROOT
+
+
+def percentile(samples: List[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def timed_turns(count: int, turn: Callable[[int], None]) -> List[float]:
+    samples = []
+    for index in range(count):
+        started = time.perf_counter()
+        turn(index)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def report(name: str, samples: List[float]) -> None:
+    print(f"  {name:<44} n={len(samples):<3} p50={statistics.median(samples):7.0f} ms"
+          f"  p95={percentile(samples, 0.95):7.0f} ms  max={max(samples):7.0f} ms", flush=True)
+
+
+def in_transit_order(url: str) -> tuple:
+    with session_scope(url) as session:
+        customer = repositories.customer_by_reference(session, "C-1001")
+        for order in repositories.recent_orders(session, customer.id):
+            if order.shipment and order.shipment.status is ShipmentStatus.IN_TRANSIT:
+                return customer.reference, order.order_number
+    raise RuntimeError("demo data has no order in transit for C-1001")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--turns", type=int, default=30)
+    parser.add_argument("--train", action="store_true", help="also time a full training")
+    args = parser.parse_args()
+
+    if args.train:
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "--force",
+                            "--out", out, "--quiet"], cwd=PROJECT_ROOT, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print(f"full training (rasa train --force): {time.perf_counter() - started:.0f} s")
+
+    model = ensure_model()
+    with tempfile.TemporaryDirectory() as work:
+        url = f"sqlite:///{work}/bench.db"
+        prepare(url)
+        config = StackConfig(model_path=model, var_dir=Path(work), database_url=url,
+                             rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
+                             carrier_port=free_port())
+        stack = Stack(config)
+        started = time.perf_counter()
+        stack.start()
+        print(f"start to ready with a cached model: {time.perf_counter() - started:.1f} s")
+        try:
+            for service in stack.services:
+                print(f"  RSS {service.name:<8} {rss_mb(service.process.pid):7.0f} MB")
+            webhook = f"{config.rasa_url}/webhooks/rest/webhook"
+
+            def send(sender: str, text: str, metadata=None) -> None:
+                requests.post(webhook, json={"sender": sender, "message": text,
+                                             "metadata": metadata or {}}, timeout=60).raise_for_status()
+
+            reference, order = in_transit_order(url)
+            token = issue_token(reference, stack.identity_secret, ttl_seconds=3600)
+            print("turn latency over REST (client-side, one conversation per turn):")
+            report("greeting", timed_turns(args.turns, lambda i: send(f"bench-{uuid.uuid4()}", "hi")))
+            healthy = timed_turns(args.turns, lambda i: send(
+                f"bench-{uuid.uuid4()}", f"where is {order}", {"auth_token": token}))
+            report("tracking, carrier healthy", healthy)
+            faults = f"{config.carrier_url}/_control/faults"
+            requests.post(faults, json={"mode": "timeout"}, timeout=5).raise_for_status()
+            try:
+                slow = timed_turns(args.turns, lambda i: send(
+                    f"bench-{uuid.uuid4()}", f"where is {order}", {"auth_token": token}))
+            finally:
+                requests.post(faults, json={"mode": None}, timeout=5)
+            report("tracking, carrier timing out (all turns)", slow)
+            report("tracking, carrier timing out (before breaker)", slow[:3])
+            report("tracking, carrier timing out (breaker open)", slow[3:])
+        finally:
+            stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""A policy that wins over rules, forms and learned dialogue in three situations:
+
+1. an emergency message: ``action_emergency`` at once, in any state (pharmacy rules, section 3);
+2. a person has taken over (slot ``handoff_active``): the shopper's message is relayed to them and
+   the bot stays silent;
+3. the shopper was asked to leave a message for the team (slot ``awaiting_offline_message``).
+After its action it predicts ``action_listen``. Otherwise it abstains.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+EMERGENCY_INTENT = "emergency"
+EMERGENCY_ACTION = "action_emergency"
+RELAY_ACTION = "action_relay_to_agent"
+OFFLINE_MESSAGE_ACTION = "action_store_offline_message"
+OWN_ACTIONS = {EMERGENCY_ACTION, RELAY_ACTION, OFFLINE_MESSAGE_ACTION}
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class ConversationGuardPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Above RulePolicy (6): on equal confidence the higher priority wins.
+        return {"priority": 7}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 execution_context: ExecutionContext, featurizer: Optional[Any] = None) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
+              **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[Text, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
+        action = self._next_action(tracker)
+        probabilities = self._default_predictions(domain)
+        if action is not None:
+            probabilities[domain.index_for_action(action)] = 1.0
+        # Marked "no user prediction" so that it also overrules a form's happy path.
+        return self._prediction(probabilities, is_no_user_prediction=action is not None)
+
+    @staticmethod
+    def _user_just_spoke(tracker: DialogueStateTracker) -> bool:
+        # Not "latest action is action_listen": an action run through the HTTP API (the desk's
+        # deliveries) is followed directly by the shopper's next message.
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                return True
+            if isinstance(event, ActionExecuted):
+                return False
+        return False
+
+    def _next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
+        if tracker.latest_action_name in OWN_ACTIONS and not self._user_just_spoke(tracker):
+            return ACTION_LISTEN_NAME
+        if not self._user_just_spoke(tracker) or tracker.latest_message is None:
+            return None
+        if tracker.latest_message.intent.get("name") == EMERGENCY_INTENT:
+            return EMERGENCY_ACTION
+        if tracker.get_slot("handoff_active"):
+            return RELAY_ACTION
+        if tracker.get_slot("awaiting_offline_message"):
+            return OFFLINE_MESSAGE_ACTION
+        return None
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "ConversationGuardPolicy":
+        return cls(config, model_storage, resource, execution_context)
