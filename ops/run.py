@@ -28,7 +28,7 @@ def main() -> int:
         rasa_port=settings.rasa_port, action_port=settings.action_port, web_port=settings.web_port,
     ))
     try:
-        print("starting the action server, the Rasa server and the web page...", flush=True)
+        print("starting the carrier stand-in, action server, Rasa server, chat page and agent desk...", flush=True)
         stack.start()
         cfg = stack.config
         print(
@@ -36,6 +36,8 @@ def main() -> int:
             f"  Chat page:      {cfg.web_url}/\n"
             f"  Rasa HTTP API:  {cfg.rasa_url}  (token: RASA_API_TOKEN, or the file "
             f"{settings.var_dir / 'rasa_api_token'})\n"
+            f"  Agent desk:     {cfg.desk_url}/  (demo logins: agent / agent-demo-password, "
+            "pharmacist / pharmacist-demo-password)\n"
             f"  Action server:  {cfg.action_url}/health\n"
             f"  Carrier (fake): {cfg.carrier_url}/health\n"
             f"  Logs:           {stack.log_dir}/\n"

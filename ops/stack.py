@@ -1,4 +1,5 @@
-"""Starts and stops the whole assistant: carrier stand-in, action server, Rasa server, web page.
+"""Starts and stops the whole assistant: carrier stand-in, action server, Rasa server, the
+shopper's chat page and the agent desk.
 
 `make run` uses it in the foreground; the conversation and browser tests use the same class to
 start a private stack on free ports with their own database, so they test what a user runs.
@@ -37,6 +38,7 @@ class StackConfig:
     action_port: int = 5055
     web_port: int = 8080
     carrier_port: int = 8090
+    desk_port: int = 8081
     host: str = "localhost"
     extra_env: Dict[str, str] = field(default_factory=dict)
 
@@ -51,6 +53,10 @@ class StackConfig:
     @property
     def carrier_url(self) -> str:
         return f"http://{self.host}:{self.carrier_port}"
+
+    @property
+    def desk_url(self) -> str:
+        return f"http://{self.host}:{self.desk_port}"
 
     @property
     def web_url(self) -> str:
@@ -88,6 +94,7 @@ class Stack:
                 "ACTION_PORT": str(self.config.action_port),
                 "WEB_PORT": str(self.config.web_port),
                 "CARRIER_PORT": str(self.config.carrier_port),
+                "DESK_PORT": str(self.config.desk_port),
                 "CARRIER_BASE_URL": self.config.carrier_url,
                 "RASA_API_TOKEN": self.token,
                 "IDENTITY_TOKEN_SECRET": self.identity_secret,
@@ -131,6 +138,11 @@ class Stack:
                 "web",
                 [str(BIN_DIR / "python"), "-m", "webchat.server"],
                 f"{cfg.web_url}/healthz",
+            ),
+            _Service(
+                "desk",
+                [str(BIN_DIR / "python"), "-m", "desk.server"],
+                f"{cfg.desk_url}/healthz",
             ),
         ]
 

@@ -66,8 +66,9 @@ def stack(seeded_database: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         action_port=free_port(),
         web_port=free_port(),
         carrier_port=free_port(),
+        desk_port=free_port(),
         # The desk is always open in tests; the out-of-hours test closes it explicitly.
-        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN},
+        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DESK_DEMO_AGENTS": "1"},
     )
     running = Stack(config)
     running.start()
