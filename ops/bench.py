@@ -19,7 +19,7 @@ from typing import Callable, List
 import requests
 
 from ops.model_cache import ensure_model
-from ops.stack import Stack, StackConfig, free_port
+from ops.stack import Stack, StackConfig, free_port, interrupt_on_signals
 from pharmacy import repositories
 from pharmacy.database import prepare
 from pharmacy.db import session_scope
@@ -68,6 +68,7 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--train", action="store_true", help="also time a full training")
     args = parser.parse_args()
+    interrupt_on_signals()
 
     if args.train:
         with tempfile.TemporaryDirectory() as out:
@@ -83,12 +84,12 @@ def main() -> int:
         prepare(url)
         config = StackConfig(model_path=model, var_dir=Path(work), database_url=url,
                              rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
-                             carrier_port=free_port())
+                             carrier_port=free_port(), desk_port=free_port())
         stack = Stack(config)
-        started = time.perf_counter()
-        stack.start()
-        print(f"start to ready with a cached model: {time.perf_counter() - started:.1f} s")
         try:
+            started = time.perf_counter()
+            stack.start()
+            print(f"start to ready with a cached model: {time.perf_counter() - started:.1f} s")
             for service in stack.services:
                 print(f"  RSS {service.name:<8} {rss_mb(service.process.pid):7.0f} MB")
             webhook = f"{config.rasa_url}/webhooks/rest/webhook"

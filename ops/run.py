@@ -1,24 +1,17 @@
 """`make run`: prepare the database and model, start every service, print the URLs, wait for Ctrl-C."""
 from __future__ import annotations
 
-import signal
 import sys
 import time
 
 from ops.model_cache import ensure_model
-from ops.stack import Stack, StackConfig
+from ops.stack import Stack, StackConfig, interrupt_on_signals
 from pharmacy.database import prepare
 from pharmacy.settings import load_settings
 
 
-def _interrupt(_signum, _frame):
-    raise KeyboardInterrupt
-
-
 def main() -> int:
-    # Installed explicitly: a background job starts with SIGINT ignored.
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
+    interrupt_on_signals()
     started = time.monotonic()
     settings = load_settings()
     seeded = prepare(settings.database_url)

@@ -23,6 +23,17 @@ from pharmacy.settings import PROJECT_ROOT, load_secret
 BIN_DIR = Path(sys.executable).parent
 
 
+def interrupt_on_signals() -> None:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt, so `finally: stack.stop()` always runs
+    (a background job starts with SIGINT ignored, and SIGTERM would skip it)."""
+
+    def _interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -60,10 +60,9 @@ def main(argv: Optional[list] = None) -> None:
     if args.action == "migrate":
         migrate()
     elif args.action == "reset":
-        from pharmacy.handoff import models as _handoff_tables  # noqa: F401  (registers them)
-        from pharmacy.models import Base
+        from pharmacy.schema import metadata
 
-        Base.metadata.drop_all(get_engine())
+        metadata.drop_all(get_engine())
         with get_engine().begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         prepare(today=args.today)

@@ -136,6 +136,12 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "Sorry, I'm still not getting it. I've asked a member of our team to join this chat: "
             "you're number {position} in the queue (about {minutes} minutes)."
         ),
+        # medicines
+        "medicine.which": Message(
+            "Which medicine are you asking about? You can type its name as it is on the label, "
+            "brand or generic."
+        ),
+        "medicine.assumed": Message("(I took \"{typed}\" to mean {name}.)"),
         # emergencies (pharmacy rules, section 3): said before anything else, in any state
         "emergency.poisoning": Message(
             "If someone may have taken too much medicine or swallowed something harmful, call "

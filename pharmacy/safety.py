@@ -24,7 +24,7 @@ _LEXICON = {
     ],
     Emergency.POISONING: [
         r"\bover ?dos(e|ed|ing)\b", r"\bdouble dose\b", r"\btook (two|2|double|twice) (doses|pills|tablets)",
-        r"\btook too (many|much)\b", r"\b(child|kid|son|daughter|toddler|baby|dog) (ate|swallowed|took|got into)\b",
+        r"\btook too (many|much)\b", r"\b(child|kid|son|daughter|toddler|baby|dog)( \w+)? (ate|swallowed|took|got into)\b",
         r"\bswallowed (some|my|the|a bottle|a handful|pills|tablets)\b", r"\bpoison(ed|ing)?\b",
         r"\b(ate|swallowed) (a bottle|the bottle|a handful)\b",
     ],

@@ -16,9 +16,7 @@ import requests
 from sqlalchemy import inspect
 
 from pharmacy.db import get_engine
-from pharmacy.handoff import models as _handoff_tables  # noqa: F401  (dropped with the rest)
-from pharmacy.handoff import agents as _desk_tables  # noqa: F401  (dropped with the rest)
-from pharmacy.models import Base
+from pharmacy.schema import metadata
 
 # The demo data's reference day in tests: edge cases are computed from it.
 DEMO_TODAY = date(2026, 11, 23)
@@ -28,7 +26,7 @@ NEVER_OPEN = "Mon-Sun 00:00-00:00 UTC"
 
 def _reset_database(url: str) -> None:
     engine = get_engine(url)
-    Base.metadata.drop_all(engine)
+    metadata.drop_all(engine)
     with engine.begin() as connection:
         for table in ("alembic_version", "events"):
             if inspect(connection).has_table(table):

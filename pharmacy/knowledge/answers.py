@@ -59,13 +59,14 @@ TEMPLATES: Dict[str, Dict[str, str]] = {
         "unknown_medicine.unnamed": "I don't have information on that medicine. I can connect you "
         "with a pharmacist who can help with it.",
         "pharmacist_only": "That question needs a pharmacist, because the answer depends on you "
-        "and your other medicines ({topic}). I can pass it to our pharmacist now.",
+        "and your other medicines ({topic}). I'm passing it to our pharmacist now.",
         "pharmacist_only.dose_change": "changing a dose",
         "pharmacist_only.combination": "taking medicines together",
         "pharmacist_only.pregnancy": "pregnancy or breast-feeding",
         "pharmacist_only.stopping": "stopping or tapering a medicine",
         "pharmacist_only.substitution": "switching or substituting a medicine",
         "pharmacist_only.personal_side_effect": "a side effect you are having",
+        "pharmacist_only.controlled_substance": "a controlled substance",
     }
 }
 

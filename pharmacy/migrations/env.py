@@ -2,9 +2,7 @@
 from alembic import context
 
 from pharmacy.db import get_engine
-from pharmacy.handoff import models as _handoff_tables  # noqa: F401  (registers the tables)
-from pharmacy.handoff import agents as _desk_tables  # noqa: F401  (registers the tables)
-from pharmacy.models import Base
+from pharmacy.schema import metadata
 
 config = context.config
 
@@ -19,7 +17,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=Base.metadata,
+            target_metadata=metadata,
             include_object=_include_object,
             render_as_batch=engine.dialect.name == "sqlite",
         )

@@ -6,6 +6,7 @@ from pharmacy.safety import Emergency, detect_emergency
 @pytest.mark.parametrize("text,kind", [
     ("i think i took a double dose of my metformin", Emergency.POISONING),
     ("my son swallowed some of my pills", Emergency.POISONING),
+    ("my toddler just swallowed two of them", Emergency.POISONING),
     ("I took too many tylenol", Emergency.POISONING),
     ("possible overdose what do i do", Emergency.POISONING),
     ("the dog ate my blood pressure tablets", Emergency.POISONING),

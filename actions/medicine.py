@@ -1,0 +1,79 @@
+"""Medicine questions: label facts with their source, or a pharmacist when judgement is needed.
+
+The medicine is found in the text by ``pharmacy.knowledge`` (spaCy entity ruler plus fuzzy
+matching) here in the action rather than in the NLU pipeline: the knowledge base can change
+without retraining the model, and a follow-up ("and side effects?") needs the previous turn's
+medicine, which only the tracker knows.
+"""
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import off_loop, say
+from actions.handoff import open_handoff
+from pharmacy.handoff import HandoffReason
+from pharmacy.knowledge import (
+    Aspect, answer, default_recognizer, detect_aspect, knowledge_base, pharmacist_only_reason,
+    pharmacist_only_text, unknown_medicine_text)
+
+# Words that are never the name of an unknown medicine when guessing what the shopper asked about.
+_NOT_A_NAME = set("""
+what whats is are the a an for of about and with can could should would i my me it its this that
+side effects effect take taking took use used uses how when where why does do dose doses missed miss
+store storage keep fridge alcohol drink drive driving generic brand food morning night tell info
+information warnings warning pill pills tablet tablets medicine medication meds drug please thanks
+safe okay any there know want need also more than tell anything on in at to be
+""".split())
+
+
+def _unknown_name(text: str) -> Optional[str]:
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", text) if w.lower() not in _NOT_A_NAME]
+    return words[-1] if words else None
+
+
+def _find(text: str):
+    return default_recognizer().find(text)
+
+
+class ActionAnswerMedicine(Action):
+    def name(self) -> Text:
+        return "action_answer_medicine"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        mentions = await off_loop(_find, text)
+        medicines = knowledge_base()
+        ids = [m.medicine_id for m in mentions] or (
+            [tracker.get_slot("medicine")] if tracker.get_slot("medicine") else [])
+
+        reason = pharmacist_only_reason(text)
+        controlled = [i for i in ids if medicines[i].is_controlled]
+        if reason or controlled:
+            dispatcher.utter_message(text=pharmacist_only_text(reason or "controlled_substance"))
+            events = await open_handoff(dispatcher, tracker, HandoffReason.PHARMACIST_ONLY,
+                                        question=text)
+            return events + ([SlotSet("medicine", ids[-1])] if ids else [])
+
+        if not ids:
+            name = _unknown_name(text)
+            if name:
+                dispatcher.utter_message(text=unknown_medicine_text(name),
+                                         buttons=[{"title": "Ask a pharmacist",
+                                                   "payload": "/request_human"}])
+            else:
+                say(dispatcher, "medicine.which")
+            return []
+
+        aspect = detect_aspect(text) or Aspect.OVERVIEW
+        for mention in mentions:
+            if mention.match == "fuzzy":
+                say(dispatcher, "medicine.assumed", typed=mention.text,
+                    name=medicines[mention.medicine_id].generic_name)
+        for medicine_id in dict.fromkeys(ids):  # each medicine once, in the order mentioned
+            dispatcher.utter_message(text=answer(medicines[medicine_id], aspect))
+        return [SlotSet("medicine", ids[-1])]

@@ -1,0 +1,366 @@
+"""Prescription refills without Rasa: what can be refilled, submitting a refill, renewal requests,
+refill events and the plain-words summary the chat confirms.
+
+Whether a refill is allowed is decided by ``pharmacy.refill_policy.decide_refill`` only, and again
+at submit time: an answer given earlier in the chat is never trusted. "Exactly once" is left to
+the database's unique constraints (a refill order per prescription state, a renewal request per
+prescription state), never to a check-then-insert, so it holds across processes.
+
+Every function that takes a customer reference and an Rx number checks that the prescription is
+that customer's; a failed check raises ``RefillRequestError`` with a message fit for logs.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import List, Optional, Sequence, Set, Tuple, Union
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pharmacy import repositories
+from pharmacy.db import session_scope
+from pharmacy.demo_data import CATALOGUE
+from pharmacy.models import (
+    Address,
+    Customer,
+    DeliveryMethod,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusEvent,
+    Prescription,
+)
+from pharmacy.refill_models import (
+    CustomerConversation,
+    RefillEvent,
+    RefillEventKind,
+    RenewalRequest,
+)
+from pharmacy.refill_policy import (
+    RefillDecision,
+    RefillOutcome,
+    RefillPolicyConfig,
+    decide_refill,
+    format_day,
+)
+
+MAX_REMINDER_LEAD_DAYS = 30
+# "RX1000001", "rx 1000001", "Rx-1000001"
+RX_NUMBER = re.compile(r"\bRX[\s-]?(\d{7})\b", re.IGNORECASE)
+ORDER_NUMBER_BASE = 200000  # demo orders are EP-100001..; refill orders EP-200000 + row id
+SHIP_BUSINESS_DAYS = 3
+PICKUP_BUSINESS_DAYS = 1
+
+Delivery = Union[str, int]  # "pickup" or the id of one of the customer's addresses
+
+
+class RefillRequestError(ValueError):
+    """The request does not fit the customer (unknown customer, not their prescription or
+    address, unusable delivery). The message names no person and no medicine."""
+
+
+@dataclass(frozen=True)
+class RefillSettings:
+    reminder_lead_days: int = 3  # remind this many days before a refill is due
+    policy: RefillPolicyConfig = field(default_factory=RefillPolicyConfig)
+
+    @classmethod
+    def from_env(cls) -> "RefillSettings":
+        """Defaults, then REFILL_REMINDER_LEAD_DAYS and the policy's own variables if set."""
+        lead_days = 3
+        raw = os.environ.get("REFILL_REMINDER_LEAD_DAYS", "").strip()
+        if raw:
+            try:
+                lead_days = int(raw)
+            except ValueError:
+                lead_days = -1
+            if not 0 <= lead_days <= MAX_REMINDER_LEAD_DAYS:
+                raise ValueError(
+                    f"REFILL_REMINDER_LEAD_DAYS must be a whole number of days from 0 to "
+                    f"{MAX_REMINDER_LEAD_DAYS}, got {raw!r}")
+        return cls(reminder_lead_days=lead_days, policy=RefillPolicyConfig.from_env())
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    order_number: Optional[str]  # None when the policy refused the refill
+    created: bool  # False: refused, or this refill had already been submitted
+    decision: RefillDecision
+
+
+# ----------------------------------------------------------------------------- finding
+
+
+def refillable_prescriptions(session: Session, customer_reference: str, today: date,
+                             config: Optional[RefillPolicyConfig] = None,
+                             ) -> List[Tuple[Prescription, RefillDecision]]:
+    """The customer's active prescriptions, each with today's refill decision."""
+    customer = repositories.customer_by_reference(session, customer_reference)
+    if customer is None:
+        return []
+    config = config or RefillPolicyConfig.from_env()
+    return [(rx, decide_refill(rx, today, config))
+            for rx in repositories.active_prescriptions(session, customer.id)]
+
+
+def match_prescription(prescriptions: Sequence[Prescription], text: str) -> Optional[Prescription]:
+    """The one prescription ``text`` names, by Rx number or by medicine; None if none or several.
+
+    A typed Rx number wins: if it is not one of ``prescriptions``, nothing matches (no guessing
+    by name then). Medicine names go through the knowledge base's recogniser, which knows brand
+    names and misspellings, and then a plain substring check of the names on the prescriptions.
+    """
+    if not text or not text.strip():
+        return None
+    typed = {f"RX{match.group(1)}" for match in RX_NUMBER.finditer(text)}
+    if typed:
+        return _only([rx for rx in prescriptions if rx.rx_number.upper() in typed])
+    recognised = _recognised_medicine_ids(text)
+    lowered = text.lower()
+    return _only([rx for rx in prescriptions
+                  if rx.medicine_id in recognised or _named_in(rx, lowered)])
+
+
+def _recognised_medicine_ids(text: str) -> Set[str]:
+    try:
+        from pharmacy.knowledge import default_recognizer
+    except ImportError:  # the knowledge package is optional for this module
+        return set()
+    return {mention.medicine_id for mention in default_recognizer().find(text)}
+
+
+def _named_in(prescription: Prescription, lowered_text: str) -> bool:
+    medicine_id = prescription.medicine_id.lower()
+    names = {prescription.medicine_name.lower(), medicine_id,
+             medicine_id.replace("_", " "), medicine_id.replace("_", "-")}
+    return any(name in lowered_text for name in names)
+
+
+def _only(found: Sequence[Prescription]) -> Optional[Prescription]:
+    unique = {rx.id: rx for rx in found}
+    return next(iter(unique.values())) if len(unique) == 1 else None
+
+
+# ----------------------------------------------------------------------------- submitting
+
+
+def refill_idempotency_key(prescription: Prescription) -> str:
+    """Same key for every submission of the same refill; a new fill changes the counters."""
+    return (f"refill:{prescription.id}:{prescription.refills_used}:"
+            f"{prescription.last_fill_date}")
+
+
+def submit_refill(database_url: Optional[str], customer_reference: str, rx_number: str,
+                  delivery: Delivery, today: date, now: datetime,
+                  conversation_id: Optional[str] = None,
+                  config: Optional[RefillPolicyConfig] = None) -> SubmitResult:
+    """Place the refill order, once: a repeated or concurrent submission returns the same order
+    with ``created=False``. Refused (no order) unless the policy allows the refill today."""
+    config = config or RefillPolicyConfig.from_env()
+    key: Optional[str] = None
+    decision: Optional[RefillDecision] = None
+    try:
+        with session_scope(database_url) as session:
+            customer, rx = _owned_prescription(session, customer_reference, rx_number)
+            method, address = _delivery(session, customer, delivery)
+            decision = decide_refill(rx, today, config)
+            if decision.outcome is not RefillOutcome.ALLOWED:
+                return SubmitResult(None, False, decision)
+            key = refill_idempotency_key(rx)
+            order = _refill_order(customer, rx, method, address, key, now)
+            session.add(order)
+            session.flush()  # the unique idempotency key decides here, or at commit
+            order.order_number = f"EP-{ORDER_NUMBER_BASE + order.id}"  # ids never collide
+            _add_event(session, RefillEventKind.SUBMITTED, customer.id, rx.id, conversation_id, now)
+            return SubmitResult(order.order_number, True, decision)
+    except IntegrityError:
+        existing = _order_number_for_key(database_url, key) if key else None
+        if existing is None:  # some other constraint failed: not a repeat submission
+            raise
+        return SubmitResult(existing, False, decision)
+
+
+def _refill_order(customer: Customer, rx: Prescription, method: DeliveryMethod,
+                  address: Optional[Address], key: str, now: datetime) -> Order:
+    entry = CATALOGUE.get(rx.medicine_id)
+    price = entry.price_cents if entry else None
+    return Order(
+        # Placeholder until the row id is known; never committed.
+        order_number=f"NEW-{uuid.uuid4().hex[:12]}",
+        customer=customer,
+        status=OrderStatus.RECEIVED,
+        delivery_method=method,
+        address=address,
+        total_cents=price,
+        placed_at=now,
+        idempotency_key=key,
+        items=[OrderItem(prescription=rx, description=f"{rx.medicine_name} {rx.strength}",
+                         quantity=rx.quantity, price_cents=price)],
+        history=[OrderStatusEvent(status=OrderStatus.RECEIVED, occurred_at=now)],
+    )
+
+
+def _order_number_for_key(database_url: Optional[str], key: str) -> Optional[str]:
+    with session_scope(database_url) as session:
+        return session.scalar(select(Order.order_number).where(Order.idempotency_key == key))
+
+
+def _delivery(session: Session, customer: Customer,
+              delivery: Delivery) -> Tuple[DeliveryMethod, Optional[Address]]:
+    if isinstance(delivery, str) and delivery.strip().lower() == DeliveryMethod.PICKUP.value:
+        return DeliveryMethod.PICKUP, None
+    try:
+        address_id = int(delivery)
+    except (TypeError, ValueError):
+        raise RefillRequestError("delivery must be 'pickup' or an address id") from None
+    address = session.get(Address, address_id)
+    if address is None or address.customer_id != customer.id:
+        raise RefillRequestError("the address is not one of this customer's")
+    return DeliveryMethod.SHIP, address
+
+
+# ----------------------------------------------------------------------------- renewals, events
+
+
+def request_renewal(database_url: Optional[str], customer_reference: str, rx_number: str,
+                    reason_code: str, now: datetime, conversation_id: Optional[str] = None,
+                    config: Optional[RefillPolicyConfig] = None) -> bool:
+    """Record a renewal request to the prescriber (R6); True if new, False if already recorded.
+
+    Only for a prescription the policy says needs renewal today; anything else (Schedule II
+    needs a new prescription, a refillable one needs no renewal) raises RefillRequestError.
+    """
+    config = config or RefillPolicyConfig.from_env()
+    try:
+        with session_scope(database_url) as session:
+            customer, rx = _owned_prescription(session, customer_reference, rx_number)
+            decision = decide_refill(rx, now.date(), config)
+            if decision.outcome is not RefillOutcome.NEEDS_RENEWAL:
+                raise RefillRequestError(
+                    f"no renewal when the refill decision is {decision.reason_code}")
+            session.add(RenewalRequest(
+                prescription_id=rx.id, customer_id=customer.id, reason_code=reason_code,
+                conversation_id=conversation_id, created_at=now,
+                dedupe_key=f"renewal:{rx.id}:{rx.refills_used}:{rx.date_written}"))
+        return True
+    except IntegrityError:  # the dedupe key: this renewal was already requested
+        return False
+
+
+def record_offer(database_url: Optional[str], conversation_id: str, customer_reference: str,
+                 rx_number: Optional[str] = None, now: Optional[datetime] = None) -> None:
+    """The chat offered a refill (counts as a refill prompt in the conversion metric)."""
+    _record(database_url, RefillEventKind.OFFERED, conversation_id, customer_reference,
+            rx_number, now)
+
+
+def record_reminder_opened(database_url: Optional[str], conversation_id: str,
+                           customer_reference: str, rx_number: Optional[str] = None,
+                           now: Optional[datetime] = None) -> None:
+    """The customer acted on a reminder in the chat."""
+    _record(database_url, RefillEventKind.REMINDER_OPENED, conversation_id, customer_reference,
+            rx_number, now)
+
+
+def _record(database_url: Optional[str], kind: RefillEventKind, conversation_id: Optional[str],
+            customer_reference: str, rx_number: Optional[str], now: Optional[datetime]) -> None:
+    with session_scope(database_url) as session:
+        if rx_number:
+            customer, rx = _owned_prescription(session, customer_reference, rx_number)
+            rx_id: Optional[int] = rx.id
+        else:
+            customer, rx_id = _customer(session, customer_reference), None
+        _add_event(session, kind, customer.id, rx_id, conversation_id, now or datetime.utcnow())
+
+
+def _add_event(session: Session, kind: RefillEventKind, customer_id: int,
+               prescription_id: Optional[int], conversation_id: Optional[str],
+               at: datetime) -> None:
+    session.add(RefillEvent(kind=kind, customer_id=customer_id, prescription_id=prescription_id,
+                            conversation_id=conversation_id, created_at=at))
+
+
+def remember_conversation(database_url: Optional[str], customer_reference: str,
+                          conversation_id: str, now: datetime) -> None:
+    """Keep the customer's latest verified chat (where reminders go). Call on verification."""
+    with session_scope(database_url) as session:
+        customer_id = _customer(session, customer_reference).id
+    if _update_conversation(database_url, customer_id, conversation_id, now):
+        return
+    try:
+        with session_scope(database_url) as session:
+            session.add(CustomerConversation(customer_id=customer_id,
+                                             conversation_id=conversation_id, updated_at=now))
+    except IntegrityError:  # another process inserted the row first: ours is the newer news
+        _update_conversation(database_url, customer_id, conversation_id, now)
+
+
+def _update_conversation(database_url: Optional[str], customer_id: int, conversation_id: str,
+                         now: datetime) -> bool:
+    with session_scope(database_url) as session:
+        result = session.execute(
+            update(CustomerConversation)
+            .where(CustomerConversation.customer_id == customer_id)
+            .values(conversation_id=conversation_id, updated_at=now)
+            .execution_options(synchronize_session=False))
+        return result.rowcount > 0
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+def _customer(session: Session, customer_reference: str) -> Customer:
+    customer = repositories.customer_by_reference(session, customer_reference)
+    if customer is None:
+        raise RefillRequestError("unknown customer reference")
+    return customer
+
+
+def _owned_prescription(session: Session, customer_reference: str,
+                        rx_number: str) -> Tuple[Customer, Prescription]:
+    customer = _customer(session, customer_reference)
+    rx = repositories.prescription_by_rx_number(session, rx_number or "")
+    if rx is None or rx.customer_id != customer.id:  # one message: do not reveal which
+        raise RefillRequestError("no such prescription for this customer")
+    return customer, rx
+
+
+# ----------------------------------------------------------------------------- wording
+
+
+def is_pickup(delivery: Union[Delivery, DeliveryMethod]) -> bool:
+    if isinstance(delivery, DeliveryMethod):
+        return delivery is DeliveryMethod.PICKUP
+    return isinstance(delivery, str) and delivery.strip().lower() == DeliveryMethod.PICKUP.value
+
+
+def add_business_days(day: date, count: int) -> date:
+    """``count`` Mondays-to-Fridays after ``day`` (public holidays are not known here)."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def estimated_arrival(today: date, delivery: Union[Delivery, DeliveryMethod]) -> date:
+    """Pickup: ready the next business day; shipping: delivered in 3 business days."""
+    days = PICKUP_BUSINESS_DAYS if is_pickup(delivery) else SHIP_BUSINESS_DAYS
+    return add_business_days(today, days)
+
+
+def summary_line(prescription: Prescription, delivery_label: str, today: date) -> str:
+    """What the customer confirms before submitting. ``delivery_label`` is "pickup" or the
+    address's label ("Home"); the address itself is never written into the chat."""
+    medicine = f"{prescription.medicine_name} {prescription.strength} ({prescription.rx_number})"
+    if is_pickup(delivery_label):
+        when = format_day(estimated_arrival(today, DeliveryMethod.PICKUP))
+        return f"Refill of {medicine}, ready for pickup from {when}."
+    when = format_day(estimated_arrival(today, DeliveryMethod.SHIP))
+    return (f"Refill of {medicine}, delivered to your {delivery_label.strip().lower()} address "
+            f"by {when}.")

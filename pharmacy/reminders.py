@@ -1,0 +1,336 @@
+"""Refill reminders, pushed into the customer's latest verified chat. A command for cron:
+
+    python -m pharmacy.reminders [--today YYYY-MM-DD] [--dry-run]
+
+A prescription gets a reminder when its customer has an active refill-reminder consent (given
+separately, PIPL art. 29) and a remembered chat, it is not a controlled substance, and the policy
+says it is refillable now or will be within REFILL_REMINDER_LEAD_DAYS. Prescriptions that need a
+renewal or a new prescription, or whose refill was already ordered, get none.
+
+Once per due date: the ``reminder_sends`` row is inserted before Rasa is called, and its unique
+(prescription, due date) decides, so two overlapping runs never both send. The price is at most
+once: a run that dies between the insert and the call leaves a reminder recorded but unsent.
+A failed call marks the row "failed" and the next run sends it again.
+
+The reminder names no medicine (notification previews, rules section 2): Rasa receives the
+intent EXTERNAL_refill_reminder with the Rx number as an entity only. Logs carry counts and
+masked Rx numbers, never names, dates of birth or medicines.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable, List, Optional, Set
+from urllib.parse import quote
+
+import requests
+from sqlalchemy import and_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pharmacy import repositories
+from pharmacy.db import session_scope
+from pharmacy.models import (
+    Consent,
+    ConsentKind,
+    Order,
+    OrderStatus,
+    Prescription,
+    PrescriptionStatus,
+)
+from pharmacy.refill_models import (
+    CustomerConversation,
+    RefillEvent,
+    RefillEventKind,
+    ReminderSend,
+    ReminderStatus,
+)
+from pharmacy.refill_policy import RefillOutcome, RefillPolicyConfig, dea_schedule, decide_refill
+from pharmacy.refills import RefillRequestError, RefillSettings, refill_idempotency_key
+from pharmacy.settings import load_secret, load_settings
+
+log = logging.getLogger("pharmacy.reminders")
+
+REMINDER_INTENT = "EXTERNAL_refill_reminder"
+TIMEOUT_SECONDS = 10
+_IN_CHUNK = 500  # bound parameters per IN (...): old SQLite builds allow 999
+
+
+@dataclass(frozen=True)
+class RasaTarget:
+    url: str
+    token: str
+
+    @classmethod
+    def from_env(cls) -> "RasaTarget":
+        """RASA_URL and RASA_API_TOKEN (on a laptop, the token file under PHARMACY_VAR_DIR)."""
+        settings = load_settings()
+        token = os.environ.get("RASA_API_TOKEN", "").strip() or load_secret(
+            "RASA_API_TOKEN", settings.var_dir)
+        return cls(settings.rasa_url.rstrip("/"), token)
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    prescription_id: int
+    customer_id: int
+    rx_number: str
+    due_date: date
+    conversation_id: str
+
+
+@dataclass
+class ReminderSummary:
+    found: int = 0
+    sent: int = 0
+    skipped_already_sent: int = 0
+    failed: int = 0
+    dry_run: bool = False
+
+    def line(self) -> str:
+        if self.dry_run:
+            return (f"dry run: found {self.found}, would send "
+                    f"{self.found - self.skipped_already_sent}, already sent "
+                    f"{self.skipped_already_sent}")
+        return (f"found {self.found}, sent {self.sent}, skipped (already sent) "
+                f"{self.skipped_already_sent}, failed {self.failed}")
+
+
+def mask_rx_number(rx_number: str) -> str:
+    """"RX1000001" -> "*****0001": enough for support to match, not to look it up."""
+    text = str(rx_number)
+    return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
+# ----------------------------------------------------------------------------- finding
+
+
+def reminder_due_date(prescription: Prescription, today: date, lead_days: int,
+                      config: Optional[RefillPolicyConfig] = None) -> Optional[date]:
+    """The due date to remind about, or None when this prescription gets no reminder today."""
+    if dea_schedule(prescription) is not None:  # controlled: refills are never prompted
+        return None
+    decision = decide_refill(prescription, today, config)
+    if decision.earliest_date is None:  # never filled: a first fill, not a refill
+        return None
+    if decision.outcome is RefillOutcome.ALLOWED:
+        return decision.earliest_date
+    if (decision.outcome is RefillOutcome.TOO_SOON
+            and decision.earliest_date <= today + timedelta(days=lead_days)):
+        return decision.earliest_date
+    return None  # renewal, new prescription, inactive, or not due yet
+
+
+def find_due_reminders(session: Session, today: date,
+                       settings: Optional[RefillSettings] = None) -> List[DueReminder]:
+    """Every reminder due today, sent or not (sending decides that)."""
+    settings = settings or RefillSettings.from_env()
+    rows = session.execute(
+        select(Prescription, CustomerConversation.conversation_id)
+        .join(Consent, and_(Consent.customer_id == Prescription.customer_id,
+                            Consent.kind == ConsentKind.REFILL_REMINDERS,
+                            Consent.revoked_at.is_(None)))
+        .join(CustomerConversation, CustomerConversation.customer_id == Prescription.customer_id)
+        .where(Prescription.status == PrescriptionStatus.ACTIVE,
+               Prescription.dea_schedule.is_(None))
+        .order_by(Prescription.id)
+    ).all()
+    due = {}
+    for rx, conversation_id in rows:
+        try:
+            due_date = reminder_due_date(rx, today, settings.reminder_lead_days, settings.policy)
+        except ValueError:  # one unreadable row must not stop everyone's reminders
+            log.warning("reminders: skipped %s, unreadable prescription",
+                        mask_rx_number(rx.rx_number))
+            continue
+        if due_date is not None:
+            due[refill_idempotency_key(rx)] = DueReminder(
+                rx.id, rx.customer_id, rx.rx_number, due_date, conversation_id)
+    ordered = _already_ordered(session, due)
+    return [reminder for key, reminder in due.items() if key not in ordered]
+
+
+def _already_ordered(session: Session, keys: Iterable[str]) -> Set[str]:
+    """Keys of refills already submitted (and not cancelled): no reminder for those."""
+    keys = list(keys)
+    found: Set[str] = set()
+    for start in range(0, len(keys), _IN_CHUNK):
+        found.update(session.scalars(
+            select(Order.idempotency_key)
+            .where(Order.idempotency_key.in_(keys[start:start + _IN_CHUNK]),
+                   Order.status != OrderStatus.CANCELLED)))
+    return found
+
+
+# ----------------------------------------------------------------------------- sending
+
+
+def send_due_reminders(database_url: Optional[str] = None, today: Optional[date] = None,
+                       now: Optional[datetime] = None, dry_run: bool = False,
+                       settings: Optional[RefillSettings] = None,
+                       rasa: Optional[RasaTarget] = None) -> ReminderSummary:
+    """Send today's reminders; with ``dry_run`` only count them (no writes, no calls)."""
+    settings = settings or RefillSettings.from_env()
+    today = today or date.today()
+    now = now or datetime.utcnow()
+    with session_scope(database_url) as session:
+        due = find_due_reminders(session, today, settings)
+        if dry_run:
+            summary = ReminderSummary(found=len(due), dry_run=True)
+            summary.skipped_already_sent = _count_sent(session, due)
+            log.info("reminders: %s", summary.line())
+            return summary
+
+    rasa = rasa or RasaTarget.from_env()
+    summary = ReminderSummary(found=len(due))
+    for reminder in due:
+        if not _claim(database_url, reminder, now):
+            summary.skipped_already_sent += 1
+            continue
+        if _push(rasa, reminder):
+            _record_sent(database_url, reminder, now)
+            summary.sent += 1
+        else:
+            _mark_failed(database_url, reminder)
+            summary.failed += 1
+    log.info("reminders: %s", summary.line())
+    return summary
+
+
+def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) -> bool:
+    """True if this run owns the send: a new row, or a failed one taken over for a retry."""
+    try:
+        with session_scope(database_url) as session:
+            session.add(ReminderSend(
+                prescription_id=reminder.prescription_id, customer_id=reminder.customer_id,
+                due_date=reminder.due_date, conversation_id=reminder.conversation_id,
+                sent_at=now, status=ReminderStatus.SENT))
+        return True
+    except IntegrityError:
+        pass
+    # A conditional update, so that of two runs retrying the same row only one wins.
+    with session_scope(database_url) as session:
+        result = session.execute(
+            update(ReminderSend)
+            .where(ReminderSend.prescription_id == reminder.prescription_id,
+                   ReminderSend.due_date == reminder.due_date,
+                   ReminderSend.status == ReminderStatus.FAILED)
+            .values(status=ReminderStatus.SENT, sent_at=now,
+                    conversation_id=reminder.conversation_id)
+            .execution_options(synchronize_session=False))
+        return result.rowcount == 1
+
+
+def _push(rasa: RasaTarget, reminder: DueReminder) -> bool:
+    url = f"{rasa.url}/conversations/{quote(reminder.conversation_id, safe='')}/trigger_intent"
+    masked = mask_rx_number(reminder.rx_number)
+    try:
+        response = requests.post(
+            url, params={"token": rasa.token, "output_channel": "latest"},
+            json={"name": REMINDER_INTENT, "entities": {"rx_number": reminder.rx_number}},
+            timeout=TIMEOUT_SECONDS)
+    except requests.RequestException as error:  # its text holds the URL, and so the token
+        log.warning("reminders: push for %s failed (%s)", masked, type(error).__name__)
+        return False
+    if response.status_code >= 300:
+        log.warning("reminders: push for %s refused with HTTP %s", masked, response.status_code)
+        return False
+    log.info("reminders: sent for %s", masked)
+    return True
+
+
+def _record_sent(database_url: Optional[str], reminder: DueReminder, now: datetime) -> None:
+    with session_scope(database_url) as session:
+        session.add(RefillEvent(kind=RefillEventKind.REMINDER_SENT,
+                                customer_id=reminder.customer_id,
+                                prescription_id=reminder.prescription_id,
+                                conversation_id=reminder.conversation_id, created_at=now))
+
+
+def _mark_failed(database_url: Optional[str], reminder: DueReminder) -> None:
+    with session_scope(database_url) as session:
+        session.execute(
+            update(ReminderSend)
+            .where(ReminderSend.prescription_id == reminder.prescription_id,
+                   ReminderSend.due_date == reminder.due_date)
+            .values(status=ReminderStatus.FAILED)
+            .execution_options(synchronize_session=False))
+
+
+def _count_sent(session: Session, due: List[DueReminder]) -> int:
+    sent = {(row.prescription_id, row.due_date) for row in session.execute(
+        select(ReminderSend.prescription_id, ReminderSend.due_date)
+        .where(ReminderSend.status == ReminderStatus.SENT))}
+    return sum((reminder.prescription_id, reminder.due_date) in sent for reminder in due)
+
+
+# ----------------------------------------------------------------------------- consent
+
+
+def set_reminder_consent(database_url: Optional[str], customer_reference: str, granted: bool,
+                         now: datetime, source: str = "chat") -> bool:
+    """Opt in ("remind me") or out ("stop reminders"); True if the consent changed.
+
+    The refill-reminder consent is its own row, apart from any other consent; opting out keeps
+    the row with ``revoked_at`` set, and opting in again re-activates it.
+    """
+    for attempt in range(2):
+        try:
+            return _set_consent(database_url, customer_reference, granted, now, source)
+        except IntegrityError:  # a concurrent opt-in created the row: apply ours to it
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _set_consent(database_url: Optional[str], customer_reference: str, granted: bool,
+                 now: datetime, source: str) -> bool:
+    with session_scope(database_url) as session:
+        customer = repositories.customer_by_reference(session, customer_reference)
+        if customer is None:
+            raise RefillRequestError("unknown customer reference")
+        consent = session.scalar(select(Consent).where(
+            Consent.customer_id == customer.id, Consent.kind == ConsentKind.REFILL_REMINDERS))
+        if not granted:
+            if consent is None or consent.revoked_at is not None:
+                return False
+            consent.revoked_at = now
+            return True
+        if consent is None:
+            session.add(Consent(customer_id=customer.id, kind=ConsentKind.REFILL_REMINDERS,
+                                granted_at=now, source=source))
+            return True
+        if consent.revoked_at is None:
+            return False
+        consent.revoked_at, consent.granted_at, consent.source = None, now, source
+        return True
+
+
+# ----------------------------------------------------------------------------- command
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pharmacy.reminders",
+        description="Send the refill reminders due today into the customers' chats.")
+    parser.add_argument("--today", type=date.fromisoformat,
+                        help="the day to compute reminders for (default: today)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="count the reminders due, send nothing and write nothing")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        settings = RefillSettings.from_env()
+    except ValueError as error:
+        parser.error(str(error))
+    summary = send_due_reminders(today=args.today, dry_run=args.dry_run, settings=settings)
+    print(summary.line())
+    return 1 if summary.failed else 0  # cron mails the operator; the next run retries
+
+
+if __name__ == "__main__":
+    sys.exit(main())

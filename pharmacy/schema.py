@@ -1,0 +1,10 @@
+"""The whole database schema: importing this registers every table on ``Base.metadata``.
+
+Table modules live with their concept (shop data, handoff, desk, refills); this is the one list of
+them, used by migrations, by `reset` and by the tests.
+"""
+from pharmacy import models, refill_models  # noqa: F401
+from pharmacy.handoff import agents, models as handoff_models  # noqa: F401
+from pharmacy.models import Base
+
+metadata = Base.metadata

@@ -1,0 +1,337 @@
+"""The refill-reminder scheduler against a fake Rasa HTTP API, on a real database.
+
+The seeded database is shared with other tests: every row a test adds (conversations, reminders,
+events, its own customers) is deleted again after it, so the personas stay as seeded. Customers
+whose consent a test changes are made by that test.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Dict, Iterator, List, Optional
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from pharmacy import repositories
+from pharmacy.db import session_scope
+from pharmacy.demo_data import CATALOGUE
+from pharmacy.models import (
+    Address,
+    Consent,
+    ConsentKind,
+    Customer,
+    Order,
+    OrderItem,
+    OrderStatusEvent,
+    Prescriber,
+    Prescription,
+)
+from pharmacy.refill_models import (
+    CustomerConversation,
+    RefillEvent,
+    RefillEventKind,
+    ReminderSend,
+    ReminderStatus,
+    RenewalRequest,
+)
+from pharmacy.refills import RefillSettings, remember_conversation, submit_refill
+from pharmacy.reminders import (
+    REMINDER_INTENT,
+    main,
+    reminder_due_date,
+    send_due_reminders,
+    set_reminder_consent,
+)
+from tests.conftest import DEMO_TODAY
+
+NOW = datetime(2026, 11, 23, 8, 0)
+TOKEN = "test-rasa-token"
+MARIA, JAMES, AISHA = "C-1001", "C-1002", "C-1003"
+TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConversation,
+                       OrderStatusEvent, OrderItem, Order, Consent, Prescription, Address, Customer]
+
+
+class FakeRasa:
+    """Rasa's trigger_intent endpoint on a free local port; records every call."""
+
+    def __init__(self) -> None:
+        self.calls: List[Dict[str, object]] = []
+        self.fail_next = 0  # answer this many calls with HTTP 500
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                url = urlparse(self.path)
+                with fake._lock:
+                    status = 500 if fake.fail_next > 0 else 200
+                    fake.fail_next = max(fake.fail_next - 1, 0)
+                    fake.calls.append({"path": url.path, "query": parse_qs(url.query),
+                                       "raw": raw, "json": json.loads(raw), "status": status})
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def delivered(self, conversation_id: str) -> List[str]:
+        """Rx numbers successfully pushed into ``conversation_id``, in order."""
+        path = f"/conversations/{conversation_id}/trigger_intent"
+        return [call["json"]["entities"]["rx_number"] for call in self.calls
+                if call["path"] == path and call["status"] == 200]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def rasa(monkeypatch) -> Iterator[FakeRasa]:
+    fake = FakeRasa()
+    monkeypatch.setenv("RASA_URL", fake.url)
+    monkeypatch.setenv("RASA_API_TOKEN", TOKEN)
+    monkeypatch.delenv("REFILL_REMINDER_LEAD_DAYS", raising=False)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(autouse=True)
+def remove_rows_added_by_the_test(seeded_database: str) -> Iterator[None]:
+    with session_scope(seeded_database) as session:
+        last_ids = {model: session.scalar(select(func.coalesce(func.max(model.id), 0)))
+                    for model in TABLES_TESTS_ADD_TO}
+    yield
+    with session_scope(seeded_database) as session:
+        for model in TABLES_TESTS_ADD_TO:
+            session.execute(delete(model).where(model.id > last_ids[model]))
+
+
+def make_customer(url: str, *prescriptions: Dict[str, object]) -> str:
+    """A customer of this test only, with prescriptions such as
+    {"medicine_id": "atorvastatin", "last_fill_days_ago": 23}. Returns the reference."""
+    reference = f"T-{uuid.uuid4().hex[:10]}"
+    with session_scope(url) as session:
+        prescriber = session.scalar(select(Prescriber).order_by(Prescriber.id).limit(1))
+        customer = Customer(reference=reference, first_name="Testy", last_name="Remindson",
+                            date_of_birth=DEMO_TODAY - timedelta(days=40 * 365),
+                            phone="+1-555-555-9999", email=f"{reference.lower()}@example.test",
+                            created_at=NOW)
+        session.add(customer)
+        for spec in prescriptions:
+            entry = CATALOGUE[spec["medicine_id"]]
+            session.add(Prescription(
+                rx_number=f"RX9{uuid.uuid4().int % 10**6:06d}", customer=customer,
+                prescriber=prescriber, medicine_id=entry.medicine_id, medicine_name=entry.name,
+                strength=entry.strength, directions=entry.directions, quantity=entry.quantity,
+                days_supply=entry.days_supply, refills_authorized=spec.get("authorized", 5),
+                refills_used=spec.get("used", 1),
+                date_written=DEMO_TODAY - timedelta(days=spec.get("written_days_ago", 60)),
+                dea_schedule=entry.dea_schedule,
+                last_fill_date=DEMO_TODAY - timedelta(days=spec["last_fill_days_ago"]),
+                is_maintenance=entry.maintenance, is_specialty=entry.specialty))
+    return reference
+
+
+def rx_numbers_of(url: str, reference: str) -> Dict[str, str]:
+    with session_scope(url) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        return {rx.medicine_id: rx.rx_number for rx in customer.prescriptions}
+
+
+def reminder_rows(url: str, reference: str) -> List[ReminderSend]:
+    with session_scope(url) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        return list(session.scalars(select(ReminderSend)
+                                    .where(ReminderSend.customer_id == customer.id)
+                                    .order_by(ReminderSend.id)))
+
+
+def run(url: str, settings: Optional[RefillSettings] = None):
+    return send_due_reminders(url, today=DEMO_TODAY, now=NOW, settings=settings)
+
+
+# ----------------------------------------------------------------------------- Maria
+
+
+def test_maria_gets_each_due_reminder_once(seeded_database, rasa):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    maria = rx_numbers_of(seeded_database, MARIA)
+
+    first = run(seeded_database)
+    second = run(seeded_database)
+
+    # Atorvastatin is due today, metformin tomorrow (inside the 3-day lead), lisinopril (90 days,
+    # filled 70 days ago) since two days ago.
+    due = {maria["atorvastatin"], maria["metformin"], maria["lisinopril"]}
+    assert sorted(rasa.delivered("maria-chat")) == sorted(due)
+    assert (first.found, first.sent, first.skipped_already_sent, first.failed) == (3, 3, 0, 0)
+    assert (second.found, second.sent, second.skipped_already_sent, second.failed) == (3, 0, 3, 0)
+    assert len(rasa.calls) == 3
+    assert [row.status for row in reminder_rows(seeded_database, MARIA)] == [
+        ReminderStatus.SENT] * 3
+    with session_scope(seeded_database) as session:
+        events = list(session.scalars(select(RefillEvent.kind).where(
+            RefillEvent.conversation_id == "maria-chat")))
+    assert events == [RefillEventKind.REMINDER_SENT] * 3
+
+
+def test_the_reminder_call_carries_only_the_rx_number(seeded_database, rasa):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    run(seeded_database)
+    names = {word for entry in CATALOGUE.values()
+             for word in (entry.medicine_id, entry.name.split()[0])}
+    for call in rasa.calls:
+        assert call["query"] == {"token": [TOKEN], "output_channel": ["latest"]}
+        assert call["json"]["name"] == REMINDER_INTENT
+        assert list(call["json"]["entities"]) == ["rx_number"]
+        assert not [name for name in names if name.lower() in call["raw"].lower()]
+        assert "maria" not in call["raw"].lower()
+
+
+def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    with caplog.at_level(logging.INFO, logger="pharmacy.reminders"):
+        run(seeded_database)
+    text = caplog.text.lower()
+    assert "sent 3" in text
+    for secret in ["atorvastatin", "metformin", "lisinopril", "maria", "garcia", "1958",
+                   *(rx.lower() for rx in rx_numbers_of(seeded_database, MARIA).values())]:
+        assert secret not in text
+    assert "*****" in text
+
+
+def test_a_refill_already_ordered_gets_no_reminder(seeded_database, rasa):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    maria = rx_numbers_of(seeded_database, MARIA)
+    assert submit_refill(seeded_database, MARIA, maria["atorvastatin"], "pickup", DEMO_TODAY,
+                         NOW).created
+    run(seeded_database)
+    assert sorted(rasa.delivered("maria-chat")) == sorted([maria["metformin"],
+                                                           maria["lisinopril"]])
+
+
+def test_the_lead_window_decides_how_early_to_remind(seeded_database, rasa):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    maria = rx_numbers_of(seeded_database, MARIA)
+    run(seeded_database, RefillSettings(reminder_lead_days=0))
+    assert maria["metformin"] not in rasa.delivered("maria-chat")  # due tomorrow
+    assert maria["atorvastatin"] in rasa.delivered("maria-chat")
+
+
+def test_no_chat_to_deliver_to_means_no_reminder(seeded_database, rasa):
+    summary = run(seeded_database)
+    assert (summary.found, summary.sent, rasa.calls) == (0, 0, [])
+
+
+def test_dry_run_counts_and_changes_nothing(seeded_database, rasa, monkeypatch, capsys):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    monkeypatch.setenv("DATABASE_URL", seeded_database)
+    assert main(["--today", DEMO_TODAY.isoformat(), "--dry-run"]) == 0
+    assert "dry run: found 3, would send 3, already sent 0" in capsys.readouterr().out
+    assert rasa.calls == [] and reminder_rows(seeded_database, MARIA) == []
+
+    run(seeded_database)
+    assert main(["--today", DEMO_TODAY.isoformat(), "--dry-run"]) == 0
+    assert "would send 0, already sent 3" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- consent, failures
+
+
+def test_revoking_consent_stops_reminders_and_opting_in_again_restarts_them(seeded_database,
+                                                                            rasa):
+    reference = make_customer(seeded_database, {"medicine_id": "atorvastatin",
+                                                "last_fill_days_ago": 23})
+    remember_conversation(seeded_database, reference, "consent-chat", NOW)
+    run(seeded_database)
+    assert rasa.delivered("consent-chat") == []  # never consented
+
+    assert set_reminder_consent(seeded_database, reference, True, NOW) is True
+    assert set_reminder_consent(seeded_database, reference, True, NOW) is False
+    assert set_reminder_consent(seeded_database, reference, False, NOW) is True
+    run(seeded_database)
+    assert rasa.delivered("consent-chat") == []  # revoked
+
+    later = NOW + timedelta(hours=1)
+    assert set_reminder_consent(seeded_database, reference, True, later, source="web") is True
+    run(seeded_database)
+    assert rasa.delivered("consent-chat") == list(rx_numbers_of(seeded_database,
+                                                                reference).values())
+    with session_scope(seeded_database) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        consents = list(session.execute(
+            select(Consent.kind, Consent.granted_at, Consent.revoked_at, Consent.source)
+            .where(Consent.customer_id == customer.id)))
+    assert consents == [(ConsentKind.REFILL_REMINDERS, later, None, "web")]
+
+
+def test_a_failed_push_is_marked_and_retried_once_by_the_next_run(seeded_database, rasa):
+    reference = make_customer(seeded_database, {"medicine_id": "metformin",
+                                                "last_fill_days_ago": 23})
+    set_reminder_consent(seeded_database, reference, True, NOW)
+    remember_conversation(seeded_database, reference, "flaky-chat", NOW)
+    rasa.fail_next = 1
+
+    failed = run(seeded_database)
+    [row] = reminder_rows(seeded_database, reference)
+    assert (failed.sent, failed.failed, row.status) == (0, 1, ReminderStatus.FAILED)
+
+    retried = run(seeded_database)
+    [row] = reminder_rows(seeded_database, reference)
+    assert (retried.sent, retried.failed, row.status) == (1, 0, ReminderStatus.SENT)
+
+    finished = run(seeded_database)
+    assert (finished.sent, finished.skipped_already_sent) == (0, 1)
+    path = "/conversations/flaky-chat/trigger_intent"
+    assert [call["status"] for call in rasa.calls if call["path"] == path] == [500, 200]
+
+
+def test_an_unreachable_rasa_counts_as_failed(seeded_database, rasa, monkeypatch):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    rasa.stop()
+    monkeypatch.setenv("RASA_URL", rasa.url)  # nothing listens there any more
+    summary = run(seeded_database)
+    assert (summary.sent, summary.failed) == (0, 3)
+    assert {row.status for row in reminder_rows(seeded_database, MARIA)} == {ReminderStatus.FAILED}
+
+
+def test_controlled_substances_never_get_reminders(seeded_database, rasa):
+    # Refillable today by every other rule: Schedule IV (alprazolam, zolpidem), V (pregabalin).
+    reference = make_customer(
+        seeded_database,
+        {"medicine_id": "alprazolam", "last_fill_days_ago": 29},
+        {"medicine_id": "zolpidem", "last_fill_days_ago": 29},
+        {"medicine_id": "pregabalin", "last_fill_days_ago": 29},
+        {"medicine_id": "oxycodone", "last_fill_days_ago": 29, "authorized": 0, "used": 0})
+    set_reminder_consent(seeded_database, reference, True, NOW)
+    remember_conversation(seeded_database, reference, "controlled-chat", NOW)
+    set_reminder_consent(seeded_database, JAMES, True, NOW)  # James's controlled prescriptions
+    remember_conversation(seeded_database, JAMES, "james-chat", NOW)
+
+    summary = run(seeded_database)
+    assert (summary.found, rasa.calls) == (0, [])
+
+
+def test_prescriptions_needing_renewal_get_no_reminder(seeded_database):
+    with session_scope(seeded_database) as session:
+        aisha = repositories.customer_by_reference(session, AISHA)
+        by_medicine = {rx.medicine_id: rx for rx in aisha.prescriptions}
+        sertraline_due = reminder_due_date(by_medicine["sertraline"], DEMO_TODAY, 3)  # expired
+        amoxicillin_due = reminder_due_date(by_medicine["amoxicillin"], DEMO_TODAY, 3)  # none left
+        levothyroxine_due = reminder_due_date(by_medicine["levothyroxine"], DEMO_TODAY, 3)
+    assert (sertraline_due, amoxicillin_due) == (None, None)
+    assert levothyroxine_due == DEMO_TODAY - timedelta(days=6)  # 30 days, filled 29 days ago
