@@ -6,6 +6,7 @@ Every private task runs the same way (data/rules/identity.yml): the intent's rul
 ``action_after_identity``, which runs the task's handler or reports the lock.
 """
 import time
+from datetime import datetime
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,6 +19,7 @@ from actions.handoff import open_handoff
 from pharmacy import identity
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffReason
+from pharmacy.refills import remember_conversation
 from pharmacy.settings import load_secret, load_settings
 
 TaskHandler = Callable[[CollectingDispatcher, Tracker, str], Awaitable[List[Dict[str, Any]]]]
@@ -36,6 +38,9 @@ PRIVATE_TASKS = {
     "track_order": "track_order",
     "report_delivery_problem": "delivery_problem",
     "change_address": "change_address",
+    "request_refill": "refill",
+    "enable_reminders": "enable_reminders",
+    "stop_reminders": "stop_reminders",
 }
 
 
@@ -47,6 +52,7 @@ class ActionBeginPrivateTask(Action):
             domain: DomainDict) -> List[Dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events = [SlotSet("pending_task", PRIVATE_TASKS.get(intent)),
+                  SlotSet("task_text", tracker.latest_message.get("text")),
                   SlotSet("dob_input", None), SlotSet("possession_input", None)]
         if tracker.get_slot("verified_customer"):
             return events
@@ -167,6 +173,8 @@ class ActionAfterIdentity(Action):
             return events
         if tracker.get_slot("dob_input") == VERIFIED:  # verified just now, not earlier
             say(dispatcher, "identity.verified")
+        # Refill reminders are delivered to the customer's latest verified chat.
+        await off_loop(remember_conversation, None, reference, tracker.sender_id, datetime.utcnow())
         handler = RESUMABLE_TASKS.get(tracker.get_slot("pending_task") or "")
         if handler is not None:
             events += await handler(dispatcher, tracker, reference)

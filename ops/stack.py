@@ -140,7 +140,9 @@ class Stack:
                 "rasa",
                 [str(BIN_DIR / "rasa"), "run", "--model", str(cfg.model_path),
                  "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                 "--port", str(cfg.rasa_port), "--enable-api", "--auth-token", self.token,
+                 "--port", str(cfg.rasa_port), "--enable-api",
+                 # "=" form: a random token may start with "-", which argparse would misread.
+                 f"--auth-token={self.token}",
                  "--cors", *web_origins],
                 f"{cfg.rasa_url}/status",
                 {"token": self.token},

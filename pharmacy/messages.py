@@ -136,6 +136,35 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "Sorry, I'm still not getting it. I've asked a member of our team to join this chat: "
             "you're number {position} in the queue (about {minutes} minutes)."
         ),
+        # refills
+        "refill.no_prescriptions": Message(
+            "I can't see any active prescriptions on your account. If your prescriber sent a new "
+            "one, it can take a few hours to appear.",
+            [HUMAN_BUTTON],
+        ),
+        "refill.pick": Message("Which prescription would you like to refill?"),
+        "refill.not_now": Message("{name}: {explanation}"),
+        "refill.choose_delivery": Message("I can refill {names}. How would you like to get it?"),
+        "refill.confirm": Message(
+            "Please check:\n{summary}\nShall I place the order?",
+            [("Yes, place the order", "/affirm"), ("No, cancel", "/deny")],
+        ),
+        "refill.nothing_to_confirm": Message(
+            "There's no refill waiting for confirmation. Say \"refill\" to start one."
+        ),
+        "refill.submitted": Message("Done: your refill of {rx} is order {order_number}. I'll keep you posted here."),
+        "refill.already_submitted": Message(
+            "Your refill of {rx} was already ordered: order {order_number}. Nothing new was placed."
+        ),
+        "refill.refused_now": Message("{rx} can't be refilled right now: {explanation}"),
+        "refill.reminder": Message(
+            "It's time to reorder one of your prescriptions. Tap below to refill it in a minute.",
+        ),
+        "reminders.on": Message(
+            "Refill reminders are on. I'll message you here a few days before a prescription is "
+            "due, without naming the medicine in the notification. Say \"stop reminders\" at any time."
+        ),
+        "reminders.off": Message("Refill reminders are off. You won't get any more from us."),
         # medicines
         "medicine.which": Message(
             "Which medicine are you asking about? You can type its name as it is on the label, "

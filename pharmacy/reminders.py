@@ -55,7 +55,9 @@ from pharmacy.settings import load_secret, load_settings
 
 log = logging.getLogger("pharmacy.reminders")
 
-REMINDER_INTENT = "EXTERNAL_refill_reminder"
+# The reminder is said by this action; the Rx number travels in the slot set just before it.
+REMINDER_ACTION = "action_refill_reminder"
+REMINDER_SLOT = "reminder_rx"
 TIMEOUT_SECONDS = 10
 _IN_CHUNK = 500  # bound parameters per IN (...): old SQLite builds allow 999
 
@@ -226,19 +228,26 @@ def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) ->
 
 
 def _push(rasa: RasaTarget, reminder: DueReminder) -> bool:
-    url = f"{rasa.url}/conversations/{quote(reminder.conversation_id, safe='')}/trigger_intent"
+    """Two calls of Rasa's HTTP API: set the reminder's Rx number on the conversation, then run
+    the action that says the reminder in the customer's latest channel."""
+    base = f"{rasa.url}/conversations/{quote(reminder.conversation_id, safe='')}"
     masked = mask_rx_number(reminder.rx_number)
-    try:
-        response = requests.post(
-            url, params={"token": rasa.token, "output_channel": "latest"},
-            json={"name": REMINDER_INTENT, "entities": {"rx_number": reminder.rx_number}},
-            timeout=TIMEOUT_SECONDS)
-    except requests.RequestException as error:  # its text holds the URL, and so the token
-        log.warning("reminders: push for %s failed (%s)", masked, type(error).__name__)
-        return False
-    if response.status_code >= 300:
-        log.warning("reminders: push for %s refused with HTTP %s", masked, response.status_code)
-        return False
+    calls = [
+        (f"{base}/tracker/events", {"event": "slot", "name": REMINDER_SLOT,
+                                     "value": reminder.rx_number}),
+        (f"{base}/execute", {"name": REMINDER_ACTION}),
+    ]
+    for url, body in calls:
+        try:
+            response = requests.post(url, params={"token": rasa.token, "output_channel": "latest"},
+                                     json=body, timeout=TIMEOUT_SECONDS)
+        except requests.RequestException as error:  # its text holds the URL, and so the token
+            log.warning("reminders: push for %s failed (%s)", masked, type(error).__name__)
+            return False
+        if response.status_code >= 300:
+            log.warning("reminders: push for %s refused with HTTP %s", masked,
+                        response.status_code)
+            return False
     log.info("reminders: sent for %s", masked)
     return True
 

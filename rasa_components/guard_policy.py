@@ -4,7 +4,7 @@
 2. a person has taken over (slot ``handoff_active``): the shopper's message is relayed to them and
    the bot stays silent;
 3. the shopper was asked to leave a message for the team (slot ``awaiting_offline_message``).
-After its action it predicts ``action_listen``. Otherwise it abstains.
+After its action, and after the fallback, it predicts ``action_listen``. Otherwise it abstains.
 """
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ EMERGENCY_ACTION = "action_emergency"
 RELAY_ACTION = "action_relay_to_agent"
 OFFLINE_MESSAGE_ACTION = "action_store_offline_message"
 OWN_ACTIONS = {EMERGENCY_ACTION, RELAY_ACTION, OFFLINE_MESSAGE_ACTION}
+# After these the bot has said all it can; predicting anything but listening would loop.
+LISTEN_AFTER = OWN_ACTIONS | {"action_default_fallback"}
 
 
 @DefaultV1Recipe.register(
@@ -67,7 +69,7 @@ class ConversationGuardPolicy(Policy):
         return False
 
     def _next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
-        if tracker.latest_action_name in OWN_ACTIONS and not self._user_just_spoke(tracker):
+        if tracker.latest_action_name in LISTEN_AFTER and not self._user_just_spoke(tracker):
             return ACTION_LISTEN_NAME
         if not self._user_just_spoke(tracker) or tracker.latest_message is None:
             return None

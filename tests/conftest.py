@@ -18,8 +18,9 @@ from sqlalchemy import inspect
 from pharmacy.db import get_engine
 from pharmacy.schema import metadata
 
-# The demo data's reference day in tests: edge cases are computed from it.
-DEMO_TODAY = date(2026, 11, 23)
+# The demo data's reference day: today, because the running stack's actions decide refills for
+# today (the edge cases are built relative to this day).
+DEMO_TODAY = date.today()
 ALWAYS_OPEN = "Mon-Sun 00:00-24:00 UTC"
 NEVER_OPEN = "Mon-Sun 00:00-00:00 UTC"
 

@@ -6,7 +6,7 @@ requests) is deleted again after it, so the personas stay as seeded.
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Dict, Iterator, List
 
 import pytest
@@ -48,7 +48,7 @@ from pharmacy.refills import (
 )
 from tests.conftest import DEMO_TODAY
 
-NOW = datetime(2026, 11, 23, 15, 30)
+NOW = datetime.combine(DEMO_TODAY, time(15, 30))
 MARIA, JAMES, AISHA = "C-1001", "C-1002", "C-1003"
 # Child tables first, so that deleting what a test added never breaks a foreign key.
 TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConversation,

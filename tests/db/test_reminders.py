@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, urlparse
@@ -42,7 +42,7 @@ from pharmacy.refill_models import (
 )
 from pharmacy.refills import RefillSettings, remember_conversation, submit_refill
 from pharmacy.reminders import (
-    REMINDER_INTENT,
+    REMINDER_ACTION, REMINDER_SLOT,
     main,
     reminder_due_date,
     send_due_reminders,
@@ -50,7 +50,7 @@ from pharmacy.reminders import (
 )
 from tests.conftest import DEMO_TODAY
 
-NOW = datetime(2026, 11, 23, 8, 0)
+NOW = datetime.combine(DEMO_TODAY, time(8, 0))
 TOKEN = "test-rasa-token"
 MARIA, JAMES, AISHA = "C-1001", "C-1002", "C-1003"
 TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConversation,
@@ -58,7 +58,7 @@ TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConver
 
 
 class FakeRasa:
-    """Rasa's trigger_intent endpoint on a free local port; records every call."""
+    """Rasa's tracker-events and execute endpoints on a free local port; records every call."""
 
     def __init__(self) -> None:
         self.calls: List[Dict[str, object]] = []
@@ -89,10 +89,16 @@ class FakeRasa:
         self._thread.start()
 
     def delivered(self, conversation_id: str) -> List[str]:
-        """Rx numbers successfully pushed into ``conversation_id``, in order."""
-        path = f"/conversations/{conversation_id}/trigger_intent"
-        return [call["json"]["entities"]["rx_number"] for call in self.calls
-                if call["path"] == path and call["status"] == 200]
+        """Rx numbers successfully pushed into ``conversation_id``, in order: the slot was set
+        and the reminder action run right after it."""
+        base = f"/conversations/{conversation_id}"
+        delivered = []
+        for call, following in zip(self.calls, self.calls[1:]):
+            if (call["path"] == f"{base}/tracker/events" and call["status"] == 200
+                    and following["path"] == f"{base}/execute" and following["status"] == 200):
+                assert following["json"] == {"name": "action_refill_reminder"}
+                delivered.append(call["json"]["value"])
+        return delivered
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -180,7 +186,7 @@ def test_maria_gets_each_due_reminder_once(seeded_database, rasa):
     assert sorted(rasa.delivered("maria-chat")) == sorted(due)
     assert (first.found, first.sent, first.skipped_already_sent, first.failed) == (3, 3, 0, 0)
     assert (second.found, second.sent, second.skipped_already_sent, second.failed) == (3, 0, 3, 0)
-    assert len(rasa.calls) == 3
+    assert len(rasa.calls) == 6  # per reminder: set the slot, then run the action
     assert [row.status for row in reminder_rows(seeded_database, MARIA)] == [
         ReminderStatus.SENT] * 3
     with session_scope(seeded_database) as session:
@@ -196,8 +202,9 @@ def test_the_reminder_call_carries_only_the_rx_number(seeded_database, rasa):
              for word in (entry.medicine_id, entry.name.split()[0])}
     for call in rasa.calls:
         assert call["query"] == {"token": [TOKEN], "output_channel": ["latest"]}
-        assert call["json"]["name"] == REMINDER_INTENT
-        assert list(call["json"]["entities"]) == ["rx_number"]
+        assert call["json"] in ({"name": REMINDER_ACTION},) or (
+            call["json"]["event"] == "slot" and call["json"]["name"] == REMINDER_SLOT
+            and set(call["json"]) == {"event", "name", "value"})
         assert not [name for name in names if name.lower() in call["raw"].lower()]
         assert "maria" not in call["raw"].lower()
 
@@ -296,7 +303,7 @@ def test_a_failed_push_is_marked_and_retried_once_by_the_next_run(seeded_databas
 
     finished = run(seeded_database)
     assert (finished.sent, finished.skipped_already_sent) == (0, 1)
-    path = "/conversations/flaky-chat/trigger_intent"
+    path = "/conversations/flaky-chat/tracker/events"
     assert [call["status"] for call in rasa.calls if call["path"] == path] == [500, 200]
 
 

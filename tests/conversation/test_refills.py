@@ -1,0 +1,165 @@
+"""Refill reorders and reminders against the running stack (issue 6). Logged-in shoppers (signed
+token) unless a test is about verification; each test uses its own prescription, since a refill
+can be ordered only once per fill cycle."""
+import requests
+from sqlalchemy import func, select
+
+from pharmacy import repositories
+from pharmacy.db import session_scope
+from pharmacy.identity import issue_token
+from pharmacy.models import ConsentKind, Order
+from pharmacy.refill_models import RenewalRequest
+from pharmacy.reminders import send_due_reminders
+from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT
+
+
+def logged_in(chat, stack, reference):
+    token = issue_token(reference, stack.identity_secret)
+
+    def send(text):
+        return chat.send(text, metadata={"auth_token": token})
+    return send
+
+
+def text_of(replies):
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def buttons_of(replies):
+    return [b for r in replies for b in r.get("buttons") or []]
+
+
+def rx_of(url, reference, medicine_id):
+    with session_scope(url) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        return next(p.rx_number for p in customer.prescriptions if p.medicine_id == medicine_id)
+
+
+def orders_for_rx(url, rx):
+    with session_scope(url) as session:
+        prescription = repositories.prescription_by_rx_number(session, rx)
+        return session.scalar(select(func.count(Order.id)).where(
+            Order.idempotency_key.like(f"refill:{prescription.id}:%")))
+
+
+def test_refill_by_rx_number_is_ordered_once_even_if_confirmed_twice(new_chat, stack,
+                                                                     seeded_database):
+    rx = rx_of(seeded_database, MARIA[0], "atorvastatin")
+    send = logged_in(new_chat(), stack, MARIA[0])
+    offer = send(f"refill {rx}")
+    assert "I can refill Atorvastatin 20 mg tablet" in text_of(offer)
+    home = next(b for b in buttons_of(offer) if b["title"].startswith("Ship to Home"))
+    summary = send(home["payload"])
+    assert f"Refill of Atorvastatin 20 mg tablet ({rx}), delivered to your home address by" in text_of(summary)
+    done = text_of(send("/affirm"))
+    assert f"Done: your refill of {rx} is order EP-2" in done
+    second_yes = text_of(send("/affirm"))  # a second yes places nothing
+    assert "Done" not in second_yes and second_yes.count("\n") <= 1
+
+    again = send(f"refill {rx}")  # the same refill from another tab or a second request
+    send(next(b for b in buttons_of(again) if b["title"].startswith("Ship to Home"))["payload"])
+    assert "was already ordered" in text_of(send("/affirm"))
+    assert orders_for_rx(seeded_database, rx) == 1
+
+
+def test_refill_by_medicine_name_for_pickup(new_chat, stack, seeded_database):
+    send = logged_in(new_chat(), stack, MARIA[0])
+    offer = send("can i get a refill of my lisinopril")
+    assert "I can refill Lisinopril 10 mg tablet" in text_of(offer)
+    pickup = next(b for b in buttons_of(offer) if b["title"].startswith("Pick up"))
+    assert "ready for pickup from" in text_of(send(pickup["payload"]))
+    assert "Done: your refill" in text_of(send("yes"))
+
+
+def test_refill_by_picking_from_a_list_after_anonymous_verification(new_chat, seeded_database):
+    chat = new_chat()
+    assert "date of birth" in chat.texts("i need a refill")
+    chat.texts(AISHA[1])
+    listing = chat.send(AISHA[2])
+    assert "Which prescription would you like to refill?" in text_of(listing)
+    levo = next(b for b in buttons_of(listing) if b["title"].startswith("Levothyroxine"))
+    offer = chat.send(levo["payload"])
+    assert "I can refill Levothyroxine" in text_of(offer)
+
+
+def test_refill_all_reports_each_outcome(new_chat, stack, seeded_database):
+    send = logged_in(new_chat(), stack, ROBERT[0])
+    replies = send("refill all my medicines")
+    text = text_of(replies)
+    assert "Losartan 50 mg tablet: " in text and "too early" in text.lower() or "earliest" in text.lower()
+    assert "I can refill Amlodipine 5 mg tablet" in text
+    home = next(b for b in buttons_of(replies) if b["title"].startswith("Ship to Home"))
+    send(home["payload"])
+    assert "Done: your refill of" in text_of(send("/affirm"))
+
+
+def test_too_soon_says_the_date_and_offers_a_reminder_which_records_consent(new_chat, stack,
+                                                                            seeded_database):
+    send = logged_in(new_chat(), stack, MARIA[0])
+    replies = send("refill my metformin")
+    assert "Metformin 500 mg tablet:" in text_of(replies)
+    remind = next(b for b in buttons_of(replies) if b["payload"] == "/enable_reminders")
+    assert "Refill reminders are on" in text_of(send(remind["payload"]))
+    with session_scope(seeded_database) as session:
+        maria = repositories.customer_by_reference(session, MARIA[0])
+        consents = [c for c in maria.consents if c.kind is ConsentKind.REFILL_REMINDERS]
+        assert consents and consents[0].revoked_at is None
+    assert "Refill reminders are off" in text_of(send("stop reminders"))
+
+
+def test_expired_prescription_files_a_renewal_without_promising_a_date(new_chat, stack,
+                                                                      seeded_database):
+    rx = rx_of(seeded_database, AISHA[0], "sertraline")
+    send = logged_in(new_chat(), stack, AISHA[0])
+    text = text_of(send(f"refill {rx}"))
+    assert "Sertraline 50 mg tablet:" in text and "prescriber" in text.lower()
+    with session_scope(seeded_database) as session:
+        prescription = repositories.prescription_by_rx_number(session, rx)
+        renewals = session.scalars(select(RenewalRequest).where(
+            RenewalRequest.prescription_id == prescription.id)).all()
+    assert len(renewals) == 1
+
+
+def test_schedule_ii_needs_a_new_prescription_and_offers_a_pharmacist(new_chat, stack):
+    send = logged_in(new_chat(), stack, JAMES[0])
+    replies = send("refill my oxycodone")
+    assert "new prescription" in text_of(replies).lower()
+    assert "/request_human" in [b["payload"] for b in buttons_of(replies)]
+
+
+def test_change_of_mind_and_cancel_place_nothing(new_chat, stack, seeded_database):
+    rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
+    before = orders_for_rx(seeded_database, rx)
+    send = logged_in(new_chat(), stack, AISHA[0])
+    offer = send(f"refill {rx}")
+    home = next(b for b in buttons_of(offer) if b["title"].startswith("Ship to Home"))
+    pickup = next(b for b in buttons_of(offer) if b["title"].startswith("Pick up"))
+    assert "delivered to your home address" in text_of(send(home["payload"]))
+    assert "ready for pickup" in text_of(send(pickup["payload"]))  # changed the answer
+    assert "haven't placed anything" in text_of(send("no"))
+    assert orders_for_rx(seeded_database, rx) == before
+
+
+def test_an_emergency_in_the_middle_of_a_refill_comes_first(new_chat, stack):
+    send = logged_in(new_chat(), stack, AISHA[0])
+    send("i need a refill")
+    assert "1-800-222-1222" in text_of(send("i think i took a double dose by mistake"))
+
+
+def test_a_reminder_leads_to_refill_now(new_chat, stack, seeded_database, monkeypatch):
+    chat = new_chat()
+    send = logged_in(chat, stack, MARIA[0])
+    send("turn on refill reminders")  # verified here: reminders come to this chat
+    monkeypatch.setenv("RASA_URL", stack.config.rasa_url)
+    monkeypatch.setenv("RASA_API_TOKEN", stack.token)
+    summary = send_due_reminders(seeded_database)
+    assert summary.sent >= 1 and summary.failed == 0
+    tracker = requests.get(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker",
+                           params={"token": stack.token}, timeout=10).json()
+    reminder = [e for e in tracker["events"] if e.get("event") == "bot"
+                and "time to reorder one of your prescriptions" in (e.get("text") or "")][-1]
+    assert "Metformin" not in reminder["text"] and "Atorvastatin" not in reminder["text"]
+    refill_now = next(b for b in reminder["data"]["buttons"] if b["title"] == "Refill now")
+    answer = text_of(send(refill_now["payload"]))
+    assert "I can refill" in answer or "Metformin 500 mg tablet:" in answer or "already" in answer
+    assert send_due_reminders(seeded_database).sent == 0  # a second run sends nothing again
