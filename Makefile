@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: run test bench setup browser model validate test-stories test-postgres lock clean
+.PHONY: run test bench setup browser model validate test-stories test-nlu test-postgres lock clean
 
 ## run: set up what is missing, then start everything and print the URLs (Ctrl-C stops it)
 run: setup
@@ -21,6 +21,7 @@ run: setup
 test: setup browser validate model
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-stories
+	$(PY) -m ops.nlu_gate
 
 ## bench: speed and size figures on a private stack (BENCH_ARGS="--train" also times training)
 bench: setup model
@@ -48,6 +49,10 @@ model: setup
 test-stories: model
 	$(RASA) test core --stories tests/test_stories.yml --model "$$(cat models/current)" \
 	  --out results/stories --fail-on-prediction-errors
+
+## test-nlu: per-intent report on the held-out tests/nlu_test.yml, gated (weighted F1, emergency recall)
+test-nlu: model
+	$(PY) -m ops.nlu_gate
 
 ## test-postgres: the database and stack tests against TEST_DATABASE_URL (used by .ci/run)
 test-postgres: setup browser model

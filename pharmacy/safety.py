@@ -21,6 +21,7 @@ _LEXICON = {
         r"\b(kill|hurt|harm)(ing)? my ?self\b", r"\bsuicid", r"\bend (it all|my life)\b",
         r"\bwant to die\b", r"\bdon'?t want to (live|be alive)\b", r"\bself[- ]harm",
         r"\boverdose on purpose\b", r"\btake all my (pills|meds|medication)\b",
+        r"\b(cutting|cut|burning|burn|hitting) my ?self\b", r"\bno reason to live\b",
     ],
     Emergency.POISONING: [
         r"\bover ?dos(e|ed|ing)\b", r"\bdouble dose\b", r"\btook (two|2|double|twice) (doses|pills|tablets)",
@@ -31,7 +32,9 @@ _LEXICON = {
     Emergency.MEDICAL: [
         r"\b(throat|tongue|lips?|face) (is |are )?(swelling|swollen|closing)", r"\bswelling (of|in) my (throat|face|tongue|lips)\b",
         r"\b(can'?t|cannot|trouble|hard to|struggling to|difficulty) breath", r"\bchest pain\b",
-        r"\bseizure", r"\bunconscious\b", r"\bnot breathing\b", r"\bpassed out\b", r"\banaphyla",
+        r"\bseizure", r"\bunconscious\b", r"\bunresponsive\b", r"\bnot breathing\b",
+        r"\bpassed out\b", r"\banaphyla", r"\b(won'?t|will not|can'?t|cannot|not) (wake|waking) (up|him|her|them)\b",
+        r"\bempty (pill|medicine) bottle\b",
         r"\bfit(ting)? and shaking\b",
     ],
 }

@@ -11,6 +11,8 @@ from pharmacy.safety import Emergency, detect_emergency
     ("possible overdose what do i do", Emergency.POISONING),
     ("the dog ate my blood pressure tablets", Emergency.POISONING),
     ("i want to kill myself", Emergency.SELF_HARM),
+    ("i keep cutting myself", Emergency.SELF_HARM),
+    ("dad wont wake up after his evening pills", Emergency.MEDICAL),
     ("been having suicidal thoughts since starting this med", Emergency.SELF_HARM),
     ("i'm going to take all my pills tonight", Emergency.SELF_HARM),
     ("my throat is swelling after the new antibiotic", Emergency.MEDICAL),
