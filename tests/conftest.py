@@ -14,6 +14,7 @@ from typing import Callable, Dict, Iterator, List
 import pytest
 import requests
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
 from pharmacy.db import get_engine
 from pharmacy.schema import metadata
@@ -53,14 +54,32 @@ def seeded_database(database_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(seeded_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
+def stack_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The running stack's own database: conversation tests change it (refills, tickets, address
+    changes), so it is kept apart from the one the database tests check. On PostgreSQL it is the
+    test database's sibling "<name>_stack" (scripts/start-postgres.sh creates both)."""
+    from pharmacy.database import prepare
+
+    base = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if base:
+        url = os.environ.get("TEST_STACK_DATABASE_URL", "").strip() or str(
+            make_url(base).set(database=f"{make_url(base).database}_stack"))
+        _reset_database(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('stack-db') / 'pharmacy-stack.db'}"
+    prepare(url, today=DEMO_TODAY)
+    return url
+
+
+@pytest.fixture(scope="session")
+def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
     from ops.model_cache import ensure_model
     from ops.stack import Stack, StackConfig, free_port
 
     config = StackConfig(
         model_path=ensure_model(),
         var_dir=tmp_path_factory.mktemp("var"),
-        database_url=seeded_database,
+        database_url=stack_database,
         rasa_port=free_port(),
         action_port=free_port(),
         web_port=free_port(),

@@ -19,3 +19,9 @@ def browser():
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_database(stack_database: str) -> str:
+    """Here the seeded database is the running stack's (see tests/conftest.py)."""
+    return stack_database
