@@ -355,9 +355,13 @@ def estimated_arrival(today: date, delivery: Union[Delivery, DeliveryMethod]) ->
 
 
 def summary_line(prescription: Prescription, delivery_label: str, today: date) -> str:
-    """What the customer confirms before submitting. ``delivery_label`` is "pickup" or the
-    address's label ("Home"); the address itself is never written into the chat."""
-    medicine = f"{prescription.medicine_name} {prescription.strength} ({prescription.rx_number})"
+    """What the customer confirms before submitting: medicine, quantity, cost when known, and
+    when it arrives. ``delivery_label`` is "pickup" or the address's label ("Home"); the address
+    itself is never written into the chat."""
+    entry = CATALOGUE.get(prescription.medicine_id)
+    cost = f", ${entry.price_cents / 100:.2f} before insurance" if entry else ""
+    medicine = (f"{prescription.medicine_name} {prescription.strength} ({prescription.rx_number}), "
+                f"quantity {prescription.quantity}{cost}")
     if is_pickup(delivery_label):
         when = format_day(estimated_arrival(today, DeliveryMethod.PICKUP))
         return f"Refill of {medicine}, ready for pickup from {when}."

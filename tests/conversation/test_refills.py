@@ -50,7 +50,8 @@ def test_refill_by_rx_number_is_ordered_once_even_if_confirmed_twice(new_chat, s
     assert "I can refill Atorvastatin 20 mg tablet" in text_of(offer)
     home = next(b for b in buttons_of(offer) if b["title"].startswith("Ship to Home"))
     summary = send(home["payload"])
-    assert f"Refill of Atorvastatin 20 mg tablet ({rx}), delivered to your home address by" in text_of(summary)
+    assert (f"Refill of Atorvastatin 20 mg tablet ({rx}), quantity 30, $12.00 before insurance, "
+            "delivered to your home address by") in text_of(summary)
     done = text_of(send("/affirm"))
     assert f"Done: your refill of {rx} is order EP-2" in done
     second_yes = text_of(send("/affirm"))  # a second yes places nothing

@@ -32,7 +32,7 @@ from pharmacy.refill_models import (
     ReminderSend,
     RenewalRequest,
 )
-from pharmacy.refill_policy import RefillOutcome
+from pharmacy.refill_policy import RefillOutcome, format_day
 from pharmacy.refills import (
     RefillRequestError,
     RefillSettings,
@@ -284,10 +284,12 @@ def test_summary_line_is_plain_and_shows_no_address(seeded_database):
     atorvastatin = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
     shipped = summary_line(atorvastatin, "Home", DEMO_TODAY)
     picked_up = summary_line(atorvastatin, "pickup", DEMO_TODAY)
-    assert shipped == (f"Refill of Atorvastatin 20 mg tablet ({atorvastatin.rx_number}), "
-                       f"delivered to your home address by Thursday, November 26.")
-    assert picked_up == (f"Refill of Atorvastatin 20 mg tablet ({atorvastatin.rx_number}), "
-                         f"ready for pickup from Tuesday, November 24.")
+    ship_day = format_day(estimated_arrival(DEMO_TODAY, DeliveryMethod.SHIP))
+    pickup_day = format_day(estimated_arrival(DEMO_TODAY, DeliveryMethod.PICKUP))
+    item = (f"Refill of Atorvastatin 20 mg tablet ({atorvastatin.rx_number}), quantity 30, "
+            f"$12.00 before insurance")
+    assert shipped == f"{item}, delivered to your home address by {ship_day}."
+    assert picked_up == f"{item}, ready for pickup from {pickup_day}."
 
 
 def test_reminder_lead_days_come_from_the_environment(monkeypatch):
