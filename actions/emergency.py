@@ -1,4 +1,5 @@
 """Emergencies pre-empt everything: the answer first, then a pharmacist at top priority."""
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import off_loop, say
 from actions.handoff import open_ticket, context_from
 from pharmacy.handoff import HandoffReason
+from pharmacy.handoff.hours import OpeningHours
 from pharmacy.safety import detect_emergency
 
 
@@ -23,6 +25,12 @@ class ActionEmergency(Action):
         say(dispatcher, f"emergency.{kind.value}" if kind else "emergency.general")
         # Flag and escalate even when a person is already in the chat or the desk is closed.
         place = await off_loop(open_ticket, context_from(tracker, HandoffReason.EMERGENCY, question=text))
-        say(dispatcher, "emergency.flagged")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("handoff_active", True),
-                SlotSet("handoff_ticket", place.ticket_id)]
+        events = [ActiveLoop(None), SlotSet("requested_slot", None),
+                  SlotSet("handoff_ticket", place.ticket_id)]
+        if OpeningHours.from_env().is_open(datetime.now(timezone.utc)):
+            say(dispatcher, "emergency.flagged")
+            # A pharmacist is coming: from now on the shopper's messages go to them.
+            return events + [SlotSet("handoff_active", True)]
+        # Nobody at the desk: the ticket waits at top priority, the assistant stays available.
+        say(dispatcher, "emergency.flagged_closed")
+        return events

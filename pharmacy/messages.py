@@ -195,6 +195,10 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "I've marked this chat as urgent and asked a pharmacist to join you here as soon as "
             "possible."
         ),
+        "emergency.flagged_closed": Message(
+            "I've marked this chat as urgent for our pharmacists, who are back at the opening of "
+            "the desk. Please don't wait for them: use the numbers above now."
+        ),
     }
 }
 

@@ -116,5 +116,12 @@ def test_out_of_hours_the_shopper_leaves_a_message_or_asks_for_a_callback(stack,
             status = session.scalar(select(HandoffTicket.status).where(
                 HandoffTicket.conversation_id == other.sender))
         assert status is TicketStatus.CALLBACK_REQUESTED
+
+        # An emergency at night: the numbers at once, an urgent ticket, and the bot stays usable.
+        night = new_chat()
+        answer = night.texts("i think my son took too many of my pills")
+        assert "1-800-222-1222" in answer and "Please don't wait for them" in answer
+        assert tickets_for(seeded_database, night.sender)[0][:2] == ("emergency", 1)
+        assert "Evergreen Pharmacy assistant" in night.texts("hi")
     finally:
         stack.restart("actions", extra_env={"HANDOFF_HOURS": ALWAYS_OPEN})
