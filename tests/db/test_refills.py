@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import threading
 from datetime import date, datetime, time, timedelta
-from typing import Dict, Iterator, List
+from typing import Dict, List
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from pharmacy import repositories
 from pharmacy.db import session_scope
@@ -53,17 +53,6 @@ MARIA, JAMES, AISHA = "C-1001", "C-1002", "C-1003"
 # Child tables first, so that deleting what a test added never breaks a foreign key.
 TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConversation,
                        OrderStatusEvent, OrderItem, Order, Consent, Prescription, Address, Customer]
-
-
-@pytest.fixture(autouse=True)
-def remove_rows_added_by_the_test(seeded_database: str) -> Iterator[None]:
-    with session_scope(seeded_database) as session:
-        last_ids = {model: session.scalar(select(func.coalesce(func.max(model.id), 0)))
-                    for model in TABLES_TESTS_ADD_TO}
-    yield
-    with session_scope(seeded_database) as session:
-        for model in TABLES_TESTS_ADD_TO:
-            session.execute(delete(model).where(model.id > last_ids[model]))
 
 
 def prescriptions_of(url: str, reference: str) -> Dict[str, Prescription]:

@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from pharmacy import repositories
 from pharmacy.db import session_scope
@@ -113,17 +113,6 @@ def rasa(monkeypatch) -> Iterator[FakeRasa]:
     monkeypatch.delenv("REFILL_REMINDER_LEAD_DAYS", raising=False)
     yield fake
     fake.stop()
-
-
-@pytest.fixture(autouse=True)
-def remove_rows_added_by_the_test(seeded_database: str) -> Iterator[None]:
-    with session_scope(seeded_database) as session:
-        last_ids = {model: session.scalar(select(func.coalesce(func.max(model.id), 0)))
-                    for model in TABLES_TESTS_ADD_TO}
-    yield
-    with session_scope(seeded_database) as session:
-        for model in TABLES_TESTS_ADD_TO:
-            session.execute(delete(model).where(model.id > last_ids[model]))
 
 
 def make_customer(url: str, *prescriptions: Dict[str, object]) -> str:
