@@ -45,7 +45,11 @@ def conversation_messages(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             messages.append({"from": "user", "text": text})
         elif kind == "bot":
             data = event.get("data") or {}
-            message: Dict[str, Any] = {"from": "bot", "text": event.get("text") or ""}
+            # Rasa's channels send a text with blank lines as several messages; show it the same.
+            parts = [p for p in (event.get("text") or "").strip().split("\n\n") if p] or [""]
+            for part in parts[:-1]:
+                messages.append({"from": "bot", "text": part})
+            message: Dict[str, Any] = {"from": "bot", "text": parts[-1]}
             buttons = data.get("buttons") or data.get("quick_replies")
             if buttons:
                 message["buttons"] = [

@@ -27,3 +27,14 @@ def test_hostname_drops_the_port_of_the_host_header():
     assert _hostname("localhost:8080") == "localhost"
     assert _hostname("[::1]:8080") == "[::1]"
     assert _hostname("shop.example.org") == "shop.example.org"
+
+
+def test_a_text_with_blank_lines_is_split_like_the_live_channel_does():
+    events = [{"event": "bot", "text": "Answer.\n\nSource: label.\n\nDisclaimer.",
+               "data": {"buttons": [{"title": "Ask a pharmacist", "payload": "/request_human"}]}}]
+    assert conversation_messages(events) == [
+        {"from": "bot", "text": "Answer."},
+        {"from": "bot", "text": "Source: label."},
+        {"from": "bot", "text": "Disclaimer.",
+         "buttons": [{"title": "Ask a pharmacist", "payload": "/request_human"}]},
+    ]
