@@ -26,7 +26,7 @@ from sqlalchemy.orm import declarative_base, relationship
 Base = declarative_base()
 
 
-def _enum(enum_class: type) -> Enum:
+def string_enum(enum_class: type) -> Enum:
     # Stored as plain strings with a CHECK constraint: same schema on SQLite and PostgreSQL.
     return Enum(
         enum_class,
@@ -124,7 +124,7 @@ class Consent(Base):
 
     id = Column(Integer, primary_key=True)
     customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
-    kind = Column(_enum(ConsentKind), nullable=False)
+    kind = Column(string_enum(ConsentKind), nullable=False)
     granted_at = Column(DateTime, nullable=False)
     revoked_at = Column(DateTime)
     source = Column(String(40), nullable=False)
@@ -166,7 +166,7 @@ class Prescription(Base):
     date_written = Column(Date, nullable=False)
     dea_schedule = Column(String(3))  # None, "II", "III", "IV" or "V"
     last_fill_date = Column(Date)
-    status = Column(_enum(PrescriptionStatus), nullable=False, default=PrescriptionStatus.ACTIVE)
+    status = Column(string_enum(PrescriptionStatus), nullable=False, default=PrescriptionStatus.ACTIVE)
     is_maintenance = Column(Boolean, nullable=False, default=False)
     is_specialty = Column(Boolean, nullable=False, default=False)
     auto_refill = Column(Boolean, nullable=False, default=False)
@@ -189,8 +189,8 @@ class Order(Base):
     id = Column(Integer, primary_key=True)
     order_number = Column(String(16), nullable=False, unique=True)
     customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False, index=True)
-    status = Column(_enum(OrderStatus), nullable=False)
-    delivery_method = Column(_enum(DeliveryMethod), nullable=False)
+    status = Column(string_enum(OrderStatus), nullable=False)
+    delivery_method = Column(string_enum(DeliveryMethod), nullable=False)
     address_id = Column(Integer, ForeignKey("addresses.id"))
     total_cents = Column(Integer)
     placed_at = Column(DateTime, nullable=False)
@@ -229,7 +229,7 @@ class OrderStatusEvent(Base):
 
     id = Column(Integer, primary_key=True)
     order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
-    status = Column(_enum(OrderStatus), nullable=False)
+    status = Column(string_enum(OrderStatus), nullable=False)
     occurred_at = Column(DateTime, nullable=False)
     note = Column(String(200))
 
@@ -243,7 +243,7 @@ class Shipment(Base):
     order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, unique=True)
     carrier = Column(String(40), nullable=False)
     tracking_number = Column(String(40), nullable=False, unique=True)
-    status = Column(_enum(ShipmentStatus), nullable=False)
+    status = Column(string_enum(ShipmentStatus), nullable=False)
     signature_required = Column(Boolean, nullable=False, default=False)
     shipped_at = Column(DateTime)
     estimated_delivery = Column(Date)

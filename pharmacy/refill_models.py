@@ -11,7 +11,7 @@ import enum
 
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 
-from pharmacy.models import Base, _enum
+from pharmacy.models import Base, string_enum
 
 
 class ReminderStatus(str, enum.Enum):
@@ -55,7 +55,7 @@ class ReminderSend(Base):
     due_date = Column(Date, nullable=False)
     conversation_id = Column(String(255), nullable=False)
     sent_at = Column(DateTime, nullable=False)
-    status = Column(_enum(ReminderStatus), nullable=False)
+    status = Column(string_enum(ReminderStatus), nullable=False)
 
 
 class RefillEvent(Base):
@@ -67,7 +67,7 @@ class RefillEvent(Base):
     conversation_id = Column(String(255), index=True)
     customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False, index=True)
     prescription_id = Column(Integer, ForeignKey("prescriptions.id"))
-    kind = Column(_enum(RefillEventKind), nullable=False)
+    kind = Column(string_enum(RefillEventKind), nullable=False)
     created_at = Column(DateTime, nullable=False)
 
 

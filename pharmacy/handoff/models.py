@@ -8,7 +8,7 @@ from typing import List
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
-from pharmacy.models import Base, _enum
+from pharmacy.models import Base, string_enum
 
 
 class HandoffReason(str, enum.Enum):
@@ -35,10 +35,10 @@ class HandoffTicket(Base):
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), nullable=False, index=True)
-    reason = Column(_enum(HandoffReason), nullable=False)
+    reason = Column(string_enum(HandoffReason), nullable=False)
     priority = Column(Integer, nullable=False)  # 1 urgent, 2 high, 3 normal
     required_role = Column(String(16), nullable=False)  # "agent" or "pharmacist"
-    status = Column(_enum(TicketStatus), nullable=False, default=TicketStatus.WAITING)
+    status = Column(string_enum(TicketStatus), nullable=False, default=TicketStatus.WAITING)
     verified = Column(Boolean, nullable=False, default=False)
     customer_reference = Column(String(16))
     order_number = Column(String(16))
