@@ -163,8 +163,9 @@ class ActionAfterIdentity(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
         # The typed date of birth is not kept in a slot once it has been used.
+        # form_to_start: a task's handler may name a form that a rule then opens (rules/refills.yml).
         events: List[Dict[str, Any]] = [SlotSet("dob_input", None), SlotSet("possession_input", None),
-                                        SlotSet("pending_task", None)]
+                                        SlotSet("pending_task", None), SlotSet("form_to_start", None)]
         reference = tracker.get_slot("verified_customer")
         if not reference:
             locked_until = tracker.get_slot("identity_locked_until")

@@ -142,16 +142,29 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "one, it can take a few hours to appear.",
             [HUMAN_BUTTON],
         ),
-        "refill.pick": Message("Which prescription would you like to refill?"),
+        "refill.pick": Message("Which prescription would you like to refill? Tap one below, or type "
+                               "its name or Rx number."),
+        "refill.pick_unclear": Message("I couldn't tell which prescription you mean."),
+        "refill.not_yours": Message("I can't find {rx} among your active prescriptions."),
         "refill.not_now": Message("{name}: {explanation}"),
-        "refill.choose_delivery": Message("I can refill {names}. How would you like to get it?"),
+        "refill.already_ordered": Message(
+            "{name}: this refill is already ordered (order {order_number}). Nothing more to do."),
+        "refill.can_refill": Message("I can refill {names}."),
+        "refill.choose_delivery": Message("How would you like to get it?"),
+        "refill.delivery_unclear": Message(
+            "Sorry, I didn't catch how you'd like to get it. Please pick one of these:"),
         "refill.confirm": Message(
             "Please check:\n{summary}\nShall I place the order?",
-            [("Yes, place the order", "/affirm"), ("No, cancel", "/deny")],
+            [("Yes, place the order", "/affirm"),
+             ("Change delivery", '/change_answer{"refill_field":"delivery"}'),
+             ("Change medicines", '/change_answer{"refill_field":"prescriptions"}'),
+             ("Cancel", "/deny")],
         ),
+        "refill.confirm_unclear": Message("Please tell me yes to place the order, or what to change."),
         "refill.nothing_to_confirm": Message(
             "There's no refill waiting for confirmation. Say \"refill\" to start one."
         ),
+        "refill.cancelled": Message("OK, I haven't placed anything. Your prescriptions are unchanged."),
         "refill.submitted": Message("Done: your refill of {rx} is order {order_number}. I'll keep you posted here."),
         "refill.already_submitted": Message(
             "Your refill of {rx} was already ordered: order {order_number}. Nothing new was placed."

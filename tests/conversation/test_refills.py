@@ -8,7 +8,7 @@ from pharmacy import repositories
 from pharmacy.db import session_scope
 from pharmacy.identity import issue_token
 from pharmacy.models import ConsentKind, Order
-from pharmacy.refill_models import RenewalRequest
+from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest
 from pharmacy.reminders import send_due_reminders
 from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT
 
@@ -42,6 +42,13 @@ def orders_for_rx(url, rx):
             Order.idempotency_key.like(f"refill:{prescription.id}:%")))
 
 
+def renewals_for_rx(url, rx):
+    with session_scope(url) as session:
+        prescription = repositories.prescription_by_rx_number(session, rx)
+        return session.scalar(select(func.count(RenewalRequest.id)).where(
+            RenewalRequest.prescription_id == prescription.id))
+
+
 def test_refill_by_rx_number_is_ordered_once_even_if_confirmed_twice(new_chat, stack,
                                                                      seeded_database):
     rx = rx_of(seeded_database, MARIA[0], "atorvastatin")
@@ -57,9 +64,9 @@ def test_refill_by_rx_number_is_ordered_once_even_if_confirmed_twice(new_chat, s
     second_yes = text_of(send("/affirm"))  # a second yes places nothing
     assert "Done" not in second_yes and second_yes.count("\n") <= 1
 
-    again = send(f"refill {rx}")  # the same refill from another tab or a second request
-    send(next(b for b in buttons_of(again) if b["title"].startswith("Ship to Home"))["payload"])
-    assert "was already ordered" in text_of(send("/affirm"))
+    again = send(f"refill {rx}")  # the same refill asked for again, in this chat or another
+    assert "already ordered (order EP-2" in text_of(again)
+    assert not any(b["title"].startswith("Ship to") for b in buttons_of(again))
     assert orders_for_rx(seeded_database, rx) == 1
 
 
@@ -164,3 +171,99 @@ def test_a_reminder_leads_to_refill_now(new_chat, stack, seeded_database, monkey
     answer = text_of(send(refill_now["payload"]))
     assert "I can refill" in answer or "Metformin 500 mg tablet:" in answer or "already" in answer
     assert send_due_reminders(seeded_database).sent == 0  # a second run sends nothing again
+    with session_scope(seeded_database) as session:  # counted for refill conversion
+        opened = session.scalars(select(RefillEvent).where(
+            RefillEvent.conversation_id == chat.sender,
+            RefillEvent.kind == RefillEventKind.REMINDER_OPENED)).all()
+    assert len(opened) == 1
+
+
+def test_schedule_iv_at_its_refill_limit_asks_the_prescriber_to_renew(new_chat, stack,
+                                                                      seeded_database):
+    rx = rx_of(seeded_database, JAMES[0], "alprazolam")  # 5 of 5 refills used
+    send = logged_in(new_chat(), stack, JAMES[0])
+    replies = send(f"refill {rx}")
+    text = text_of(replies)
+    assert "Alprazolam" in text and "legal limit on refills" in text
+    assert "prescriber to renew" in text
+    assert not any(b["title"].startswith("Ship to") for b in buttons_of(replies))
+    assert renewals_for_rx(seeded_database, rx) == 1
+    assert orders_for_rx(seeded_database, rx) == 0
+
+
+def test_a_controlled_prescription_past_six_months_needs_renewal(new_chat, stack, seeded_database):
+    rx = rx_of(seeded_database, JAMES[0], "zolpidem")  # written 190 days ago
+    send = logged_in(new_chat(), stack, JAMES[0])
+    text = text_of(send("can i refill my ambien"))
+    assert "Zolpidem" in text and "past the legal time limit" in text
+    assert renewals_for_rx(seeded_database, rx) == 1
+
+
+def test_zero_refills_left_files_one_renewal_even_if_asked_twice(new_chat, stack, seeded_database):
+    rx = rx_of(seeded_database, AISHA[0], "amoxicillin")
+    send = logged_in(new_chat(), stack, AISHA[0])
+    assert "no refills left" in text_of(send("refill my amoxicillin"))
+    assert "no refills left" in text_of(send("refill my amoxicillin"))
+    assert renewals_for_rx(seeded_database, rx) == 1
+    assert orders_for_rx(seeded_database, rx) == 0
+
+
+def summary_for_levothyroxine(stack, seeded_database, new_chat):
+    """Aisha's levothyroxine up to the summary (never ordered by these tests)."""
+    rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
+    send = logged_in(new_chat(), stack, AISHA[0])
+    offer = send(f"refill {rx}")
+    pickup = next(b for b in buttons_of(offer) if b["title"].startswith("Pick up"))
+    summary = send(pickup["payload"])
+    assert "Levothyroxine" in text_of(summary) and "ready for pickup" in text_of(summary)
+    return rx, send, summary
+
+
+def test_change_the_medicine_from_the_summary_then_cancel(new_chat, stack, seeded_database):
+    rx, send, summary = summary_for_levothyroxine(stack, seeded_database, new_chat)
+    change = next(b for b in buttons_of(summary) if b["title"] == "Change medicines")
+    listing = send(change["payload"])
+    assert "Which prescription would you like to refill?" in text_of(listing)
+    amoxicillin = next(b for b in buttons_of(listing) if b["title"].startswith("Amoxicillin"))
+    # Not refillable: said why, and the form ends without ordering anything.
+    assert "no refills left" in text_of(send(amoxicillin["payload"]))
+    assert "Done" not in text_of(send("yes"))
+    assert orders_for_rx(seeded_database, rx) == 0
+
+
+def test_change_the_delivery_by_button_and_cancel_from_the_summary(new_chat, stack,
+                                                                   seeded_database):
+    rx, send, summary = summary_for_levothyroxine(stack, seeded_database, new_chat)
+    change = next(b for b in buttons_of(summary) if b["title"] == "Change delivery")
+    question = send(change["payload"])
+    assert "How would you like to get it?" in text_of(question)
+    home = next(b for b in buttons_of(question) if b["title"].startswith("Ship to Home"))
+    assert "delivered to your home address" in text_of(send(home["payload"]))
+    cancel = next(b for b in buttons_of(summary) if b["title"] == "Cancel")
+    assert "haven't placed anything" in text_of(send(cancel["payload"]))
+    assert orders_for_rx(seeded_database, rx) == 0
+
+
+def test_a_question_mid_form_is_answered_then_the_form_asks_again(new_chat, stack,
+                                                                  seeded_database):
+    rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
+    send = logged_in(new_chat(), stack, AISHA[0])
+    send(f"refill {rx}")
+    replies = send("how long does shipping take")
+    text = text_of(replies)
+    assert "How would you like to get it?" in text and text.index("How would you like") > 0
+    assert any(b["title"].startswith("Pick up") for b in buttons_of(replies))
+    nonsense = send("purple elephant")
+    assert "didn't catch how you'd like to get it" in text_of(nonsense)
+    assert "haven't placed anything" in text_of(send("stop"))
+    assert orders_for_rx(seeded_database, rx) == 0
+
+
+def test_an_rx_number_that_is_not_theirs_is_refused_and_the_list_is_offered(new_chat, stack):
+    send = logged_in(new_chat(), stack, AISHA[0])
+    listing = send("i need a refill")
+    assert "Which prescription" in text_of(listing)
+    replies = send("RX9999999")
+    assert "I can't find RX9999999 among your active prescriptions" in text_of(replies)
+    assert "Which prescription" in text_of(replies)
+    assert "haven't placed anything" in text_of(send("cancel"))

@@ -1,0 +1,270 @@
+"""The refill form (``refill_form`` in domain.yml): which prescriptions, delivery, confirmation.
+
+Started by ``start_refill`` (actions/refills.py) once the shopper is verified. Every reply is read
+by ``pharmacy.refill_conversation.interpret``, so a shopper can answer the question asked, change
+an earlier answer ("ship it to work instead"), or cancel, at any step. A reply that answers none of
+it is left to the other skills (rules in data/rules/refills.yml bring the form back afterwards).
+Whether a refill is allowed is checked when the prescriptions are chosen and again on submit.
+"""
+from datetime import date, datetime
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import off_loop, say
+from pharmacy import refills
+from pharmacy.chat_input import UnreadableInput, classify_text
+from pharmacy.db import session_scope
+from pharmacy.refill_conversation import (
+    PICKUP,
+    FormAnswer,
+    Reply,
+    Step,
+    assess,
+    customer_context,
+    interpret,
+    summary_lines,
+)
+from pharmacy.refill_policy import RefillOutcome
+from pharmacy.settings import load_settings
+
+RX_LIST = Step.PRESCRIPTIONS.value
+DELIVERY = Step.DELIVERY.value
+CONFIRMED = Step.CONFIRMATION.value
+FORM_SLOTS = (RX_LIST, DELIVERY, CONFIRMED)
+
+
+def rx_list_of(tracker: Tracker) -> List[str]:
+    return [rx for rx in (tracker.get_slot(RX_LIST) or "").split(",") if rx]
+
+
+def reply_of(tracker: Tracker) -> Reply:
+    message = tracker.latest_message or {}
+    entities: Dict[str, Any] = {}
+    for entity in message.get("entities") or []:
+        entities.setdefault(entity.get("entity"), entity.get("value"))
+    return Reply(message.get("text") or "", (message.get("intent") or {}).get("name"), entities)
+
+
+def _interpret(reference: str, step: Step, reply: Reply, current_rx: List[str],
+               current_delivery: Optional[str]) -> FormAnswer:
+    with session_scope() as session:
+        context = customer_context(session, reference)
+        return interpret(step, reply, context.prescriptions, context.addresses, current_rx,
+                         current_delivery)
+
+
+def _assess(reference: str, rx_numbers: List[str]):
+    with session_scope() as session:
+        return assess(session, reference, rx_numbers, date.today())
+
+
+class ValidateRefillForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_refill_form"
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[Dict[str, Any]]:
+        """One reading of the reply for all three slots (replaces per-slot extract methods)."""
+        reference = tracker.get_slot("verified_customer")
+        requested = tracker.get_slot("requested_slot")
+        if not reference:
+            return []
+        if requested is None:  # the form is starting: read the request that started it
+            if tracker.get_slot(RX_LIST):
+                return []
+            reply = Reply(tracker.get_slot("task_text") or "", "request_refill")
+            answer = await off_loop(_interpret, reference, Step.PRESCRIPTIONS, reply, [], None)
+            if answer.unknown_rx:
+                say(dispatcher, "refill.not_yours", rx=answer.unknown_rx)
+            return [SlotSet(RX_LIST, ",".join(answer.rx_numbers))] if answer.rx_numbers else []
+        if tracker.latest_action_name != "action_listen" or requested not in FORM_SLOTS:
+            return []  # back from another skill's answer: nothing new to read
+        step = Step(requested)
+        reply = reply_of(tracker)
+        answer = await off_loop(_interpret, reference, step, reply, rx_list_of(tracker),
+                                tracker.get_slot(DELIVERY))
+        return self._events_for(answer, step, reply, dispatcher)
+
+    @staticmethod
+    def _events_for(answer: FormAnswer, step: Step, reply: Reply,
+                    dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
+        if answer.cancelled:
+            return [SlotSet(CONFIRMED, False)]
+        if answer.confirmed:
+            return [SlotSet(CONFIRMED, True)]
+        if answer.rx_numbers:
+            return [SlotSet(RX_LIST, ",".join(answer.rx_numbers)), SlotSet(CONFIRMED, None)]
+        if answer.delivery:
+            return [SlotSet(DELIVERY, answer.delivery), SlotSet(CONFIRMED, None)]
+        if answer.change is not None:
+            cleared = {"delivery": DELIVERY, "prescriptions": RX_LIST}.get(answer.change.value)
+            return ([SlotSet(cleared, None)] if cleared else []) + [SlotSet(CONFIRMED, None)]
+        if answer.unknown_rx:
+            say(dispatcher, "refill.not_yours", rx=answer.unknown_rx)
+            return [SlotSet(step.value, None)]
+        if answer.unclear:
+            max_chars = load_settings().max_message_chars
+            problem = classify_text(reply.text, max_chars)
+            if problem is UnreadableInput.EMPTY:
+                say(dispatcher, "fallback.empty")
+            elif problem is UnreadableInput.TOO_LONG:
+                say(dispatcher, "fallback.too_long", max_chars=max_chars)
+            else:
+                say(dispatcher, {Step.PRESCRIPTIONS: "refill.pick_unclear",
+                                 Step.DELIVERY: "refill.delivery_unclear",
+                                 Step.CONFIRMATION: "refill.confirm_unclear"}[step])
+            return [SlotSet(step.value, None)]
+        return []  # not an answer: the form steps aside for another skill
+
+    async def validate_refill_rx_list(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """Apply the refill rules to the chosen prescriptions; say what can't be refilled now."""
+        if not value:
+            return {RX_LIST: None}
+        reference = tracker.get_slot("verified_customer")
+        items = await off_loop(_assess, reference, str(value).split(","))
+        allowed = []
+        for item in items:
+            outcome = item.decision.outcome
+            if item.already_ordered:
+                say(dispatcher, "refill.already_ordered", name=item.name,
+                    order_number=item.already_ordered)
+            elif outcome is RefillOutcome.ALLOWED:
+                allowed.append(item)
+            else:
+                await self._not_now(dispatcher, tracker, reference, item)
+        if not allowed:  # nothing to order: the form ends here, having said why
+            return {RX_LIST: None, CONFIRMED: None, "requested_slot": None}
+        for item in allowed:
+            await off_loop(refills.record_offer, None, tracker.sender_id, reference, item.rx_number)
+        say(dispatcher, "refill.can_refill", names=", ".join(item.name for item in allowed))
+        return {RX_LIST: ",".join(item.rx_number for item in allowed)}
+
+    @staticmethod
+    async def _not_now(dispatcher, tracker, reference, item) -> None:
+        outcome = item.decision.outcome
+        buttons = []
+        if outcome is RefillOutcome.TOO_SOON:
+            buttons = [("Remind me when it's due", "/enable_reminders")]
+        elif outcome is RefillOutcome.NEEDS_RENEWAL:
+            await off_loop(_renew, reference, item.rx_number, item.decision.reason_code,
+                           tracker.sender_id)
+        elif outcome is RefillOutcome.NEEDS_NEW_PRESCRIPTION:
+            buttons = [("Ask a pharmacist", "/request_human")]
+        say(dispatcher, "refill.not_now", name=item.name, explanation=item.decision.explanation,
+            extra_buttons=buttons)
+
+    async def validate_refill_delivery(self, value: Any, dispatcher: CollectingDispatcher,
+                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {DELIVERY: str(value) if value else None}  # read against their addresses already
+
+    async def validate_refill_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                        tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is False:  # cancelled: end the form; action_finish_refill says so
+            return {CONFIRMED: False, "requested_slot": None}
+        return {CONFIRMED: value}
+
+
+def _renew(reference: str, rx: str, reason: str, conversation_id: str) -> None:
+    try:
+        refills.request_renewal(None, reference, rx, reason, datetime.utcnow(), conversation_id)
+    except refills.RefillRequestError:
+        pass  # the prescription changed since it was assessed; nothing to record
+
+
+def _pick_buttons(reference: str):
+    with session_scope() as session:
+        prescriptions = customer_context(session, reference).prescriptions
+        buttons = [(f"{p.medicine_name} {p.strength}",
+                    f'/request_refill{{"rx_number":"{p.rx_number}"}}') for p in prescriptions]
+    if len(buttons) > 1:
+        buttons.append(("All of them", "refill all of them"))
+    return buttons
+
+
+def _delivery_buttons(reference: str):
+    with session_scope() as session:
+        addresses = customer_context(session, reference).addresses
+        buttons = [(f"Ship to {a.label} ({a.city})", f'/choose_delivery{{"delivery":"{a.id}"}}')
+                   for a in addresses]
+    return buttons + [("Pick up at a partner store", f'/choose_delivery{{"delivery":"{PICKUP}"}}')]
+
+
+class ActionAskRefillRxList(Action):
+    def name(self) -> Text:
+        return "action_ask_refill_rx_list"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        buttons = await off_loop(_pick_buttons, tracker.get_slot("verified_customer"))
+        say(dispatcher, "refill.pick", extra_buttons=buttons + [("Cancel", "/deny")])
+        return []
+
+
+class ActionAskRefillDelivery(Action):
+    def name(self) -> Text:
+        return "action_ask_refill_delivery"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        buttons = await off_loop(_delivery_buttons, tracker.get_slot("verified_customer"))
+        say(dispatcher, "refill.choose_delivery", extra_buttons=buttons + [("Cancel", "/deny")])
+        return []
+
+
+def _summary(reference: str, rx_numbers: List[str], delivery: str) -> Optional[List[str]]:
+    with session_scope() as session:
+        return summary_lines(session, reference, rx_numbers, delivery, date.today())
+
+
+class ActionAskRefillConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_refill_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        lines = await off_loop(_summary, tracker.get_slot("verified_customer"), rx_list_of(tracker),
+                               str(tracker.get_slot(DELIVERY)))
+        if not lines:  # an address was removed meanwhile: ask for the delivery again
+            say(dispatcher, "refill.delivery_unclear")
+            return [SlotSet(DELIVERY, None)]
+        say(dispatcher, "refill.confirm", summary="\n".join(lines))
+        return []
+
+
+def _submit(reference: str, rx_list: List[str], delivery: str, conversation_id: str):
+    return [(rx, refills.submit_refill(None, reference, rx, delivery, date.today(),
+                                       datetime.utcnow(), conversation_id))
+            for rx in rx_list]
+
+
+class ActionFinishRefill(Action):
+    """After the form: place the order if confirmed, say so if cancelled; then forget the form."""
+
+    def name(self) -> Text:
+        return "action_finish_refill"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        reference = tracker.get_slot("verified_customer")
+        rx_list = rx_list_of(tracker)
+        delivery = tracker.get_slot(DELIVERY)
+        confirmed = tracker.get_slot(CONFIRMED)
+        if confirmed is False:
+            say(dispatcher, "refill.cancelled")
+        elif confirmed and reference and rx_list and delivery:
+            for rx, result in await off_loop(_submit, reference, rx_list, delivery,
+                                             tracker.sender_id):
+                if result.order_number is None:
+                    say(dispatcher, "refill.refused_now", rx=rx,
+                        explanation=result.decision.explanation)
+                elif result.created:
+                    say(dispatcher, "refill.submitted", rx=rx, order_number=result.order_number)
+                else:
+                    say(dispatcher, "refill.already_submitted", rx=rx,
+                        order_number=result.order_number)
+        return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_to_start", None)]

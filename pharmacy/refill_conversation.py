@@ -1,0 +1,212 @@
+"""Reading a shopper's reply in the refill conversation, without Rasa.
+
+The conversation asks three things in turn (``Step``): which prescriptions, how to deliver, and
+whether to place the order. ``interpret`` turns one reply into a ``FormAnswer``: what it answers,
+what it changes ("ship it to work instead" at the summary), a cancel, a reply that was meant as an
+answer but could not be read, or nothing at all (a question for another skill).
+"""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pharmacy import repositories
+from pharmacy.models import Address, Order, Prescription
+from pharmacy.refill_policy import RefillDecision, RefillPolicyConfig, decide_refill
+from pharmacy.refills import RX_NUMBER, match_prescription, refill_idempotency_key, summary_line
+
+PICKUP = "pickup"
+REFILL_ALL = re.compile(r"\b(all|every|everything|each)\b", re.IGNORECASE)
+PICKUP_WORDS = re.compile(r"\b(pick\s?-?up|pick (it|them) up|collect|in store|at (a|the) store|"
+                          r"partner store)\b", re.IGNORECASE)
+SHIP_WORDS = re.compile(r"\b(deliver\w*|ship\w*|send|mail\w*)\b", re.IGNORECASE)
+DELIVERY_WORDS = re.compile(r"\b(deliver\w*|ship\w*|send|address|pick\s?-?up|store|mail)\b",
+                            re.IGNORECASE)
+PRESCRIPTION_WORDS = re.compile(r"\b(medicines?|medications?|meds|prescriptions?|rx|pills?|drugs?)\b",
+                                re.IGNORECASE)
+# Intents a shopper uses to answer the refill questions. Anything else that is not understood as
+# an answer is left to the other skills (a FAQ, a medicine question, tracking...).
+ANSWER_INTENTS = frozenset({"request_refill", "inform", "choose_delivery", "affirm", "deny",
+                            "change_answer", "change_address", "choose_address", "out_of_scope",
+                            "nlu_fallback"})
+CANCEL_INTENTS = frozenset({"deny", "stop"})
+CHANGE_INTENTS = frozenset({"change_answer", "change_address", "choose_address"})
+
+
+class Step(str, enum.Enum):
+    """The form's required slots, in the order they are asked."""
+    PRESCRIPTIONS = "refill_rx_list"
+    DELIVERY = "refill_delivery"
+    CONFIRMATION = "refill_confirmed"
+
+
+class Change(str, enum.Enum):
+    PRESCRIPTIONS = "prescriptions"
+    DELIVERY = "delivery"
+    UNSPECIFIED = "unspecified"  # "I want to change something": show the summary's choices again
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One shopper message as NLU read it."""
+    text: str
+    intent: Optional[str] = None
+    entities: Optional[Mapping[str, Any]] = None  # entity name -> first value
+
+    def entity(self, name: str) -> Optional[str]:
+        value = (self.entities or {}).get(name)
+        return str(value) if value not in (None, "") else None
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    rx_numbers: Optional[Tuple[str, ...]] = None  # prescriptions named (all of them for "all")
+    unknown_rx: Optional[str] = None  # a typed Rx number that is not one of theirs
+    delivery: Optional[str] = None  # PICKUP or the id of one of their addresses, as text
+    confirmed: bool = False
+    cancelled: bool = False
+    change: Optional[Change] = None
+    unclear: bool = False  # meant as an answer to the question, but not understood
+
+    @property
+    def is_answer(self) -> bool:
+        return self != FormAnswer()
+
+
+def interpret(step: Step, reply: Reply, prescriptions: Sequence[Prescription],
+              addresses: Sequence[Address], current_rx: Sequence[str] = (),
+              current_delivery: Optional[str] = None) -> FormAnswer:
+    """What ``reply`` means while the conversation is at ``step``."""
+    cancel = reply.intent in CANCEL_INTENTS
+    named = _named_prescriptions(step, reply, prescriptions)
+    if step is Step.PRESCRIPTIONS:
+        if named is not None:
+            return named
+        return FormAnswer(cancelled=True) if cancel else FormAnswer(
+            unclear=reply.intent in ANSWER_INTENTS)
+
+    # A new delivery or other prescriptions win over a "no": "no, ship it to work instead".
+    delivery = match_delivery(addresses, reply)
+    if delivery is not None and delivery != current_delivery:
+        return FormAnswer(delivery=delivery)
+    if named is not None and named.rx_numbers and tuple(named.rx_numbers) != tuple(current_rx):
+        return named
+    if cancel:
+        return FormAnswer(cancelled=True)
+    if reply.intent in CHANGE_INTENTS:
+        return FormAnswer(change=_what_to_change(reply))
+    if step is Step.CONFIRMATION and (reply.intent == "affirm" or delivery is not None):
+        return FormAnswer(confirmed=True)  # "yes", or the same delivery named again
+    return FormAnswer(unclear=reply.intent in ANSWER_INTENTS)
+
+
+def _named_prescriptions(step: Step, reply: Reply,
+                         prescriptions: Sequence[Prescription]) -> Optional[FormAnswer]:
+    """The prescriptions a reply names by Rx number, medicine name or "all"; None if none."""
+    typed_rx = reply.entity("rx_number")
+    text = f"{typed_rx} {reply.text}" if typed_rx else reply.text
+    typed = {f"RX{m.group(1)}" for m in RX_NUMBER.finditer(text)}
+    found = match_prescription(prescriptions, text)
+    if found is not None:
+        return FormAnswer(rx_numbers=(found.rx_number,))
+    if typed:
+        return FormAnswer(unknown_rx=sorted(typed)[0])
+    if step is Step.PRESCRIPTIONS and REFILL_ALL.search(reply.text) and prescriptions:
+        return FormAnswer(rx_numbers=tuple(p.rx_number for p in prescriptions))
+    return None
+
+
+def match_delivery(addresses: Sequence[Address], reply: Reply) -> Optional[str]:
+    """PICKUP, or the id of the saved address the reply names (button or words); else None."""
+    chosen = reply.entity("delivery")
+    if chosen is not None:
+        if chosen == PICKUP or any(str(a.id) == chosen for a in addresses):
+            return chosen
+        return None
+    if PICKUP_WORDS.search(reply.text):
+        return PICKUP
+    lowered = reply.text.lower()
+    named = [a for a in addresses if re.search(rf"\b{re.escape(a.label.lower())}\b", lowered)]
+    if len(named) == 1:
+        return str(named[0].id)
+    if not named and len(addresses) == 1 and SHIP_WORDS.search(reply.text):
+        return str(addresses[0].id)  # "just ship it" when there is one address on file
+    return None
+
+
+def _what_to_change(reply: Reply) -> Change:
+    field = reply.entity("refill_field")
+    if field in (Change.DELIVERY.value, Change.PRESCRIPTIONS.value):
+        return Change(field)
+    if reply.intent in ("change_address", "choose_address") or DELIVERY_WORDS.search(reply.text):
+        return Change.DELIVERY
+    if PRESCRIPTION_WORDS.search(reply.text):
+        return Change.PRESCRIPTIONS
+    return Change.UNSPECIFIED
+
+
+# ----------------------------------------------------------------------------- what the chat shows
+
+
+@dataclass(frozen=True)
+class RefillItem:
+    """One prescription the shopper asked to refill, with today's decision."""
+    rx_number: str
+    name: str  # medicine and strength
+    decision: RefillDecision
+    already_ordered: Optional[str]  # order number if this refill was placed already
+
+
+@dataclass(frozen=True)
+class CustomerRefillContext:
+    prescriptions: List[Prescription]  # active ones
+    addresses: List[Address]
+
+
+def customer_context(session: Session, customer_reference: str) -> CustomerRefillContext:
+    customer = repositories.customer_by_reference(session, customer_reference)
+    if customer is None:
+        return CustomerRefillContext([], [])
+    return CustomerRefillContext(repositories.active_prescriptions(session, customer.id),
+                                 list(customer.addresses))
+
+
+def assess(session: Session, customer_reference: str, rx_numbers: Sequence[str], today: date,
+           config: Optional[RefillPolicyConfig] = None) -> List[RefillItem]:
+    """The policy's decision for each of the customer's active prescriptions in ``rx_numbers``
+    (others are left out), and whether this fill was already ordered."""
+    config = config or RefillPolicyConfig.from_env()
+    wanted = {rx.upper() for rx in rx_numbers}
+    items = []
+    for rx in customer_context(session, customer_reference).prescriptions:
+        if rx.rx_number.upper() not in wanted:
+            continue
+        ordered = session.scalar(select(Order.order_number).where(
+            Order.idempotency_key == refill_idempotency_key(rx)))
+        items.append(RefillItem(rx.rx_number, f"{rx.medicine_name} {rx.strength}",
+                                decide_refill(rx, today, config), ordered))
+    return items
+
+
+def delivery_label(addresses: Sequence[Address], delivery: str) -> Optional[str]:
+    """"pickup", or the label of the saved address; None if it is not one of theirs."""
+    if delivery == PICKUP:
+        return PICKUP
+    return next((a.label for a in addresses if str(a.id) == str(delivery)), None)
+
+
+def summary_lines(session: Session, customer_reference: str, rx_numbers: Sequence[str],
+                  delivery: str, today: date) -> Optional[List[str]]:
+    """One line per refill for the confirmation; None if the choices no longer fit the customer."""
+    context = customer_context(session, customer_reference)
+    label = delivery_label(context.addresses, delivery)
+    by_rx = {p.rx_number: p for p in context.prescriptions}
+    if label is None or not rx_numbers or any(rx not in by_rx for rx in rx_numbers):
+        return None
+    return [summary_line(by_rx[rx], label, today) for rx in rx_numbers]
