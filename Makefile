@@ -41,6 +41,7 @@ browser:
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings --quiet
+	$(PY) -m ops.rule_check
 
 model: setup
 	$(PY) -m ops.model_cache
