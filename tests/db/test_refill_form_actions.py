@@ -1,0 +1,114 @@
+"""The refill form's validation action run as Rasa runs it (real SDK trackers and dispatcher) on the
+seeded database: what it reads from a reply, which slots it sets, and what it says."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.refill_form import ValidateRefillForm
+from pharmacy import repositories
+from pharmacy.db import session_scope
+from pharmacy.refill_models import RefillEvent, RenewalRequest
+
+pytestmark = pytest.mark.db
+TABLES_TESTS_ADD_TO = [RefillEvent, RenewalRequest]
+DOMAIN = {"forms": {"refill_form": {"required_slots": [
+    "refill_rx_list", "refill_delivery", "refill_confirmed"]}}}
+
+
+@pytest.fixture(autouse=True)
+def actions_use_the_seeded_database(monkeypatch, seeded_database):
+    monkeypatch.setenv("DATABASE_URL", seeded_database)
+
+
+def persona(url, reference):
+    with session_scope(url) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        return ({p.medicine_id: p.rx_number for p in customer.prescriptions},
+                {a.label: str(a.id) for a in customer.addresses})
+
+
+def run_form(slots, text="", intent=None, entities=(), latest_action="action_listen"):
+    """One run of validate_refill_form after the shopper said ``text``; returns the slots it set
+    and the texts it said."""
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.99},
+               "entities": [{"entity": k, "value": v} for k, v in entities]}
+    events = [{"event": "action", "name": latest_action}]
+    if latest_action == "action_listen":
+        events.append({"event": "user", "text": text, "parse_data": message})
+    tracker = Tracker("refill-form-test", slots, message, events, False, None,
+                      {"name": "refill_form"}, latest_action)
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateRefillForm().run(dispatcher, tracker, DOMAIN))
+    set_slots = {e["name"]: e["value"] for e in result if e.get("event") == "slot"}
+    return set_slots, [m.get("text") or "" for m in dispatcher.messages], dispatcher.messages
+
+
+def test_refill_all_at_the_start_keeps_what_can_be_refilled_and_explains_the_rest(
+        seeded_database):
+    rx, _ = persona(seeded_database, "C-1004")
+    slots, said, _ = run_form({"verified_customer": "C-1004", "requested_slot": None,
+                               "task_text": "refill all my medicines"},
+                              latest_action="action_after_identity")
+    assert slots["refill_rx_list"] == rx["amlodipine"]
+    assert any(t.startswith("Losartan 50 mg tablet: It's too early") for t in said)
+    assert "I can refill Amlodipine 5 mg tablet." in said
+    assert "requested_slot" not in slots  # the form goes on to ask for the delivery
+
+
+def test_schedule_ii_at_the_start_ends_the_form_and_offers_a_pharmacist(seeded_database):
+    slots, said, messages = run_form({"verified_customer": "C-1002", "requested_slot": None,
+                                      "task_text": "refill my oxycontin"},
+                                     latest_action="action_after_identity")
+    assert slots["requested_slot"] is None and slots["refill_rx_list"] is None
+    assert "new prescription" in said[0]
+    assert {"title": "Ask a pharmacist", "payload": "/request_human"} in messages[0]["buttons"]
+
+
+def test_no_but_ship_it_to_work_at_the_summary_changes_the_delivery_not_cancels(
+        seeded_database):
+    rx, addresses = persona(seeded_database, "C-1004")
+    slots, said, _ = run_form(
+        {"verified_customer": "C-1004", "requested_slot": "refill_confirmed",
+         "refill_rx_list": rx["amlodipine"], "refill_delivery": addresses["Home"]},
+        "no, ship it to work instead", "deny")
+    assert slots == {"refill_delivery": addresses["Work"], "refill_confirmed": None}
+    assert said == []
+
+
+def test_stop_at_any_question_cancels_and_ends_the_form(seeded_database):
+    slots, _, _ = run_form({"verified_customer": "C-1004", "requested_slot": "refill_rx_list"},
+                           "stop", "stop")
+    assert slots["refill_confirmed"] is False and slots["requested_slot"] is None
+
+
+def test_a_question_for_another_skill_sets_nothing_so_rasa_hands_it_on(seeded_database):
+    rx, _ = persona(seeded_database, "C-1004")
+    slots, said, _ = run_form({"verified_customer": "C-1004", "requested_slot": "refill_delivery",
+                               "refill_rx_list": rx["amlodipine"]},
+                              "do you deliver on saturdays", "faq")
+    assert slots == {} and said == []
+
+
+def test_back_from_another_skill_nothing_is_read_again(seeded_database):
+    rx, _ = persona(seeded_database, "C-1004")
+    slots, said, _ = run_form({"verified_customer": "C-1004", "requested_slot": "refill_delivery",
+                               "refill_rx_list": rx["amlodipine"]},
+                              "pick up", "choose_delivery", latest_action="utter_faq")
+    assert slots == {} and said == []
+
+
+def test_unreadable_delivery_answer_is_said_and_asked_again(seeded_database):
+    rx, _ = persona(seeded_database, "C-1004")
+    slots, said, _ = run_form({"verified_customer": "C-1004", "requested_slot": "refill_delivery",
+                               "refill_rx_list": rx["amlodipine"]},
+                              "x" * 5000, "nlu_fallback")
+    assert slots == {"refill_delivery": None}
+    assert "characters" in said[0]
+
+
+def test_nothing_is_read_for_a_shopper_who_is_not_verified(seeded_database):
+    slots, said, _ = run_form({"requested_slot": None, "task_text": "refill all"},
+                              latest_action="action_after_identity")
+    assert slots == {} and said == []
