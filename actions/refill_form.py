@@ -62,6 +62,17 @@ def _assess(reference: str, rx_numbers: List[str]):
         return assess(session, reference, rx_numbers, date.today())
 
 
+def _unanswered_message(tracker: Tracker) -> bool:
+    """Whether no other action has run since the shopper's latest message, i.e. the form is reading
+    it, not coming back after another skill answered it (``latest_action_name`` is the form in both)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in ("action_listen", "refill_form"):
+            return False
+    return False
+
+
 class ValidateRefillForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_refill_form"
@@ -81,7 +92,7 @@ class ValidateRefillForm(FormValidationAction):
             if answer.unknown_rx:
                 say(dispatcher, "refill.not_yours", rx=answer.unknown_rx)
             return [SlotSet(RX_LIST, ",".join(answer.rx_numbers))] if answer.rx_numbers else []
-        if tracker.latest_action_name != "action_listen" or requested not in FORM_SLOTS:
+        if not _unanswered_message(tracker) or requested not in FORM_SLOTS:
             return []  # back from another skill's answer: nothing new to read
         step = Step(requested)
         reply = reply_of(tracker)

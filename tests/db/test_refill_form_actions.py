@@ -29,16 +29,18 @@ def persona(url, reference):
                 {a.label: str(a.id) for a in customer.addresses})
 
 
-def run_form(slots, text="", intent=None, entities=(), latest_action="action_listen"):
-    """One run of validate_refill_form after the shopper said ``text``; returns the slots it set
-    and the texts it said."""
+def run_form(slots, text="", intent=None, entities=(), after=None):
+    """One run of validate_refill_form after the shopper said ``text`` (and, if given, after the
+    action ``after`` answered it); returns the slots it set and what it said. As in Rasa, the
+    tracker's latest action is the form itself."""
     message = {"text": text, "intent": {"name": intent, "confidence": 0.99},
                "entities": [{"entity": k, "value": v} for k, v in entities]}
-    events = [{"event": "action", "name": latest_action}]
-    if latest_action == "action_listen":
-        events.append({"event": "user", "text": text, "parse_data": message})
+    events = [{"event": "action", "name": "action_listen"},
+              {"event": "user", "text": text, "parse_data": message}]
+    if after:
+        events.append({"event": "action", "name": after})
     tracker = Tracker("refill-form-test", slots, message, events, False, None,
-                      {"name": "refill_form"}, latest_action)
+                      {"name": "refill_form"}, "refill_form")
     dispatcher = CollectingDispatcher()
     result = asyncio.run(ValidateRefillForm().run(dispatcher, tracker, DOMAIN))
     set_slots = {e["name"]: e["value"] for e in result if e.get("event") == "slot"}
@@ -50,7 +52,7 @@ def test_refill_all_at_the_start_keeps_what_can_be_refilled_and_explains_the_res
     rx, _ = persona(seeded_database, "C-1004")
     slots, said, _ = run_form({"verified_customer": "C-1004", "requested_slot": None,
                                "task_text": "refill all my medicines"},
-                              latest_action="action_after_identity")
+                              after="action_after_identity")
     assert slots["refill_rx_list"] == rx["amlodipine"]
     assert any(t.startswith("Losartan 50 mg tablet: It's too early") for t in said)
     assert "I can refill Amlodipine 5 mg tablet." in said
@@ -60,7 +62,7 @@ def test_refill_all_at_the_start_keeps_what_can_be_refilled_and_explains_the_res
 def test_schedule_ii_at_the_start_ends_the_form_and_offers_a_pharmacist(seeded_database):
     slots, said, messages = run_form({"verified_customer": "C-1002", "requested_slot": None,
                                       "task_text": "refill my oxycontin"},
-                                     latest_action="action_after_identity")
+                                     after="action_after_identity")
     assert slots["requested_slot"] is None and slots["refill_rx_list"] is None
     assert "new prescription" in said[0]
     assert {"title": "Ask a pharmacist", "payload": "/request_human"} in messages[0]["buttons"]
@@ -75,6 +77,15 @@ def test_no_but_ship_it_to_work_at_the_summary_changes_the_delivery_not_cancels(
         "no, ship it to work instead", "deny")
     assert slots == {"refill_delivery": addresses["Work"], "refill_confirmed": None}
     assert said == []
+
+
+def test_a_delivery_button_is_read(seeded_database):
+    rx, addresses = persona(seeded_database, "C-1004")
+    slots, _, _ = run_form({"verified_customer": "C-1004", "requested_slot": "refill_delivery",
+                            "refill_rx_list": rx["amlodipine"]},
+                           '/choose_delivery{"delivery":"%s"}' % addresses["Work"],
+                           "choose_delivery", [("delivery", addresses["Work"])])
+    assert slots == {"refill_delivery": addresses["Work"], "refill_confirmed": None}
 
 
 def test_stop_at_any_question_cancels_and_ends_the_form(seeded_database):
@@ -95,7 +106,7 @@ def test_back_from_another_skill_nothing_is_read_again(seeded_database):
     rx, _ = persona(seeded_database, "C-1004")
     slots, said, _ = run_form({"verified_customer": "C-1004", "requested_slot": "refill_delivery",
                                "refill_rx_list": rx["amlodipine"]},
-                              "pick up", "choose_delivery", latest_action="utter_faq")
+                              "pick up", "choose_delivery", after="utter_faq")
     assert slots == {} and said == []
 
 
@@ -110,5 +121,5 @@ def test_unreadable_delivery_answer_is_said_and_asked_again(seeded_database):
 
 def test_nothing_is_read_for_a_shopper_who_is_not_verified(seeded_database):
     slots, said, _ = run_form({"requested_slot": None, "task_text": "refill all"},
-                              latest_action="action_after_identity")
+                              after="action_after_identity")
     assert slots == {} and said == []
