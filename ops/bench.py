@@ -2,7 +2,8 @@
 
 Prints: time from start to ready with a cached model, memory (RSS) of each service, and turn
 latency (p50/p95) over Rasa's REST channel for a greeting, a tracking answer with the carrier
-healthy, and a tracking answer with the carrier timing out. `--train` also times a full training.
+healthy, the three turns of a refill (offer, summary, cancel), and a tracking answer with the
+carrier timing out. `--train` also times a full training.
 """
 from __future__ import annotations
 
@@ -105,6 +106,22 @@ def main() -> int:
             healthy = timed_turns(args.turns, lambda i: send(
                 f"bench-{uuid.uuid4()}", f"where is {order}", {"auth_token": token}))
             report("tracking, carrier healthy", healthy)
+            refill_turns = {"offer": [], "summary": [], "cancel": []}
+
+            def refill(i: int) -> None:
+                """A refill up to its summary, then cancelled (an order can be placed only once)."""
+                sender = f"bench-{uuid.uuid4()}"
+                for name, text in (("offer", "refill my atorvastatin"),
+                                   ("summary", '/choose_delivery{"delivery":"pickup"}'),
+                                   ("cancel", "/deny")):
+                    started = time.perf_counter()
+                    send(sender, text, {"auth_token": token})
+                    refill_turns[name].append((time.perf_counter() - started) * 1000)
+
+            for i in range(args.turns):
+                refill(i)
+            for name, samples in refill_turns.items():
+                report(f"refill form, {name} turn", samples)
             faults = f"{config.carrier_url}/_control/faults"
             requests.post(faults, json={"mode": "timeout"}, timeout=5).raise_for_status()
             try:

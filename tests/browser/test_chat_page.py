@@ -23,7 +23,7 @@ def test_hi_gets_a_greeting_with_buttons_and_a_reload_keeps_the_conversation(bro
     page, errors = open_chat(browser, stack)
     send(page, "hi")
     expect(page.locator(".msg-bot").first).to_contain_text(GREETING)
-    expect(page.locator("button.quick-reply")).to_have_count(3)
+    expect(page.locator("button.quick-reply")).to_have_count(4)
 
     page.locator("button.quick-reply", has_text="What can you do?").click()
     expect(page.locator(".msg-user").last).to_have_text("What can you do?")

@@ -7,7 +7,8 @@ GIBBERISH = "qwxz plorf vvbnq ahsgdk"
 def test_hi_is_answered_with_a_greeting_and_buttons(new_chat):
     replies = new_chat().send("hi")
     assert "Evergreen Pharmacy assistant" in replies[0]["text"]
-    assert [b["payload"] for b in replies[0]["buttons"]] == ["/track_order", "/help", "/request_human"]
+    assert [b["payload"] for b in replies[0]["buttons"]] == [
+        "/request_refill", "/track_order", "/help", "/request_human"]
 
 
 def test_help_button_payload_explains_what_the_assistant_does(new_chat):

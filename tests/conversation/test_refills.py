@@ -10,7 +10,7 @@ from pharmacy.identity import issue_token
 from pharmacy.models import ConsentKind, Order
 from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest
 from pharmacy.reminders import send_due_reminders
-from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT
+from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT, tickets_for
 
 
 def logged_in(chat, stack, reference):
@@ -148,10 +148,18 @@ def test_change_of_mind_and_cancel_place_nothing(new_chat, stack, seeded_databas
     assert orders_for_rx(seeded_database, rx) == before
 
 
-def test_an_emergency_in_the_middle_of_a_refill_comes_first(new_chat, stack):
-    send = logged_in(new_chat(), stack, AISHA[0])
-    send("i need a refill")
+def test_an_emergency_in_the_middle_of_a_refill_comes_first_and_places_nothing(
+        new_chat, stack, seeded_database):
+    rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
+    chat = new_chat()
+    send = logged_in(chat, stack, AISHA[0])
+    send(f"refill {rx}")
     assert "1-800-222-1222" in text_of(send("i think i took a double dose by mistake"))
+    # The refill is set aside: the next message goes to the pharmacist who was called in.
+    assert send('/choose_delivery{"delivery":"pickup"}') == []
+    urgent = [t for t in tickets_for(seeded_database, chat.sender) if t[0] == "emergency"]
+    assert urgent and '/choose_delivery{"delivery":"pickup"}' in urgent[0][5]
+    assert orders_for_rx(seeded_database, rx) == 0
 
 
 def test_a_reminder_leads_to_refill_now(new_chat, stack, seeded_database, monkeypatch):
