@@ -1,0 +1,103 @@
+"""Service metrics (pharmacy rules, section 7) from rows written the way the services write them,
+in a window of their own (year 2099) so that the demo data does not count."""
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+
+from pharmacy import repositories
+from pharmacy.db import get_engine, session_scope
+from pharmacy.handoff.models import (
+    HandoffReason,
+    HandoffTicket,
+    SatisfactionRating,
+    TicketStatus,
+)
+from pharmacy.metrics import TRACKER_EVENTS, compute, main, report
+from pharmacy.refill_models import RefillEvent, RefillEventKind
+
+pytestmark = pytest.mark.db
+TABLES_TESTS_ADD_TO = [SatisfactionRating, HandoffTicket, RefillEvent]
+START = datetime(2099, 1, 1)
+
+
+SENDERS = ("c1", "c2", "c3", "c4", "old")
+
+
+@pytest.fixture
+def tracker_events(seeded_database):
+    """Rasa's tracker-store table, created here if this database has none (Rasa creates it)."""
+    engine = get_engine(seeded_database)
+    created = not inspect(engine).has_table(TRACKER_EVENTS.name)
+    if created:
+        TRACKER_EVENTS.create(engine)
+    yield engine
+    if created:
+        TRACKER_EVENTS.drop(engine)
+    else:
+        with engine.begin() as connection:
+            connection.execute(TRACKER_EVENTS.delete().where(
+                TRACKER_EVENTS.c.sender_id.in_(SENDERS)))
+
+
+def add_turns(engine, sender, at, actions):
+    with engine.begin() as connection:
+        for action in actions:
+            connection.execute(TRACKER_EVENTS.insert().values(
+                sender_id=sender, type_name="user", timestamp=at.timestamp()))
+            connection.execute(TRACKER_EVENTS.insert().values(
+                sender_id=sender, type_name="action", action_name=action, timestamp=at.timestamp()))
+
+
+def ticket(conversation, reason, created, first_reply=None):
+    return HandoffTicket(conversation_id=conversation, reason=reason, priority=3,
+                         required_role="agent", status=TicketStatus.RESOLVED, summary="test",
+                         created_at=created, first_reply_at=first_reply)
+
+
+def test_metrics_follow_the_definitions(seeded_database, tracker_events):
+    at = START + timedelta(hours=1)
+    add_turns(tracker_events, "c1", at, ["utter_greet", "action_default_fallback"])
+    add_turns(tracker_events, "c2", at, ["action_request_human"])
+    add_turns(tracker_events, "c3", at, ["action_emergency"])
+    add_turns(tracker_events, "c4", at, ["action_finish_refill"])
+    add_turns(tracker_events, "old", START - timedelta(days=1), ["utter_greet"])  # outside
+    with session_scope(seeded_database) as session:
+        maria = repositories.customer_by_reference(session, "C-1001")
+        session.add_all([
+            ticket("c2", HandoffReason.USER_REQUEST, at, at + timedelta(minutes=4)),
+            ticket("c3", HandoffReason.EMERGENCY, at, at + timedelta(minutes=1)),
+            ticket("c9", HandoffReason.USER_REQUEST, at, at + timedelta(minutes=10)),
+            SatisfactionRating(conversation_id="c2", rating=5, created_at=at),
+            SatisfactionRating(conversation_id="c3", rating=2, created_at=at),
+        ] + [RefillEvent(customer_id=maria.id, kind=kind, conversation_id="c4", created_at=at)
+             for kind in (RefillEventKind.OFFERED, RefillEventKind.OFFERED,
+                          RefillEventKind.REMINDER_SENT, RefillEventKind.SUBMITTED)])
+
+    with session_scope(seeded_database) as session:
+        metrics = compute(session, START, START + timedelta(days=1))
+    assert metrics.conversations == 4
+    assert metrics.fallback_turns == 1 and metrics.user_turns == 5
+    # c1 and c4 had no handoff; the emergency conversation c3 is left out of the base.
+    assert metrics.containment == pytest.approx(2 / 3)
+    assert metrics.handoffs_by_reason == {"user_request": 2, "emergency": 1}
+    assert metrics.handoff_wait_minutes == pytest.approx(4)
+    assert metrics.refill_conversion == pytest.approx(1 / 3)
+    assert metrics.csat == pytest.approx(3.5)
+    text = report(metrics)
+    assert "refill conversion     33.3% (1 submitted / 3 prompts)" in text
+    assert "containment           66.7%" in text
+
+
+def test_an_empty_window_reports_nothing_as_zero(seeded_database, tracker_events):
+    with session_scope(seeded_database) as session:
+        metrics = compute(session, START + timedelta(days=30), START + timedelta(days=31))
+    assert metrics.conversations == 0
+    assert metrics.containment is None and metrics.refill_conversion is None
+    assert "n/a" in report(metrics)
+
+
+def test_the_command_prints_the_report(seeded_database, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", seeded_database)
+    assert main(["--days", "7"]) == 0
+    assert "refill conversion" in capsys.readouterr().out
