@@ -28,7 +28,7 @@ from pharmacy.models import Customer
 from pharmacy.settings import load_settings
 
 ORDER_NUMBER = re.compile(r"\bEP-?(\d{6})\b", re.IGNORECASE)
-RX_NUMBER = re.compile(r"\bRX-?(\d{7})\b", re.IGNORECASE)
+RX_NUMBER = re.compile(r"\bRX[\s-]?(\d{7})\b", re.IGNORECASE)  # "RX1000001", "rx 1000001", "Rx-1000001"
 MIN_PHONE_DIGITS = 10
 
 _DATE_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d", "%m/%d/%y", "%B %d %Y", "%b %d %Y",

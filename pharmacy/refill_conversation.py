@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pharmacy import repositories
+from pharmacy.identity import RX_NUMBER
 from pharmacy.models import Address, Order, Prescription
 from pharmacy.refill_policy import RefillDecision, RefillPolicyConfig, decide_refill
-from pharmacy.refills import RX_NUMBER, match_prescription, refill_idempotency_key, summary_line
+from pharmacy.refills import match_prescription, refill_idempotency_key, summary_line
 
 PICKUP = "pickup"
 REFILL_ALL = re.compile(r"\b(all|every|everything|each)\b", re.IGNORECASE)

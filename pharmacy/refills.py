@@ -12,7 +12,6 @@ that customer's; a failed check raises ``RefillRequestError`` with a message fit
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pharmacy import repositories
+from pharmacy.identity import RX_NUMBER
 from pharmacy.db import session_scope
 from pharmacy.demo_data import CATALOGUE
 from pharmacy.models import (
@@ -50,8 +50,6 @@ from pharmacy.refill_policy import (
 )
 
 MAX_REMINDER_LEAD_DAYS = 30
-# "RX1000001", "rx 1000001", "Rx-1000001"
-RX_NUMBER = re.compile(r"\bRX[\s-]?(\d{7})\b", re.IGNORECASE)
 ORDER_NUMBER_BASE = 200000  # demo orders are EP-100001..; refill orders EP-200000 + row id
 SHIP_BUSINESS_DAYS = 3
 PICKUP_BUSINESS_DAYS = 1
