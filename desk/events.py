@@ -52,7 +52,7 @@ async def stream(request: web.Request, database_url: str, is_live, poll_seconds:
     idle = 0.0
     try:
         while not closing.is_set():
-            if not is_live():
+            if not await asyncio.to_thread(is_live):
                 await _send(response, "expired", {})
                 break
             queue, ticket = await asyncio.to_thread(

@@ -13,7 +13,8 @@ otherwise):
     pharmacist  / pharmacist-demo-password   role pharmacist: sees every ticket
 
 Settings: DATABASE_URL, DESK_PORT (8081), DESK_SESSION_MINUTES (30 minutes of inactivity before a
-logout), DESK_DEMO_AGENTS, RASA_URL and RASA_API_TOKEN (to push replies into the shopper's chat).
+logout; logins live in the database, so restarts and several desk processes keep them),
+DESK_DEMO_AGENTS, RASA_URL and RASA_API_TOKEN (to push replies into the shopper's chat).
 
 Endpoints (all but the login page need a logged-in agent; every POST needs the session's CSRF
 token in the X-CSRF-Token header, or the csrf_token form field):
@@ -127,7 +128,7 @@ def create_app(database_url: Optional[str] = None, clock: Optional[Clock] = None
         "DESK_SESSION_MINUTES", DEFAULT_SESSION_MINUTES)
     app = web.Application(middlewares=[_require_login], client_max_size=64 * 1024)
     app[DB_URL] = url
-    app[SESSIONS] = SessionStore(minutes, clock)
+    app[SESSIONS] = SessionStore(url, minutes, clock)
     app[THROTTLE] = LoginThrottle(clock=clock)
     app[PAGE] = (STATIC_DIR / "desk.html").read_text(encoding="utf-8")
     app[POLL_SECONDS] = poll_seconds
@@ -167,8 +168,9 @@ async def _require_login(request: web.Request, handler):
     if _is_public(request) or request.match_info.http_exception is not None:
         return await handler(request)  # unknown paths get their 404 without a redirect
     # The live feed polls by itself; only what the agent does keeps the session alive.
-    desk_session = request.app[SESSIONS].get(request.cookies.get(SESSION_COOKIE),
-                                             touch=request.path != EVENTS_PATH)
+    desk_session = await asyncio.to_thread(request.app[SESSIONS].get,
+                                           request.cookies.get(SESSION_COOKIE),
+                                           request.path != EVENTS_PATH)
     if desk_session is None:
         if request.path.startswith("/api/"):
             return _error(401, "not_logged_in")
@@ -200,7 +202,7 @@ async def _add_headers(request: web.Request, response: web.StreamResponse) -> No
 
 
 async def login_page(request: web.Request) -> web.Response:
-    if request.app[SESSIONS].get(request.cookies.get(SESSION_COOKIE)):
+    if await asyncio.to_thread(request.app[SESSIONS].get, request.cookies.get(SESSION_COOKIE)):
         return _redirect("/")
     return _login_form(request)
 
@@ -220,7 +222,7 @@ async def login(request: web.Request) -> web.Response:
         throttle.failed(username)
         return _login_form(request, "login_failed", status=401)
     throttle.succeeded(username)
-    desk_session = request.app[SESSIONS].create(*found)
+    desk_session = await asyncio.to_thread(request.app[SESSIONS].create, *found)
     log.info("desk: agent %s logged in", desk_session.agent_id)
     response = _redirect("/")
     _set_cookie(request, response, SESSION_COOKIE, desk_session.token)
@@ -230,7 +232,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     desk_session = request["desk_session"]
-    request.app[SESSIONS].drop(desk_session.token)
+    await asyncio.to_thread(request.app[SESSIONS].drop, desk_session.token)
     await _run(request, lambda session, agent: audit(session, agent.id, "logout", _now()))
     response = _redirect("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
@@ -389,7 +391,7 @@ async def _run(request: web.Request, work: Callable[[Any, Agent], Any]) -> Any:
     try:
         return await asyncio.to_thread(unit)
     except _AgentGone:
-        request.app[SESSIONS].drop(desk_session.token)
+        await asyncio.to_thread(request.app[SESSIONS].drop, desk_session.token)
         raise _refusal(401, "not_logged_in")
     except desk_ops.DeskError as refusal:
         status, key = _STATUS_OF_REFUSAL[type(refusal)]

@@ -1,15 +1,23 @@
-"""Logged-in desk sessions, kept in memory and keyed by a random cookie value.
+"""Logged-in desk sessions, kept in the database (table ``desk_logins``) and keyed by a random
+cookie value, of which only a hash is stored.
 
-A restart logs everyone out (they log in again) but loses no work: tickets and messages live in
-the database. Times come from an injectable clock so tests can expire a session without waiting.
+A desk restart, or a second desk process, keeps everyone logged in. Times come from an injectable
+clock (wall-clock seconds, since they are stored) so tests can expire a session without waiting.
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Dict, List, Optional
+
+from sqlalchemy import delete, select
+
+from pharmacy.db import session_scope
+from pharmacy.handoff.agents import Agent, DeskLogin
 
 Clock = Callable[[], float]
 
@@ -21,46 +29,53 @@ class DeskSession:
     display_name: str
     role: str
     csrf_token: str
-    last_seen: float
 
     def csrf_matches(self, offered: Optional[str]) -> bool:
         return bool(offered) and hmac.compare_digest(offered.encode(), self.csrf_token.encode())
 
 
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class SessionStore:
-    def __init__(self, idle_minutes: float, clock: Optional[Clock] = None):
+    """Blocking database calls: the desk calls them from worker threads."""
+
+    def __init__(self, database_url: str, idle_minutes: float, clock: Optional[Clock] = None):
+        self.database_url = database_url
         self.idle_seconds = idle_minutes * 60
-        self.clock = clock or time.monotonic
-        self._sessions: Dict[str, DeskSession] = {}
+        self.clock = clock or time.time
 
     def create(self, agent_id: int, display_name: str, role: str) -> DeskSession:
-        self._forget_expired()
-        session = DeskSession(token=secrets.token_urlsafe(32), agent_id=agent_id,
-                              display_name=display_name, role=role,
-                              csrf_token=secrets.token_urlsafe(32), last_seen=self.clock())
-        self._sessions[session.token] = session
-        return session
+        token, csrf_token, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock()
+        with session_scope(self.database_url) as db:
+            db.execute(delete(DeskLogin).where(DeskLogin.last_seen < now - self.idle_seconds))
+            db.add(DeskLogin(token_hash=_hash(token), agent_id=agent_id, csrf_token=csrf_token,
+                             created_at=datetime.utcnow(), last_seen=now))
+        return DeskSession(token, agent_id, display_name, role, csrf_token)
 
     def get(self, token: Optional[str], touch: bool = True) -> Optional[DeskSession]:
         """The live session for ``token``; ``touch`` counts this request as activity."""
-        session = self._sessions.get(token or "")
-        if session is None:
+        if not token:
             return None
         now = self.clock()
-        if now - session.last_seen > self.idle_seconds:
-            del self._sessions[session.token]
-            return None
-        if touch:
-            session.last_seen = now
-        return session
+        with session_scope(self.database_url) as db:
+            row = db.execute(select(DeskLogin, Agent).join(Agent, Agent.id == DeskLogin.agent_id)
+                             .where(DeskLogin.token_hash == _hash(token))).first()
+            if row is None:
+                return None
+            login, agent = row
+            if now - login.last_seen > self.idle_seconds:
+                db.delete(login)
+                return None
+            if touch:
+                login.last_seen = now
+            return DeskSession(token, agent.id, agent.display_name, agent.role, login.csrf_token)
 
     def drop(self, token: Optional[str]) -> None:
-        self._sessions.pop(token or "", None)
-
-    def _forget_expired(self) -> None:
-        now = self.clock()
-        for token in [t for t, s in self._sessions.items() if now - s.last_seen > self.idle_seconds]:
-            del self._sessions[token]
+        if token:
+            with session_scope(self.database_url) as db:
+                db.execute(delete(DeskLogin).where(DeskLogin.token_hash == _hash(token)))
 
 
 class LoginThrottle:

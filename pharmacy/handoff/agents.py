@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Optional
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Session
 
 from pharmacy.models import Base
@@ -51,6 +51,20 @@ class DeskAuditLog(Base):
     ticket_id = Column(Integer, ForeignKey("handoff_tickets.id"), index=True)
     action = Column(String(32), nullable=False)  # view_ticket, claim, reply, login, ...
     at = Column(DateTime, nullable=False)
+
+
+class DeskLogin(Base):
+    """A logged-in desk session. Kept in the database so that a desk restart, or a second desk
+    process behind a load balancer, does not log anyone out. Only a hash of the cookie value is
+    stored: a copy of this table cannot be replayed as a login."""
+
+    __tablename__ = "desk_logins"
+
+    token_hash = Column(String(64), primary_key=True)  # sha256 of the session cookie, hex
+    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    last_seen = Column(Float, nullable=False)  # seconds since the epoch, from the desk's clock
 
 
 def hash_password(password: str) -> str:

@@ -21,6 +21,7 @@ from desk.server import create_app
 from pharmacy.database import prepare
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, request_handoff
+from pharmacy.handoff.agents import DeskLogin
 from pharmacy.handoff.models import HandoffMessage
 
 DEMO_TODAY = date(2026, 11, 23)
@@ -183,6 +184,25 @@ def test_session_expires_after_the_idle_time(desk_db):
             assert (await client.get("/api/queue")).status == 200
             clock.advance(31)
             assert (await client.get("/api/queue")).status == 401
+
+    run(scenario())
+
+
+def test_a_desk_restart_keeps_agents_logged_in_and_stores_no_usable_cookie(desk_db):
+    async def scenario():
+        async with desk(desk_db) as first:
+            csrf = await log_in(first, AGENT)
+            cookie = first.session.cookie_jar.filter_cookies(first.make_url("/"))["desk_session"].value
+        with session_scope(desk_db) as session:  # only a hash of the cookie is stored
+            stored = session.scalars(select(DeskLogin.token_hash)).all()
+            assert cookie not in stored and len(stored) >= 1
+        async with desk(desk_db) as restarted:  # a new process on the same database
+            headers = {"Cookie": f"desk_session={cookie}", "X-CSRF-Token": csrf}
+            me = await restarted.get("/api/me", headers=headers)
+            assert me.status == 200 and (await me.json())["agent"]["role"] == "agent"
+            logout = await restarted.post("/logout", headers=headers, allow_redirects=False)
+            assert logout.status == 303
+            assert (await restarted.get("/api/me", headers=headers)).status == 401
 
     run(scenario())
 
