@@ -6,18 +6,21 @@ an earlier answer ("ship it to work instead"), or cancel, at any step. A reply t
 it is left to the other skills (rules in data/rules/refills.yml bring the form back afterwards).
 Whether a refill is allowed is checked when the prescriptions are chosen and again on submit.
 """
+import logging
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import off_loop, say
 from pharmacy import refills
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.db import session_scope
+from pharmacy.messages import render
 from pharmacy.refill_conversation import (
     PICKUP,
     FormAnswer,
@@ -30,6 +33,8 @@ from pharmacy.refill_conversation import (
 )
 from pharmacy.refill_policy import RefillOutcome
 from pharmacy.settings import load_settings
+
+log = logging.getLogger(__name__)
 
 RX_LIST = Step.PRESCRIPTIONS.value
 DELIVERY = Step.DELIVERY.value
@@ -73,6 +78,41 @@ def _unanswered_message(tracker: Tracker) -> bool:
     return False
 
 
+UNCLEAR_MESSAGES = ("refill.pick_unclear", "refill.delivery_unclear", "refill.confirm_unclear",
+                    "refill.still_unclear", "fallback.empty", "fallback.too_long")
+
+
+def _previous_reply_was_unclear(tracker: Tracker) -> bool:
+    """Whether the shopper's message before this one also got an "I couldn't tell" answer."""
+    unclear_texts = {render(key, max_chars=0).text.split("(")[0] for key in UNCLEAR_MESSAGES}
+    users_seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen == 2:
+                return False  # reached the previous message without an unclear answer to it
+        elif event.get("event") == "bot" and users_seen == 1:
+            text = event.get("text") or ""
+            if any(text.startswith(prefix) for prefix in unclear_texts):
+                return True
+    return False
+
+
+def _previous_choice(tracker: Tracker) -> Optional[str]:
+    """The prescriptions chosen earlier in this refill, before the slot values being validated."""
+    events = list(tracker.events)
+    while events and events[-1].get("event") == "slot":  # the candidates being validated now
+        events.pop()
+    for event in reversed(events):
+        if event.get("event") != "slot":
+            continue
+        if event.get("name") == "form_to_start" and event.get("value"):
+            return None  # this refill's start
+        if event.get("name") == RX_LIST and event.get("value"):
+            return str(event["value"])
+    return None
+
+
 class ValidateRefillForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_refill_form"
@@ -98,11 +138,13 @@ class ValidateRefillForm(FormValidationAction):
         reply = reply_of(tracker)
         answer = await off_loop(_interpret, reference, step, reply, rx_list_of(tracker),
                                 tracker.get_slot(DELIVERY))
-        return self._events_for(answer, step, reply, dispatcher)
+        return self._events_for(answer, step, reply, dispatcher,
+                                repeated=_previous_reply_was_unclear(tracker))
 
     @staticmethod
     def _events_for(answer: FormAnswer, step: Step, reply: Reply,
-                    dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
+                    dispatcher: CollectingDispatcher,
+                    repeated: bool = False) -> List[Dict[str, Any]]:
         if answer.cancelled:
             return [SlotSet(CONFIRMED, False)]
         if answer.confirmed:
@@ -124,6 +166,8 @@ class ValidateRefillForm(FormValidationAction):
                 say(dispatcher, "fallback.empty")
             elif problem is UnreadableInput.TOO_LONG:
                 say(dispatcher, "fallback.too_long", max_chars=max_chars)
+            elif repeated:  # twice in a row: offer a person, besides the choices asked again
+                say(dispatcher, "refill.still_unclear")
             else:
                 say(dispatcher, {Step.PRESCRIPTIONS: "refill.pick_unclear",
                                  Step.DELIVERY: "refill.delivery_unclear",
@@ -148,7 +192,13 @@ class ValidateRefillForm(FormValidationAction):
                 allowed.append(item)
             else:
                 await self._not_now(dispatcher, tracker, reference, item)
-        if not allowed:  # nothing to order: the form ends here, having said why
+        if not allowed:
+            earlier = _previous_choice(tracker)
+            if earlier:  # changed their mind to something not refillable: keep the earlier choice
+                kept = await off_loop(_assess, reference, earlier.split(","))
+                say(dispatcher, "refill.kept_choice", names=", ".join(item.name for item in kept))
+                return {RX_LIST: earlier}
+            # nothing to order: the form ends here, having said why
             return {RX_LIST: None, CONFIRMED: None, "requested_slot": None}
         for item in allowed:
             await off_loop(refills.record_offer, None, tracker.sender_id, reference, item.rx_number)
@@ -181,8 +231,9 @@ class ValidateRefillForm(FormValidationAction):
 
 
 def _renew(reference: str, rx: str, reason: str, conversation_id: str) -> None:
-    try:
-        refills.request_renewal(None, reference, rx, reason, datetime.utcnow(), conversation_id)
+    try:  # decided for the same date the shopper was told about (assess uses date.today())
+        refills.request_renewal(None, reference, rx, reason, datetime.utcnow(), conversation_id,
+                                today=date.today())
     except refills.RefillRequestError:
         pass  # the prescription changed since it was assessed; nothing to record
 
@@ -227,9 +278,16 @@ class ActionAskRefillDelivery(Action):
         return []
 
 
-def _summary(reference: str, rx_numbers: List[str], delivery: str) -> Optional[List[str]]:
+def _summary(reference: str, rx_numbers: List[str], delivery: str) -> Tuple[Optional[List[str]],
+                                                                          Optional[str]]:
+    """The summary's lines, or None and the slot to ask again if a choice no longer fits."""
     with session_scope() as session:
-        return summary_lines(session, reference, rx_numbers, delivery, date.today())
+        context = customer_context(session, reference)
+        active = {p.rx_number for p in context.prescriptions}
+        if not rx_numbers or any(rx not in active for rx in rx_numbers):
+            return None, RX_LIST
+        lines = summary_lines(session, reference, rx_numbers, delivery, date.today())
+        return (lines, None) if lines else (None, DELIVERY)
 
 
 class ActionAskRefillConfirmed(Action):
@@ -238,19 +296,25 @@ class ActionAskRefillConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        lines = await off_loop(_summary, tracker.get_slot("verified_customer"), rx_list_of(tracker),
-                               str(tracker.get_slot(DELIVERY)))
-        if not lines:  # an address was removed meanwhile: ask for the delivery again
-            say(dispatcher, "refill.delivery_unclear")
-            return [SlotSet(DELIVERY, None)]
-        say(dispatcher, "refill.confirm", summary="\n".join(lines))
-        return []
+        reference = tracker.get_slot("verified_customer")
+        lines, ask_again = await off_loop(_summary, reference, rx_list_of(tracker),
+                                          str(tracker.get_slot(DELIVERY)))
+        if ask_again == RX_LIST:  # a prescription was cancelled or replaced meanwhile
+            say(dispatcher, "refill.no_longer_active")
+            buttons = await off_loop(_pick_buttons, reference)
+            say(dispatcher, "refill.pick", extra_buttons=buttons + [("Cancel", "/deny")])
+        elif ask_again == DELIVERY:  # an address was removed meanwhile
+            buttons = await off_loop(_delivery_buttons, reference)
+            say(dispatcher, "refill.delivery_unclear", extra_buttons=buttons + [("Cancel", "/deny")])
+        else:
+            say(dispatcher, "refill.confirm", summary="\n".join(lines))
+            return []
+        return [SlotSet(ask_again, None), SlotSet("requested_slot", ask_again)]
 
 
-def _submit(reference: str, rx_list: List[str], delivery: str, conversation_id: str):
-    return [(rx, refills.submit_refill(None, reference, rx, delivery, date.today(),
-                                       datetime.utcnow(), conversation_id))
-            for rx in rx_list]
+def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
+    return refills.submit_refill(None, reference, rx, delivery, date.today(), datetime.utcnow(),
+                                 conversation_id)
 
 
 class ActionFinishRefill(Action):
@@ -268,14 +332,27 @@ class ActionFinishRefill(Action):
         if confirmed is False:
             say(dispatcher, "refill.cancelled")
         elif confirmed and reference and rx_list and delivery:
-            for rx, result in await off_loop(_submit, reference, rx_list, delivery,
-                                             tracker.sender_id):
-                if result.order_number is None:
-                    say(dispatcher, "refill.refused_now", rx=rx,
-                        explanation=result.decision.explanation)
-                elif result.created:
-                    say(dispatcher, "refill.submitted", rx=rx, order_number=result.order_number)
-                else:
-                    say(dispatcher, "refill.already_submitted", rx=rx,
-                        order_number=result.order_number)
+            await self._place(dispatcher, tracker, reference, rx_list, str(delivery))
         return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_to_start", None)]
+
+    @staticmethod
+    async def _place(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str,
+                     rx_list: List[str], delivery: str) -> None:
+        """One order per prescription, each reported; one failing does not stop the others."""
+        for index, rx in enumerate(rx_list):
+            try:
+                result = await off_loop(_submit, reference, rx, delivery, tracker.sender_id)
+            except refills.RefillRequestError:
+                say(dispatcher, "refill.not_placed", rx=rx)
+                continue
+            except SQLAlchemyError:
+                log.exception("refill submission failed: database unavailable")
+                remaining = rx_list[index:]
+                say(dispatcher, "refill.system_down", what=", ".join(remaining))
+                return
+            if result.order_number is None:
+                say(dispatcher, "refill.refused_now", rx=rx, explanation=result.decision.explanation)
+            elif result.created:
+                say(dispatcher, "refill.submitted", rx=rx, order_number=result.order_number)
+            else:
+                say(dispatcher, "refill.already_submitted", rx=rx, order_number=result.order_number)

@@ -146,6 +146,12 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
                                "its name or Rx number."),
         "refill.pick_unclear": Message("I couldn't tell which prescription you mean."),
         "refill.not_yours": Message("I can't find {rx} among your active prescriptions."),
+        "refill.still_unclear": Message(
+            "Sorry, I still can't follow. Tap one of the choices below, or talk to a person on "
+            "our team.", [HUMAN_BUTTON]),
+        "refill.kept_choice": Message("I've kept your earlier choice: {names}."),
+        "refill.no_longer_active": Message(
+            "Your prescription list changed while we were talking, so let's choose again."),
         "refill.not_now": Message("{name}: {explanation}"),
         "refill.already_ordered": Message(
             "{name}: this refill is already ordered (order {order_number}). Nothing more to do."),
@@ -170,6 +176,12 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "Your refill of {rx} was already ordered: order {order_number}. Nothing new was placed."
         ),
         "refill.refused_now": Message("{rx} can't be refilled right now: {explanation}"),
+        "refill.not_placed": Message(
+            "I couldn't place the refill of {rx}: it's no longer on your active prescriptions, or "
+            "the delivery address changed. Nothing was ordered for it.", [HUMAN_BUTTON]),
+        "refill.system_down": Message(
+            "Our order system isn't answering right now, so I couldn't place {what}. Nothing was "
+            "charged. Please try again in a few minutes, or talk to a person.", [HUMAN_BUTTON]),
         "refill.reminder": Message(
             "It's time to reorder one of your prescriptions. Tap below to refill it in a minute.",
         ),

@@ -23,7 +23,13 @@ from pharmacy.refill_policy import RefillDecision, RefillPolicyConfig, decide_re
 from pharmacy.refills import match_prescription, refill_idempotency_key, summary_line
 
 PICKUP = "pickup"
-REFILL_ALL = re.compile(r"\b(all|every|everything|each)\b", re.IGNORECASE)
+# "All of them", "all my meds", "everything", "both": the whole list, not "I'm all out" or "every day".
+REFILL_ALL = re.compile(
+    r"\b(all|each|every|both)\s+(of\s+)?(them|those|these|one)\b"
+    r"|\b(all|each|every)\s+(of\s+)?(my\s+|the\s+|our\s+)?(\w+\s+)?"
+    r"(prescriptions|medicines|medications|meds|refills|rxs?|ones)\b"
+    r"|\b(refill|reorder)\s+(them\s+)?(all|both|everything)\b|\beverything\b"
+    r"|^\W*(all|both)\W*$", re.IGNORECASE)
 PICKUP_WORDS = re.compile(r"\b(pick\s?-?up|pick (it|them) up|collect|in store|at (a|the) store|"
                           r"partner store)\b", re.IGNORECASE)
 SHIP_WORDS = re.compile(r"\b(deliver\w*|ship\w*|send|mail\w*)\b", re.IGNORECASE)
@@ -31,11 +37,19 @@ DELIVERY_WORDS = re.compile(r"\b(deliver\w*|ship\w*|send|address|pick\s?-?up|sto
                             re.IGNORECASE)
 PRESCRIPTION_WORDS = re.compile(r"\b(medicines?|medications?|meds|prescriptions?|rx|pills?|drugs?)\b",
                                 re.IGNORECASE)
-# Intents a shopper uses to answer the refill questions. Anything else that is not understood as
-# an answer is left to the other skills (a FAQ, a medicine question, tracking...).
+# Words of a question about a medicine rather than a choice of one ("metformin side effects?").
+QUESTION_WORDS = re.compile(r"\?|\b(what|how|why|when|which|can|could|is|are|does|do|side|effects?|"
+                            r"dose|dosage|safe|interact\w*|with|alcohol|pregnan\w*|used)\b",
+                            re.IGNORECASE)
+# Intents a shopper uses to answer the refill questions. Anything else (a FAQ, a medicine
+# question, tracking...) is left to the other skills, whatever words it contains: "how long does
+# shipping take" names no delivery and "is lisinopril safe with ibuprofen" chooses no medicine.
 ANSWER_INTENTS = frozenset({"request_refill", "inform", "choose_delivery", "affirm", "deny",
                             "change_answer", "change_address", "choose_address", "out_of_scope",
                             "nlu_fallback"})
+# Intents whose words may pick other prescriptions once the list was chosen ("the metformin instead").
+RENAMING_INTENTS = frozenset({"request_refill", "inform", "change_answer", "deny"})
+MEDICINE_QUESTION_INTENTS = frozenset({"ask_medicine_info", "faq"})
 CANCEL_INTENTS = frozenset({"deny", "stop"})
 CHANGE_INTENTS = frozenset({"change_answer", "change_address", "choose_address"})
 
@@ -84,31 +98,46 @@ def interpret(step: Step, reply: Reply, prescriptions: Sequence[Prescription],
               addresses: Sequence[Address], current_rx: Sequence[str] = (),
               current_delivery: Optional[str] = None) -> FormAnswer:
     """What ``reply`` means while the conversation is at ``step``."""
-    cancel = reply.intent in CANCEL_INTENTS
-    named = _named_prescriptions(step, reply, prescriptions)
     if step is Step.PRESCRIPTIONS:
-        if named is not None:
-            return named
-        return FormAnswer(cancelled=True) if cancel else FormAnswer(
-            unclear=reply.intent in ANSWER_INTENTS)
+        if reply.intent in ANSWER_INTENTS or _just_a_medicine_name(reply):
+            named = _named_prescriptions(reply, prescriptions, whole_list_allowed=True)
+            if named is not None:
+                return named
+        if reply.intent in CANCEL_INTENTS:
+            return FormAnswer(cancelled=True)
+        return FormAnswer(unclear=reply.intent in ANSWER_INTENTS)
+    if reply.intent == "stop":
+        return FormAnswer(cancelled=True)
+    if reply.intent not in ANSWER_INTENTS:
+        return FormAnswer()
 
     # A new delivery or other prescriptions win over a "no": "no, ship it to work instead".
     delivery = match_delivery(addresses, reply)
     if delivery is not None and delivery != current_delivery:
         return FormAnswer(delivery=delivery)
-    if named is not None and named.rx_numbers and tuple(named.rx_numbers) != tuple(current_rx):
-        return named
-    if cancel:
+    if reply.intent in RENAMING_INTENTS or reply.entity("rx_number"):
+        named = _named_prescriptions(reply, prescriptions, whole_list_allowed=False)
+        if named is not None and named.unknown_rx:
+            return named
+        if named is not None and tuple(named.rx_numbers or ()) != tuple(current_rx):
+            return named
+    if reply.intent in CANCEL_INTENTS:
         return FormAnswer(cancelled=True)
     if reply.intent in CHANGE_INTENTS:
         return FormAnswer(change=_what_to_change(reply))
-    if step is Step.CONFIRMATION and (reply.intent == "affirm" or delivery is not None):
-        return FormAnswer(confirmed=True)  # "yes", or the same delivery named again
-    return FormAnswer(unclear=reply.intent in ANSWER_INTENTS)
+    if step is Step.CONFIRMATION and reply.intent == "affirm":
+        return FormAnswer(confirmed=True)  # only a yes places the order
+    return FormAnswer(unclear=True)
 
 
-def _named_prescriptions(step: Step, reply: Reply,
-                         prescriptions: Sequence[Prescription]) -> Optional[FormAnswer]:
+def _just_a_medicine_name(reply: Reply) -> bool:
+    """A reply like "metformin" that NLU read as a medicine question, though it answers "which one"."""
+    return (reply.intent in MEDICINE_QUESTION_INTENTS and len(reply.text.split()) <= 3
+            and not QUESTION_WORDS.search(reply.text))
+
+
+def _named_prescriptions(reply: Reply, prescriptions: Sequence[Prescription],
+                         whole_list_allowed: bool) -> Optional[FormAnswer]:
     """The prescriptions a reply names by Rx number, medicine name or "all"; None if none."""
     typed_rx = reply.entity("rx_number")
     text = f"{typed_rx} {reply.text}" if typed_rx else reply.text
@@ -118,7 +147,7 @@ def _named_prescriptions(step: Step, reply: Reply,
         return FormAnswer(rx_numbers=(found.rx_number,))
     if typed:
         return FormAnswer(unknown_rx=sorted(typed)[0])
-    if step is Step.PRESCRIPTIONS and REFILL_ALL.search(reply.text) and prescriptions:
+    if whole_list_allowed and prescriptions and REFILL_ALL.search(reply.text):
         return FormAnswer(rx_numbers=tuple(p.rx_number for p in prescriptions))
     return None
 
@@ -132,13 +161,23 @@ def match_delivery(addresses: Sequence[Address], reply: Reply) -> Optional[str]:
         return None
     if PICKUP_WORDS.search(reply.text):
         return PICKUP
-    lowered = reply.text.lower()
-    named = [a for a in addresses if re.search(rf"\b{re.escape(a.label.lower())}\b", lowered)]
+    named = [a for a in addresses if _names_address(reply.text, a.label)]
     if len(named) == 1:
         return str(named[0].id)
     if not named and len(addresses) == 1 and SHIP_WORDS.search(reply.text):
         return str(addresses[0].id)  # "just ship it" when there is one address on file
     return None
+
+
+def _names_address(text: str, label: str) -> bool:
+    """"to my work address", "ship it home", "Home please"; not "that will work"."""
+    name = re.escape(label.strip().lower())
+    lowered = text.lower()
+    return bool(re.search(rf"\b(to|at)\s+(my\s+|the\s+|our\s+)?{name}\b"
+                          rf"|\b(ship|send|deliver|mail)\w*\s+(it\s+|them\s+)?{name}\b"
+                          rf"|\b{name}\s+address\b", lowered)
+                or re.fullmatch(rf"\W*(my\s+|the\s+)?{name}(\s+address)?(\s+please)?\W*",
+                                lowered))
 
 
 def _what_to_change(reply: Reply) -> Change:

@@ -227,17 +227,19 @@ def _delivery(session: Session, customer: Customer,
 
 def request_renewal(database_url: Optional[str], customer_reference: str, rx_number: str,
                     reason_code: str, now: datetime, conversation_id: Optional[str] = None,
-                    config: Optional[RefillPolicyConfig] = None) -> bool:
+                    config: Optional[RefillPolicyConfig] = None,
+                    today: Optional[date] = None) -> bool:
     """Record a renewal request to the prescriber (R6); True if new, False if already recorded.
 
     Only for a prescription the policy says needs renewal today; anything else (Schedule II
     needs a new prescription, a refillable one needs no renewal) raises RefillRequestError.
+    ``today`` is the pharmacy's date the decision was shown for (default: ``now``'s date).
     """
     config = config or RefillPolicyConfig.from_env()
     try:
         with session_scope(database_url) as session:
             customer, rx = _owned_prescription(session, customer_reference, rx_number)
-            decision = decide_refill(rx, now.date(), config)
+            decision = decide_refill(rx, today or now.date(), config)
             if decision.outcome is not RefillOutcome.NEEDS_RENEWAL:
                 raise RefillRequestError(
                     f"no renewal when the refill decision is {decision.reason_code}")
@@ -251,10 +253,20 @@ def request_renewal(database_url: Optional[str], customer_reference: str, rx_num
 
 
 def record_offer(database_url: Optional[str], conversation_id: str, customer_reference: str,
-                 rx_number: Optional[str] = None, now: Optional[datetime] = None) -> None:
-    """The chat offered a refill (counts as a refill prompt in the conversion metric)."""
-    _record(database_url, RefillEventKind.OFFERED, conversation_id, customer_reference,
-            rx_number, now)
+                 rx_number: str, now: Optional[datetime] = None) -> bool:
+    """The chat offered this refill (a refill prompt in the conversion metric). Counted once per
+    conversation and prescription, however often the shopper changes their mind; True if new."""
+    with session_scope(database_url) as session:
+        customer, rx = _owned_prescription(session, customer_reference, rx_number)
+        offered = session.scalar(select(RefillEvent.id).where(
+            RefillEvent.kind == RefillEventKind.OFFERED,
+            RefillEvent.conversation_id == conversation_id,
+            RefillEvent.prescription_id == rx.id).limit(1))
+        if offered is not None:
+            return False
+        _add_event(session, RefillEventKind.OFFERED, customer.id, rx.id, conversation_id,
+                   now or datetime.utcnow())
+        return True
 
 
 def record_reminder_opened(database_url: Optional[str], conversation_id: str,

@@ -262,7 +262,7 @@ def test_offers_and_the_latest_conversation_are_recorded(seeded_database):
 
 
 def test_arrival_counts_business_days():
-    monday, friday = DEMO_TODAY, date(2026, 11, 27)
+    monday, friday = date(2026, 11, 23), date(2026, 11, 27)
     assert estimated_arrival(monday, "pickup") == date(2026, 11, 24)
     assert estimated_arrival(monday, 7) == date(2026, 11, 26)
     assert estimated_arrival(friday, DeliveryMethod.PICKUP) == date(2026, 11, 30)

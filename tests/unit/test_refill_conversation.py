@@ -51,6 +51,28 @@ def test_an_rx_number_that_is_not_theirs_is_reported_not_guessed():
     assert answer == FormAnswer(unknown_rx="RX7777777")
 
 
+@pytest.mark.parametrize("text", ["all", "both", "everything please", "refill all my meds",
+                                  "each of my prescriptions", "all three prescriptions"])
+def test_whole_list_phrases_mean_every_prescription(text):
+    assert read(Step.PRESCRIPTIONS, text, intent="request_refill").rx_numbers == tuple(
+        p.rx_number for p in PRESCRIPTIONS)
+
+
+@pytest.mark.parametrize("text", ["I'm all out", "I take one every day", "all the time",
+                                  "that's all", "every morning"])
+def test_everyday_words_with_all_or_every_choose_nothing(text):
+    assert read(Step.PRESCRIPTIONS, text, intent="inform").rx_numbers is None
+
+
+def test_a_medicine_question_at_the_first_step_chooses_nothing_but_a_bare_name_does():
+    question = read(Step.PRESCRIPTIONS, "what are the side effects of metformin",
+                    intent="ask_medicine_info")
+    assert question == FormAnswer()
+    assert read(Step.PRESCRIPTIONS, "metformin?", intent="ask_medicine_info") == FormAnswer()
+    assert read(Step.PRESCRIPTIONS, "metformin", intent="ask_medicine_info").rx_numbers == (
+        "RX1000002",)
+
+
 def test_an_unreadable_answer_is_unclear_but_another_question_is_not_an_answer():
     assert read(Step.PRESCRIPTIONS, "the blue ones", intent="inform").unclear
     assert read(Step.PRESCRIPTIONS, "asdkj qwe", intent="nlu_fallback").unclear
@@ -73,6 +95,8 @@ def test_no_or_stop_cancels_at_every_step(step, intent):
     ("/choose_delivery", {"delivery": PICKUP}, PICKUP),
     ("ship it to my work address", {}, "12"),
     ("home please", {}, "11"),
+    ("Work", {}, "12"),
+    ("ship it home", {}, "11"),
     ("I'll pick it up", {}, PICKUP),
     ("collect in store", {}, PICKUP),
 ])
@@ -99,9 +123,38 @@ def confirm(text, intent, entities=None):
                 current_rx=("RX1000001",), current_delivery="11")
 
 
-def test_yes_confirms_and_naming_the_same_delivery_again_also_confirms():
+def test_only_a_yes_confirms():
     assert confirm("yes", "affirm").confirmed
-    assert confirm("yes, to my home", "affirm").confirmed
+    assert confirm("yes, to my home", "affirm").confirmed  # the same delivery, said again
+    assert confirm("that will work", "affirm").confirmed  # "work" here is not the Work address
+    restated = confirm("ship it to my home", "choose_delivery")
+    assert not restated.confirmed and restated.unclear  # the summary is shown again
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("how long does shipping take", "faq"),
+    ("can I pick up at a store near me", "faq"),
+    ("do you deliver to my home address on weekends", "faq"),
+    ("is lisinopril safe with ibuprofen", "ask_medicine_info"),
+    ("where is my order", "track_order"),
+])
+def test_questions_at_the_summary_confirm_nothing_and_change_nothing(text, intent):
+    assert read(Step.CONFIRMATION, text, intent=intent, current_rx=("RX1000002",),
+                current_delivery="11") == FormAnswer()
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("how long does shipping take", "faq"),
+    ("can I pick up at a store near me", "faq"),
+    ("what is metformin used for", "ask_medicine_info"),
+])
+def test_questions_at_the_delivery_step_choose_nothing(text, intent):
+    assert read(Step.DELIVERY, text, intent=intent, current_rx=("RX1000001",),
+                addresses=[HOME]) == FormAnswer()
+
+
+def test_an_rx_number_that_is_not_theirs_at_a_later_step_is_reported():
+    assert confirm("make it RX7777777", "request_refill") == FormAnswer(unknown_rx="RX7777777")
 
 
 def test_a_new_delivery_at_the_summary_changes_it_even_after_a_no():
