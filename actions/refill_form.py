@@ -345,8 +345,8 @@ class ActionFinishRefill(Action):
             except refills.RefillRequestError:
                 say(dispatcher, "refill.not_placed", rx=rx)
                 continue
-            except SQLAlchemyError:
-                log.exception("refill submission failed: database unavailable")
+            except SQLAlchemyError as error:  # no SQL parameters in the log: they may be personal
+                log.warning("refill not placed, database unavailable: %s", type(error).__name__)
                 remaining = rx_list[index:]
                 say(dispatcher, "refill.system_down", what=", ".join(remaining))
                 return

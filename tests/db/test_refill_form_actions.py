@@ -6,13 +6,14 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.refill_form import ValidateRefillForm
+from actions.refill_form import ActionAskRefillConfirmed, ActionFinishRefill, ValidateRefillForm
 from pharmacy import repositories
 from pharmacy.db import session_scope
-from pharmacy.refill_models import RefillEvent, RenewalRequest
+from pharmacy.models import Order, OrderItem, OrderStatusEvent
+from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest
 
 pytestmark = pytest.mark.db
-TABLES_TESTS_ADD_TO = [RefillEvent, RenewalRequest]
+TABLES_TESTS_ADD_TO = [RefillEvent, RenewalRequest, OrderStatusEvent, OrderItem, Order]
 DOMAIN = {"forms": {"refill_form": {"required_slots": [
     "refill_rx_list", "refill_delivery", "refill_confirmed"]}}}
 
@@ -29,13 +30,13 @@ def persona(url, reference):
                 {a.label: str(a.id) for a in customer.addresses})
 
 
-def run_form(slots, text="", intent=None, entities=(), after=None):
+def run_form(slots, text="", intent=None, entities=(), after=None, history=()):
     """One run of validate_refill_form after the shopper said ``text`` (and, if given, after the
     action ``after`` answered it); returns the slots it set and what it said. As in Rasa, the
     tracker's latest action is the form itself."""
     message = {"text": text, "intent": {"name": intent, "confidence": 0.99},
                "entities": [{"entity": k, "value": v} for k, v in entities]}
-    events = [{"event": "action", "name": "action_listen"},
+    events = list(history) + [{"event": "action", "name": "action_listen"},
               {"event": "user", "text": text, "parse_data": message}]
     if after:
         events.append({"event": "action", "name": after})
@@ -123,3 +124,87 @@ def test_nothing_is_read_for_a_shopper_who_is_not_verified(seeded_database):
     slots, said, _ = run_form({"requested_slot": None, "task_text": "refill all"},
                               after="action_after_identity")
     assert slots == {} and said == []
+
+
+def run_action(action, slots):
+    tracker = Tracker("refill-form-test", slots, {}, [], False, None, {"name": "refill_form"},
+                      "refill_form")
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return ({e["name"]: e["value"] for e in result if e.get("event") == "slot"},
+            dispatcher.messages)
+
+
+def said_unclear(text):
+    return [{"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text, "parse_data": {"text": text}},
+            {"event": "bot", "text": "Sorry, I didn't catch how you'd like to get it. Please pick "
+                                     "one of these:"}]
+
+
+def test_a_second_unclear_reply_in_a_row_offers_a_person(seeded_database):
+    rx, _ = persona(seeded_database, "C-1004")
+    slots = {"verified_customer": "C-1004", "requested_slot": "refill_delivery",
+             "refill_rx_list": rx["amlodipine"]}
+    _, first, _ = run_form(slots, "by pigeon", "inform")
+    _, second, messages = run_form(slots, "by carrier pigeon", "inform",
+                                   history=said_unclear("by pigeon"))
+    assert first[0].startswith("Sorry, I didn't catch") and "person" not in first[0]
+    assert "talk to a person" in second[0]
+    assert {"title": "Talk to a person", "payload": "/request_human"} in messages[0]["buttons"]
+
+
+def test_changing_to_a_medicine_that_cannot_be_refilled_keeps_the_earlier_choice(seeded_database):
+    rx, addresses = persona(seeded_database, "C-1004")
+    history = [{"event": "slot", "name": "form_to_start", "value": "refill_form"},
+               {"event": "slot", "name": "refill_rx_list", "value": rx["amlodipine"]}]
+    slots, said, _ = run_form(
+        {"verified_customer": "C-1004", "requested_slot": "refill_confirmed",
+         "refill_rx_list": rx["amlodipine"], "refill_delivery": addresses["Home"]},
+        "make it the losartan instead", "request_refill", history=history)
+    assert slots["refill_rx_list"] == rx["amlodipine"] and "requested_slot" not in slots
+    assert said[0].startswith("Losartan 50 mg tablet: It's too early")
+    assert said[1] == "I've kept your earlier choice: Amlodipine 5 mg tablet."
+
+
+def test_an_offer_is_counted_once_however_often_it_is_made(seeded_database):
+    rx, _ = persona(seeded_database, "C-1004")
+    for _ in range(2):
+        run_form({"verified_customer": "C-1004", "requested_slot": "refill_rx_list"},
+                 "amlodipine", "request_refill")
+    with session_scope(seeded_database) as session:
+        offers = session.query(RefillEvent).filter_by(
+            kind=RefillEventKind.OFFERED, conversation_id="refill-form-test").count()
+    assert offers == 1
+
+
+def test_the_summary_asks_again_when_a_prescription_is_no_longer_active(seeded_database):
+    _, addresses = persona(seeded_database, "C-1004")
+    slots, messages = run_action(ActionAskRefillConfirmed(), {
+        "verified_customer": "C-1004", "refill_rx_list": "RX9999999",
+        "refill_delivery": addresses["Home"]})
+    assert slots == {"refill_rx_list": None, "requested_slot": "refill_rx_list"}
+    assert messages[0]["text"].startswith("Your prescription list changed")
+    assert any(b["title"].startswith("Amlodipine") for b in messages[1]["buttons"])
+
+
+def test_finishing_reports_a_refill_that_can_no_longer_be_placed(seeded_database):
+    rx, addresses = persona(seeded_database, "C-1004")
+    slots, messages = run_action(ActionFinishRefill(), {
+        "verified_customer": "C-1004", "refill_rx_list": f"RX9999999,{rx['amlodipine']}",
+        "refill_delivery": addresses["Home"], "refill_confirmed": True})
+    assert messages[0]["text"].startswith("I couldn't place the refill of RX9999999")
+    assert messages[1]["text"].startswith(f"Done: your refill of {rx['amlodipine']} is order EP-")
+    assert slots["refill_rx_list"] is None and slots["refill_confirmed"] is None
+
+
+def test_finishing_with_the_database_down_says_nothing_was_placed(seeded_database, monkeypatch,
+                                                                   tmp_path):
+    rx, addresses = persona(seeded_database, "C-1004")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/pharmacy.db")
+    slots, messages = run_action(ActionFinishRefill(), {
+        "verified_customer": "C-1004", "refill_rx_list": rx["amlodipine"],
+        "refill_delivery": addresses["Home"], "refill_confirmed": True})
+    assert messages[0]["text"].startswith("Our order system isn't answering right now")
+    assert rx["amlodipine"] in messages[0]["text"]
+    assert slots["refill_rx_list"] is None  # the form is forgotten; the shopper can start again
