@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import off_loop, say
 from actions.handoff import open_handoff
+from actions.refill_form import FORM_SLOTS as REFILL_FORM_SLOTS
 from pharmacy import identity
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffReason
@@ -54,6 +55,11 @@ class ActionBeginPrivateTask(Action):
         events = [SlotSet("pending_task", PRIVATE_TASKS.get(intent)),
                   SlotSet("task_text", tracker.latest_message.get("text")),
                   SlotSet("dob_input", None), SlotSet("possession_input", None)]
+        if (tracker.active_loop or {}).get("name") == "refill_form":
+            # Another task replaces the refill (the identity form takes over the active loop):
+            # say so, and forget its answers so a later "yes" cannot place it.
+            say(dispatcher, "refill.set_aside")
+            events += [SlotSet(slot, None) for slot in REFILL_FORM_SLOTS]
         if tracker.get_slot("verified_customer"):
             return events
         token = (tracker.latest_message.get("metadata") or {}).get("auth_token")

@@ -149,6 +149,9 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
         "refill.still_unclear": Message(
             "Sorry, I still can't follow. Tap one of the choices below, or talk to a person on "
             "our team.", [HUMAN_BUTTON]),
+        "refill.set_aside": Message(
+            "I've put your refill aside; nothing was ordered. Say \"refill\" whenever you want to "
+            "pick it up again."),
         "refill.kept_choice": Message("I've kept your earlier choice: {names}."),
         "refill.no_longer_active": Message(
             "Your prescription list changed while we were talking, so let's choose again."),

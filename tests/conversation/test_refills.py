@@ -233,9 +233,12 @@ def test_change_the_medicine_from_the_summary_then_cancel(new_chat, stack, seede
     listing = send(change["payload"])
     assert "Which prescription would you like to refill?" in text_of(listing)
     amoxicillin = next(b for b in buttons_of(listing) if b["title"].startswith("Amoxicillin"))
-    # Not refillable: said why, and the form ends without ordering anything.
-    assert "no refills left" in text_of(send(amoxicillin["payload"]))
-    assert "Done" not in text_of(send("yes"))
+    # Not refillable: said why, and the earlier choice stands, back at the summary.
+    changed = text_of(send(amoxicillin["payload"]))
+    assert "no refills left" in changed
+    assert "I've kept your earlier choice: Levothyroxine" in changed
+    assert "Shall I place the order?" in changed
+    assert "haven't placed anything" in text_of(send("cancel"))
     assert orders_for_rx(seeded_database, rx) == 0
 
 
@@ -274,4 +277,26 @@ def test_an_rx_number_that_is_not_theirs_is_refused_and_the_list_is_offered(new_
     replies = send("RX9999999")
     assert "I can't find RX9999999 among your active prescriptions" in text_of(replies)
     assert "Which prescription" in text_of(replies)
+    assert "haven't placed anything" in text_of(send("cancel"))
+
+
+def test_tracking_asked_mid_refill_sets_the_refill_aside_and_tracks(new_chat, stack,
+                                                                    seeded_database):
+    rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
+    send = logged_in(new_chat(), stack, AISHA[0])
+    assert "How would you like to get it?" in text_of(send(f"refill {rx}"))
+    tracked = text_of(send("where is my order?"))
+    assert "put your refill aside" in tracked
+    assert "How would you like to get it?" not in tracked
+    after = text_of(send("/affirm"))  # a late yes orders nothing: the refill was set aside
+    assert "Done" not in after
+    assert orders_for_rx(seeded_database, rx) == 0
+    assert "I can refill Levothyroxine" in text_of(send(f"refill {rx}"))  # starts afresh
+
+
+def test_a_question_at_the_summary_does_not_place_the_order(new_chat, stack, seeded_database):
+    rx, send, _ = summary_for_levothyroxine(stack, seeded_database, new_chat)
+    answer = text_of(send("how long does shipping take?"))
+    assert "Done" not in answer and "Shall I place the order?" in answer
+    assert orders_for_rx(seeded_database, rx) == 0
     assert "haven't placed anything" in text_of(send("cancel"))
