@@ -1,13 +1,18 @@
-"""Helpers every action uses: saying catalogue messages, and running blocking work off the loop."""
+"""Helpers every action uses: saying catalogue messages, running blocking work off the loop, and
+answering clearly when the database is down."""
 import asyncio
 import functools
-from typing import Any, Callable, List, Optional, Tuple, TypeVar
+import inspect
+import logging
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from pharmacy.messages import render
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def say(dispatcher: CollectingDispatcher, key: str,
@@ -23,3 +28,32 @@ async def off_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     keeps serving other conversations meanwhile."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(None, functools.partial(function, *args, **kwargs))
+
+
+class DatabaseGuard:
+    """Mixin for every action: a database outage becomes a clear answer instead of a silent turn
+    (and the SDK's error log, whose SQL parameters may hold a date of birth, is never reached).
+
+    ``class ActionX(DatabaseGuard, Action)``; the subclass's ``run`` is wrapped when defined.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not getattr(cls.run, "guards_database", False):
+            cls.run = _guarded(cls.run)  # type: ignore[assignment]
+
+
+def _guarded(run: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(run)
+    async def guarded_run(self: Any, dispatcher: CollectingDispatcher, tracker: Any,
+                          domain: Any) -> List[Dict[str, Any]]:
+        try:
+            result = run(self, dispatcher, tracker, domain)
+            return await result if inspect.isawaitable(result) else result
+        except SQLAlchemyError as error:
+            log.warning("%s: database unavailable (%s)", self.name(), type(error).__name__)
+            say(dispatcher, "service.database_down")
+            return []
+
+    guarded_run.guards_database = True  # type: ignore[attr-defined]
+    return guarded_run

@@ -7,14 +7,14 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import off_loop, say
+from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_ticket, context_from
 from pharmacy.handoff import HandoffReason
 from pharmacy.handoff.hours import OpeningHours
 from pharmacy.safety import detect_emergency
 
 
-class ActionEmergency(Action):
+class ActionEmergency(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_emergency"
 

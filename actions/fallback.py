@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import say
+from actions.common import DatabaseGuard, say
 from actions.handoff import open_handoff
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.handoff import HandoffReason
@@ -26,7 +26,7 @@ def previous_turn_was_fallback(tracker: Tracker) -> bool:
     return False
 
 
-class ActionDefaultFallback(Action):
+class ActionDefaultFallback(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_default_fallback"
 

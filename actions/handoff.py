@@ -13,7 +13,7 @@ from rasa_sdk.events import ActionExecuted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import off_loop, say
+from actions.common import DatabaseGuard, off_loop, say
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, QueuePlace, request_handoff
 from pharmacy.handoff import conversation as handoff_conversation
@@ -69,7 +69,7 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     return [SlotSet("handoff_active", True), SlotSet("handoff_ticket", place.ticket_id)]
 
 
-class ActionRequestHuman(Action):
+class ActionRequestHuman(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_request_human"
 
@@ -78,7 +78,7 @@ class ActionRequestHuman(Action):
         return await open_handoff(dispatcher, tracker, HandoffReason.USER_REQUEST)
 
 
-class ActionRelayToAgent(Action):
+class ActionRelayToAgent(DatabaseGuard, Action):
     """Passes the shopper's message to the person in the chat; the bot itself says nothing."""
 
     def name(self) -> Text:
@@ -96,7 +96,7 @@ class ActionRelayToAgent(Action):
         return [SlotSet("handoff_active", False)]
 
 
-class ActionDeliverAgentMessages(Action):
+class ActionDeliverAgentMessages(DatabaseGuard, Action):
     """Run by the desk through Rasa's HTTP API whenever it has something for this chat."""
 
     def name(self) -> Text:
@@ -116,7 +116,7 @@ class ActionDeliverAgentMessages(Action):
         return events
 
 
-class ActionStoreRating(Action):
+class ActionStoreRating(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_store_rating"
 
@@ -138,7 +138,7 @@ class ActionStoreRating(Action):
         return []
 
 
-class ActionLeaveMessage(Action):
+class ActionLeaveMessage(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_leave_message"
 
@@ -148,7 +148,7 @@ class ActionLeaveMessage(Action):
         return [SlotSet("awaiting_offline_message", True)]
 
 
-class ActionStoreOfflineMessage(Action):
+class ActionStoreOfflineMessage(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_store_offline_message"
 
@@ -161,7 +161,7 @@ class ActionStoreOfflineMessage(Action):
         return [SlotSet("awaiting_offline_message", False)]
 
 
-class ActionRequestCallback(Action):
+class ActionRequestCallback(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_request_callback"
 

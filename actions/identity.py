@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import off_loop, say
+from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from actions.refill_form import FORM_SLOTS as REFILL_FORM_SLOTS
 from pharmacy import identity
@@ -45,7 +45,7 @@ PRIVATE_TASKS = {
 }
 
 
-class ActionBeginPrivateTask(Action):
+class ActionBeginPrivateTask(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_begin_private_task"
 
@@ -91,7 +91,7 @@ def _verify(dob_text: str, factor_text: str) -> Optional[str]:
         return identity.verify_anonymous(session, dob, factor)
 
 
-class ActionAskDobInput(Action):
+class ActionAskDobInput(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_ask_dob_input"
 
@@ -101,7 +101,7 @@ class ActionAskDobInput(Action):
         return []
 
 
-class ActionAskPossessionInput(Action):
+class ActionAskPossessionInput(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_ask_possession_input"
 
@@ -111,7 +111,7 @@ class ActionAskPossessionInput(Action):
         return []
 
 
-class ValidateIdentityForm(FormValidationAction):
+class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
     def name(self) -> Text:
         return "validate_identity_form"
 
@@ -162,7 +162,7 @@ class ValidateIdentityForm(FormValidationAction):
         return {"dob_input": None, "possession_input": None, "identity_failures": failures}
 
 
-class ActionAfterIdentity(Action):
+class ActionAfterIdentity(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_after_identity"
 

@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import off_loop, say
+from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from pharmacy.handoff import HandoffReason
 from pharmacy.knowledge import (
@@ -39,7 +39,7 @@ def _find(text: str):
     return default_recognizer().find(text)
 
 
-class ActionAnswerMedicine(Action):
+class ActionAnswerMedicine(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_answer_medicine"
 

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import off_loop, say
+from actions.common import DatabaseGuard, off_loop, say
 from pharmacy import refills
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.db import session_scope
@@ -113,7 +113,7 @@ def _previous_choice(tracker: Tracker) -> Optional[str]:
     return None
 
 
-class ValidateRefillForm(FormValidationAction):
+class ValidateRefillForm(DatabaseGuard, FormValidationAction):
     def name(self) -> Text:
         return "validate_refill_form"
 
@@ -256,7 +256,7 @@ def _delivery_buttons(reference: str):
     return buttons + [("Pick up at a partner store", f'/choose_delivery{{"delivery":"{PICKUP}"}}')]
 
 
-class ActionAskRefillRxList(Action):
+class ActionAskRefillRxList(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_ask_refill_rx_list"
 
@@ -267,7 +267,7 @@ class ActionAskRefillRxList(Action):
         return []
 
 
-class ActionAskRefillDelivery(Action):
+class ActionAskRefillDelivery(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_ask_refill_delivery"
 
@@ -290,7 +290,7 @@ def _summary(reference: str, rx_numbers: List[str], delivery: str) -> Tuple[Opti
         return (lines, None) if lines else (None, DELIVERY)
 
 
-class ActionAskRefillConfirmed(Action):
+class ActionAskRefillConfirmed(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_ask_refill_confirmed"
 
@@ -317,7 +317,7 @@ def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
                                  conversation_id)
 
 
-class ActionFinishRefill(Action):
+class ActionFinishRefill(DatabaseGuard, Action):
     """After the form: place the order if confirmed, say so if cancelled; then forget the form."""
 
     def name(self) -> Text:

@@ -11,7 +11,7 @@ from rasa_sdk.events import ActionExecuted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import off_loop, say
+from actions.common import DatabaseGuard, off_loop, say
 from actions.identity import RESUMABLE_TASKS
 from actions.refill_form import FORM_SLOTS
 from pharmacy import refills, reminders
@@ -44,7 +44,7 @@ async def start_refill(dispatcher: CollectingDispatcher, tracker: Tracker,
                                                        SlotSet("reminder_rx", None)]
 
 
-class ActionRefillReminder(Action):
+class ActionRefillReminder(DatabaseGuard, Action):
     """Run by the reminder scheduler (pharmacy/reminders.py) through Rasa's HTTP API, after it set
     ``reminder_rx``. The text names no medicine: it may show up in a notification preview."""
 
@@ -67,7 +67,7 @@ async def set_reminders(dispatcher: CollectingDispatcher, tracker: Tracker, refe
     return []
 
 
-class ActionSetReminders(Action):
+class ActionSetReminders(DatabaseGuard, Action):
     """"Remind me" or "stop reminders" in the middle of the refill form (already verified)."""
 
     def name(self) -> Text:

@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import off_loop, say
+from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from actions.identity import RESUMABLE_TASKS
 from pharmacy import carrier, tracking
@@ -173,7 +173,7 @@ def _chosen_address(reference: str, order_number: Optional[str], address_id: Opt
         return order.order_number, chosen[0].id, chosen[0].label, chosen[0].city
 
 
-class ActionConfirmAddressChange(Action):
+class ActionConfirmAddressChange(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_confirm_address_change"
 
@@ -210,7 +210,7 @@ def _apply_address(reference: str, order_number: str, address_id: str):
         return address.label, address.city
 
 
-class ActionApplyAddressChange(Action):
+class ActionApplyAddressChange(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_apply_address_change"
 

@@ -34,6 +34,11 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "Could you send the main question in a shorter message?",
             [HUMAN_BUTTON],
         ),
+        "service.database_down": Message(
+            "Sorry, our systems are having trouble right now, so I can't look that up or change "
+            "anything. Please try again in a few minutes.",
+            [HUMAN_BUTTON],
+        ),
         # identity
         "identity.ask_dob": Message(
             "To keep your health information private, I need to check who you are. What's your "
