@@ -1,4 +1,5 @@
-"""The refill form (``refill_form`` in domain.yml): which prescriptions, delivery, confirmation.
+"""Reading the shopper's replies in the refill form (``refill_form`` in domain.yml): which
+prescriptions, delivery, confirmation. Its questions are in actions/refill_questions.py.
 
 Started by ``start_refill`` (actions/refills.py) once the shopper is verified. Every reply is read
 by ``pharmacy.refill_conversation.interpret``, so a shopper can answer the question asked, change
@@ -6,15 +7,13 @@ an earlier answer ("ship it to work instead"), or cancel, at any step. A reply t
 it is left to the other skills (rules in data/rules/refills.yml bring the form back afterwards).
 Whether a refill is allowed is checked when the prescriptions are chosen and again on submit.
 """
-import logging
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import DatabaseGuard, off_loop, say
 from pharmacy import refills
@@ -22,19 +21,15 @@ from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.db import session_scope
 from pharmacy.messages import render
 from pharmacy.refill_conversation import (
-    PICKUP,
     FormAnswer,
     Reply,
     Step,
     assess,
     customer_context,
     interpret,
-    summary_lines,
 )
 from pharmacy.refill_policy import RefillOutcome
 from pharmacy.settings import load_settings
-
-log = logging.getLogger(__name__)
 
 RX_LIST = Step.PRESCRIPTIONS.value
 DELIVERY = Step.DELIVERY.value
@@ -236,123 +231,3 @@ def _renew(reference: str, rx: str, reason: str, conversation_id: str) -> None:
                                 today=date.today())
     except refills.RefillRequestError:
         pass  # the prescription changed since it was assessed; nothing to record
-
-
-def _pick_buttons(reference: str):
-    with session_scope() as session:
-        prescriptions = customer_context(session, reference).prescriptions
-        buttons = [(f"{p.medicine_name} {p.strength}",
-                    f'/request_refill{{"rx_number":"{p.rx_number}"}}') for p in prescriptions]
-    if len(buttons) > 1:
-        buttons.append(("All of them", "refill all of them"))
-    return buttons
-
-
-def _delivery_buttons(reference: str):
-    with session_scope() as session:
-        addresses = customer_context(session, reference).addresses
-        buttons = [(f"Ship to {a.label} ({a.city})", f'/choose_delivery{{"delivery":"{a.id}"}}')
-                   for a in addresses]
-    return buttons + [("Pick up at a partner store", f'/choose_delivery{{"delivery":"{PICKUP}"}}')]
-
-
-class ActionAskRefillRxList(DatabaseGuard, Action):
-    def name(self) -> Text:
-        return "action_ask_refill_rx_list"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
-        buttons = await off_loop(_pick_buttons, tracker.get_slot("verified_customer"))
-        say(dispatcher, "refill.pick", extra_buttons=buttons + [("Cancel", "/deny")])
-        return []
-
-
-class ActionAskRefillDelivery(DatabaseGuard, Action):
-    def name(self) -> Text:
-        return "action_ask_refill_delivery"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
-        buttons = await off_loop(_delivery_buttons, tracker.get_slot("verified_customer"))
-        say(dispatcher, "refill.choose_delivery", extra_buttons=buttons + [("Cancel", "/deny")])
-        return []
-
-
-def _summary(reference: str, rx_numbers: List[str], delivery: str) -> Tuple[Optional[List[str]],
-                                                                          Optional[str]]:
-    """The summary's lines, or None and the slot to ask again if a choice no longer fits."""
-    with session_scope() as session:
-        context = customer_context(session, reference)
-        active = {p.rx_number for p in context.prescriptions}
-        if not rx_numbers or any(rx not in active for rx in rx_numbers):
-            return None, RX_LIST
-        lines = summary_lines(session, reference, rx_numbers, delivery, date.today())
-        return (lines, None) if lines else (None, DELIVERY)
-
-
-class ActionAskRefillConfirmed(DatabaseGuard, Action):
-    def name(self) -> Text:
-        return "action_ask_refill_confirmed"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
-        reference = tracker.get_slot("verified_customer")
-        lines, ask_again = await off_loop(_summary, reference, rx_list_of(tracker),
-                                          str(tracker.get_slot(DELIVERY)))
-        if ask_again == RX_LIST:  # a prescription was cancelled or replaced meanwhile
-            say(dispatcher, "refill.no_longer_active")
-            buttons = await off_loop(_pick_buttons, reference)
-            say(dispatcher, "refill.pick", extra_buttons=buttons + [("Cancel", "/deny")])
-        elif ask_again == DELIVERY:  # an address was removed meanwhile
-            buttons = await off_loop(_delivery_buttons, reference)
-            say(dispatcher, "refill.delivery_unclear", extra_buttons=buttons + [("Cancel", "/deny")])
-        else:
-            say(dispatcher, "refill.confirm", summary="\n".join(lines))
-            return []
-        return [SlotSet(ask_again, None), SlotSet("requested_slot", ask_again)]
-
-
-def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
-    return refills.submit_refill(None, reference, rx, delivery, date.today(), datetime.utcnow(),
-                                 conversation_id)
-
-
-class ActionFinishRefill(DatabaseGuard, Action):
-    """After the form: place the order if confirmed, say so if cancelled; then forget the form."""
-
-    def name(self) -> Text:
-        return "action_finish_refill"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
-        reference = tracker.get_slot("verified_customer")
-        rx_list = rx_list_of(tracker)
-        delivery = tracker.get_slot(DELIVERY)
-        confirmed = tracker.get_slot(CONFIRMED)
-        if confirmed is False:
-            say(dispatcher, "refill.cancelled")
-        elif confirmed and reference and rx_list and delivery:
-            await self._place(dispatcher, tracker, reference, rx_list, str(delivery))
-        return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_to_start", None)]
-
-    @staticmethod
-    async def _place(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str,
-                     rx_list: List[str], delivery: str) -> None:
-        """One order per prescription, each reported; one failing does not stop the others."""
-        for index, rx in enumerate(rx_list):
-            try:
-                result = await off_loop(_submit, reference, rx, delivery, tracker.sender_id)
-            except refills.RefillRequestError:
-                say(dispatcher, "refill.not_placed", rx=rx)
-                continue
-            except SQLAlchemyError as error:  # no SQL parameters in the log: they may be personal
-                log.warning("refill not placed, database unavailable: %s", type(error).__name__)
-                remaining = rx_list[index:]
-                say(dispatcher, "refill.system_down", what=", ".join(remaining))
-                return
-            if result.order_number is None:
-                say(dispatcher, "refill.refused_now", rx=rx, explanation=result.decision.explanation)
-            elif result.created:
-                say(dispatcher, "refill.submitted", rx=rx, order_number=result.order_number)
-            else:
-                say(dispatcher, "refill.already_submitted", rx=rx, order_number=result.order_number)

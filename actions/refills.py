@@ -1,22 +1,27 @@
 """Refill reorders and reminder consent, for verified shoppers (rules in pharmacy/refill_policy.py).
 
-Flow: request_refill -> identity -> ``start_refill`` -> ``refill_form`` (actions/refill_form.py:
-which prescriptions, delivery, confirmation) -> ``action_finish_refill``.
+Flow: request_refill -> identity -> ``start_refill`` -> ``refill_form`` (actions/refill_form.py
+reads the replies, actions/refill_questions.py asks: which prescriptions, delivery, confirmation)
+-> ``action_finish_refill`` (here: places the orders or says it was cancelled).
 """
-from datetime import datetime
+import logging
+from datetime import date, datetime
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.identity import RESUMABLE_TASKS
-from actions.refill_form import FORM_SLOTS
+from actions.refill_form import CONFIRMED, DELIVERY, FORM_SLOTS, rx_list_of
 from pharmacy import refills, reminders
 from pharmacy.db import session_scope
 from pharmacy.refill_conversation import customer_context
+
+log = logging.getLogger(__name__)
 
 
 def _has_active_prescriptions(reference: str) -> bool:
@@ -95,3 +100,49 @@ RESUMABLE_TASKS.update({
     "enable_reminders": _enable,
     "stop_reminders": _disable,
 })
+
+
+def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
+    return refills.submit_refill(None, reference, rx, delivery, date.today(), datetime.utcnow(),
+                                 conversation_id)
+
+
+class ActionFinishRefill(DatabaseGuard, Action):
+    """After the form: place the order if confirmed, say so if cancelled; then forget the form."""
+
+    def name(self) -> Text:
+        return "action_finish_refill"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        reference = tracker.get_slot("verified_customer")
+        rx_list = rx_list_of(tracker)
+        delivery = tracker.get_slot(DELIVERY)
+        confirmed = tracker.get_slot(CONFIRMED)
+        if confirmed is False:
+            say(dispatcher, "refill.cancelled")
+        elif confirmed and reference and rx_list and delivery:
+            await self._place(dispatcher, tracker, reference, rx_list, str(delivery))
+        return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_to_start", None)]
+
+    @staticmethod
+    async def _place(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str,
+                     rx_list: List[str], delivery: str) -> None:
+        """One order per prescription, each reported; one failing does not stop the others."""
+        for index, rx in enumerate(rx_list):
+            try:
+                result = await off_loop(_submit, reference, rx, delivery, tracker.sender_id)
+            except refills.RefillRequestError:
+                say(dispatcher, "refill.not_placed", rx=rx)
+                continue
+            except SQLAlchemyError as error:  # no SQL parameters in the log: they may be personal
+                log.warning("refill not placed, database unavailable: %s", type(error).__name__)
+                remaining = rx_list[index:]
+                say(dispatcher, "refill.system_down", what=", ".join(remaining))
+                return
+            if result.order_number is None:
+                say(dispatcher, "refill.refused_now", rx=rx, explanation=result.decision.explanation)
+            elif result.created:
+                say(dispatcher, "refill.submitted", rx=rx, order_number=result.order_number)
+            else:
+                say(dispatcher, "refill.already_submitted", rx=rx, order_number=result.order_number)

@@ -6,7 +6,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.refill_form import ActionAskRefillConfirmed, ActionFinishRefill, ValidateRefillForm
+from actions.refill_form import ValidateRefillForm
+from actions.refill_questions import ActionAskRefillConfirmed
+from actions.refills import ActionFinishRefill
 from pharmacy import repositories
 from pharmacy.db import session_scope
 from pharmacy.models import Order, OrderItem, OrderStatusEvent
