@@ -6,6 +6,7 @@ without retraining the model, and a follow-up ("and side effects?") needs the pr
 medicine, which only the tracker knows.
 """
 import re
+import threading
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -28,6 +29,11 @@ store storage keep fridge alcohol drink drive driving generic brand food morning
 information warnings warning pill pills tablet tablets medicine medication meds drug please thanks
 safe okay any there know want need also more than tell anything on in at to be
 """.split())
+
+
+# Building the recogniser takes seconds (spaCy); start it when the action server loads this module
+# so the first medicine question or refill by name does not wait for it.
+threading.Thread(target=default_recognizer, name="recogniser-warm-up", daemon=True).start()
 
 
 def _unknown_name(text: str) -> Optional[str]:
