@@ -16,12 +16,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.identity import RESUMABLE_TASKS
-from actions.refill_form import CONFIRMED, DELIVERY, FORM_SLOTS, rx_list_of
+from actions.refill_form import CONFIRMED, DELIVERY, FORM_SLOTS, RX_LIST, rx_list_of
 from pharmacy import refills, reminders
 from pharmacy.db import session_scope
 from pharmacy.refill_conversation import customer_context
 
 log = logging.getLogger(__name__)
+
+# "Refill now" on a reminder: the entity in its payload fills this slot (domain.yml).
+REMINDER_ENTITY = "reminder"
+REMINDER_SLOT = "reminder_id"
 
 
 def _has_active_prescriptions(reference: str) -> bool:
@@ -29,38 +33,37 @@ def _has_active_prescriptions(reference: str) -> bool:
         return bool(customer_context(session, reference).prescriptions)
 
 
-def _record_reminder_opened(conversation_id: str, reference: str, rx: str) -> None:
-    try:
-        refills.record_reminder_opened(None, conversation_id, reference, rx)
-    except refills.RefillRequestError:
-        pass  # the reminder was for someone else who used this chat; nothing to count
-
-
 async def start_refill(dispatcher: CollectingDispatcher, tracker: Tracker,
                        reference: str) -> List[Dict[str, Any]]:
-    """Open the refill form with nothing chosen yet (it reads the request itself)."""
+    """Open the refill form with nothing chosen yet (it reads the request itself), or with the
+    prescription of the reminder whose "Refill now" was tapped."""
     if not await off_loop(_has_active_prescriptions, reference):
         say(dispatcher, "refill.no_prescriptions")
         return []
-    reminded_rx = tracker.get_slot("reminder_rx")
-    if reminded_rx and reminded_rx in (tracker.get_slot("task_text") or ""):  # "Refill now" tapped
-        await off_loop(_record_reminder_opened, tracker.sender_id, reference, reminded_rx)
-    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_to_start", "refill_form"),
-                                                       SlotSet("reminder_rx", None)]
+    reminder = tracker.get_slot(REMINDER_SLOT)
+    reminded_rx = reminder and await off_loop(reminders.open_reminder, None, reminder, reference,
+                                              tracker.sender_id)
+    events = [SlotSet(slot, None) for slot in FORM_SLOTS]
+    if reminded_rx:  # a pre-filled choice: the form validates it like a typed Rx number
+        events.append(SlotSet(RX_LIST, reminded_rx))
+    return events + [SlotSet("form_to_start", "refill_form"), SlotSet(REMINDER_SLOT, None)]
 
 
 class ActionRefillReminder(DatabaseGuard, Action):
-    """Run by the reminder scheduler (pharmacy/reminders.py) through Rasa's HTTP API, after it set
-    ``reminder_rx``. The text names no medicine: it may show up in a notification preview."""
+    """Run by the reminder scheduler (pharmacy/reminders.py) through Rasa's HTTP API. The text
+    names no medicine (it may show up in a notification preview) and the button carries the
+    reminder's id, not the Rx number."""
 
     def name(self) -> Text:
         return "action_refill_reminder"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[str, Any]]:
-        rx = tracker.get_slot("reminder_rx")
-        buttons = [("Refill now", f'/request_refill{{"rx_number":"{rx}"}}')] if rx else []
-        say(dispatcher, "refill.reminder", extra_buttons=buttons + [("Stop reminders", "/stop_reminders")])
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        reminder = await off_loop(reminders.latest_sent_reminder, None, tracker.sender_id)
+        buttons = ([("Refill now", f'/request_refill{{"{REMINDER_ENTITY}":"{reminder}"}}')]
+                   if reminder else [])
+        say(dispatcher, "refill.reminder",
+            extra_buttons=buttons + [("Stop reminders", "/stop_reminders")])
         # Not after a shopper's message: listen again so the next one is read like any other.
         return [ActionExecuted("action_listen")]
 

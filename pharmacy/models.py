@@ -16,12 +16,16 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base, relationship
+
+from pharmacy.knowledge.loader import knowledge_base
 
 Base = declarative_base()
 
@@ -182,9 +186,20 @@ class Prescription(Base):
     def is_controlled(self) -> bool:
         return self.dea_schedule is not None
 
+    @property
+    def drug_class(self) -> Optional[str]:
+        """The knowledge base's class of this medicine (R1 thresholds per class), if known."""
+        medicine = knowledge_base().get(self.medicine_id)
+        return medicine.class_key if medicine else None
+
 
 class Order(Base):
     __tablename__ = "orders"
+    __table_args__ = (
+        Index("uq_orders_live_idempotency_key", "idempotency_key", unique=True,
+              sqlite_where=text("status <> 'cancelled'"),
+              postgresql_where=text("status <> 'cancelled'")),
+    )
 
     id = Column(Integer, primary_key=True)
     order_number = Column(String(16), nullable=False, unique=True)
@@ -195,7 +210,8 @@ class Order(Base):
     total_cents = Column(Integer)
     placed_at = Column(DateTime, nullable=False)
     # Set by whoever creates the order so that a repeated submission maps onto the same row.
-    idempotency_key = Column(String(80), unique=True)
+    # Unique among orders that are not cancelled: a cancelled refill can be ordered again.
+    idempotency_key = Column(String(80))
 
     customer: Customer = relationship("Customer", back_populates="orders")
     address: Optional[Address] = relationship("Address")

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pharmacy import repositories
 from pharmacy.identity import RX_NUMBER
-from pharmacy.models import Address, Order, Prescription
+from pharmacy.models import Address, Prescription
 from pharmacy.refill_policy import RefillDecision, RefillPolicyConfig, decide_refill
-from pharmacy.refills import match_prescription, refill_idempotency_key, summary_line
+from pharmacy.refills import (
+    live_order_number,
+    match_prescription,
+    refill_idempotency_key,
+    summary_line,
+)
 
 PICKUP = "pickup"
 # "All of them", "all my meds", "everything", "both": the whole list, not "I'm all out" or "every day".
@@ -227,8 +231,7 @@ def assess(session: Session, customer_reference: str, rx_numbers: Sequence[str],
     for rx in customer_context(session, customer_reference).prescriptions:
         if rx.rx_number.upper() not in wanted:
             continue
-        ordered = session.scalar(select(Order.order_number).where(
-            Order.idempotency_key == refill_idempotency_key(rx)))
+        ordered = live_order_number(session, refill_idempotency_key(rx))
         items.append(RefillItem(rx.rx_number, f"{rx.medicine_name} {rx.strength}",
                                 decide_refill(rx, today, config), ordered))
     return items

@@ -25,6 +25,8 @@ from typing import Any, Mapping, Optional
 
 from dateutil.relativedelta import relativedelta
 
+from pharmacy.knowledge.loader import drug_class_key
+
 SCHEDULES = ("II", "III", "IV", "V")
 
 # Patient-facing sentences keyed by reason_code; a translation is another dict with the same keys.
@@ -71,13 +73,18 @@ class RefillPolicyConfig:
         for drug_class, value in self.thresholds_by_class.items():
             _check_threshold(f"thresholds_by_class[{drug_class!r}]", value)
         # Read-only copy, so a frozen config really cannot change under a running bot.
-        frozen_classes = MappingProxyType(dict(self.thresholds_by_class))
+        frozen_classes = MappingProxyType({drug_class_key(name): value for name, value
+                                           in self.thresholds_by_class.items()})
         object.__setattr__(self, "thresholds_by_class", frozen_classes)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "RefillPolicyConfig":
-        """Defaults, then REFILL_THRESHOLD, REFILL_THRESHOLD_CONTROLLED, RX_EXPIRY_DAYS if set."""
+        """Defaults, then REFILL_THRESHOLD, REFILL_THRESHOLD_CONTROLLED, RX_EXPIRY_DAYS and
+        REFILL_THRESHOLDS_BY_CLASS ("statin=0.8, proton pump inhibitor=0.7") if set."""
         values: dict = {}
+        raw_classes = os.environ.get("REFILL_THRESHOLDS_BY_CLASS", "").strip()
+        if raw_classes:
+            values["thresholds_by_class"] = _parse_classes(raw_classes)
         for var, name in (("REFILL_THRESHOLD", "default_threshold"),
                           ("REFILL_THRESHOLD_CONTROLLED", "controlled_threshold")):
             raw = os.environ.get(var, "").strip()
@@ -98,6 +105,18 @@ def _parse(var: str, raw: str, kind: Any, valid: Any, expected: str) -> Any:
     if value is None or not valid(value):  # the comparison is also False for NaN
         raise ValueError(f"{var} must be {expected}, got {raw!r}")
     return value
+
+
+def _parse_classes(raw: str) -> dict:
+    thresholds = {}
+    for pair in filter(None, (part.strip() for part in raw.split(","))):
+        name, _, value = pair.rpartition("=")
+        if not name.strip():
+            raise ValueError("REFILL_THRESHOLDS_BY_CLASS must be pairs like 'statin=0.8', got "
+                             f"{pair!r}")
+        thresholds[name] = _parse(f"REFILL_THRESHOLDS_BY_CLASS ({name.strip()})", value.strip(),
+                                  float, lambda v: 0 < v <= 1, "a fraction in (0, 1]")
+    return thresholds
 
 
 def _check_threshold(name: str, value: float) -> None:
@@ -160,14 +179,17 @@ def decide_refill(prescription: Any, today: date, config: Optional[RefillPolicyC
 
 def earliest_refill_date(prescription: Any, config: Optional[RefillPolicyConfig] = None,
                          drug_class: Optional[str] = None) -> Optional[date]:
-    """R1: last fill + ceil(days_supply x threshold); None if never filled."""
+    """R1: last fill + ceil(days_supply x threshold); None if never filled. The class threshold
+    is looked up by ``drug_class``, or else the prescription's own ``drug_class``."""
     config = config or RefillPolicyConfig()
     if prescription.last_fill_date is None:
         return None
     if dea_schedule(prescription) is not None:
         threshold = config.controlled_threshold
     else:
-        threshold = config.thresholds_by_class.get(drug_class, config.default_threshold)
+        drug_class = drug_class or getattr(prescription, "drug_class", None)
+        threshold = config.thresholds_by_class.get(drug_class_key(drug_class or ""),
+                                                   config.default_threshold)
     # Decimal of the written value: in binary floats 0.55 * 100 is 55.00000000000001 -> ceil 56.
     days = math.ceil(Decimal(str(threshold)) * prescription.days_supply)
     return prescription.last_fill_date + timedelta(days=days)

@@ -205,7 +205,14 @@ def _refill_order(customer: Customer, rx: Prescription, method: DeliveryMethod,
 
 def _order_number_for_key(database_url: Optional[str], key: str) -> Optional[str]:
     with session_scope(database_url) as session:
-        return session.scalar(select(Order.order_number).where(Order.idempotency_key == key))
+        return live_order_number(session, key)
+
+
+def live_order_number(session: Session, key: str) -> Optional[str]:
+    """The order holding this refill; a cancelled order holds nothing (the unique index on
+    live orders' keys agrees), so the refill can be ordered again."""
+    return session.scalar(select(Order.order_number).where(
+        Order.idempotency_key == key, Order.status != OrderStatus.CANCELLED))
 
 
 def _delivery(session: Session, customer: Customer,
@@ -267,25 +274,6 @@ def record_offer(database_url: Optional[str], conversation_id: str, customer_ref
         _add_event(session, RefillEventKind.OFFERED, customer.id, rx.id, conversation_id,
                    now or datetime.utcnow())
         return True
-
-
-def record_reminder_opened(database_url: Optional[str], conversation_id: str,
-                           customer_reference: str, rx_number: Optional[str] = None,
-                           now: Optional[datetime] = None) -> None:
-    """The customer acted on a reminder in the chat."""
-    _record(database_url, RefillEventKind.REMINDER_OPENED, conversation_id, customer_reference,
-            rx_number, now)
-
-
-def _record(database_url: Optional[str], kind: RefillEventKind, conversation_id: Optional[str],
-            customer_reference: str, rx_number: Optional[str], now: Optional[datetime]) -> None:
-    with session_scope(database_url) as session:
-        if rx_number:
-            customer, rx = _owned_prescription(session, customer_reference, rx_number)
-            rx_id: Optional[int] = rx.id
-        else:
-            customer, rx_id = _customer(session, customer_reference), None
-        _add_event(session, kind, customer.id, rx_id, conversation_id, now or datetime.utcnow())
 
 
 def _add_event(session: Session, kind: RefillEventKind, customer_id: int,

@@ -12,9 +12,12 @@ Once per due date: the ``reminder_sends`` row is inserted before Rasa is called,
 once: a run that dies between the insert and the call leaves a reminder recorded but unsent.
 A failed call marks the row "failed" and the next run sends it again.
 
-The reminder names no medicine (notification previews, rules section 2): Rasa receives the
-intent EXTERNAL_refill_reminder with the Rx number as an entity only. Logs carry counts and
-masked Rx numbers, never names, dates of birth or medicines.
+The reminder names no medicine (notification previews, rules section 2): Rasa is only asked to
+run ``action_refill_reminder`` in the conversation. That action finds the reminder just claimed
+here in the database, so nothing depends on slots a new chat session would reset, and its
+"Refill now" button carries the reminder's id, never an Rx number (one of the identity factors).
+``open_reminder`` turns the id back into a prescription only for the verified customer it was
+sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable, List, Optional, Set
+from typing import Any, Iterable, List, Optional, Set
 from urllib.parse import quote
 
 import requests
@@ -37,6 +40,7 @@ from pharmacy.db import session_scope
 from pharmacy.models import (
     Consent,
     ConsentKind,
+    Customer,
     Order,
     OrderStatus,
     Prescription,
@@ -55,9 +59,7 @@ from pharmacy.settings import load_secret, load_settings
 
 log = logging.getLogger("pharmacy.reminders")
 
-# The reminder is said by this action; the Rx number travels in the slot set just before it.
-REMINDER_ACTION = "action_refill_reminder"
-REMINDER_SLOT = "reminder_rx"
+REMINDER_ACTION = "action_refill_reminder"  # says the reminder (actions/refills.py)
 TIMEOUT_SECONDS = 10
 _IN_CHUNK = 500  # bound parameters per IN (...): old SQLite builds allow 999
 
@@ -168,6 +170,50 @@ def _already_ordered(session: Session, keys: Iterable[str]) -> Set[str]:
     return found
 
 
+# ----------------------------------------------------------------------------- in the chat
+
+
+def latest_sent_reminder(database_url: Optional[str], conversation_id: str) -> Optional[int]:
+    """The id of the reminder most recently claimed for sending to this conversation."""
+    with session_scope(database_url) as session:
+        return session.scalar(
+            select(ReminderSend.id)
+            .where(ReminderSend.conversation_id == conversation_id,
+                   ReminderSend.status == ReminderStatus.SENT)
+            .order_by(ReminderSend.sent_at.desc(), ReminderSend.id.desc()).limit(1))
+
+
+def open_reminder(database_url: Optional[str], reminder_id: Any, customer_reference: str,
+                  conversation_id: str, now: Optional[datetime] = None) -> Optional[str]:
+    """The Rx number a tapped "Refill now" was about, if that reminder went to this verified
+    customer and the prescription is still active; None otherwise (a stale button, or someone
+    else's). Counted once per conversation and prescription for refill conversion."""
+    try:
+        send_id = int(reminder_id)
+    except (TypeError, ValueError):
+        return None
+    with session_scope(database_url) as session:
+        found = session.execute(
+            select(ReminderSend, Prescription)
+            .join(Prescription, Prescription.id == ReminderSend.prescription_id)
+            .join(Customer, Customer.id == ReminderSend.customer_id)
+            .where(ReminderSend.id == send_id, Customer.reference == customer_reference,
+                   Prescription.status == PrescriptionStatus.ACTIVE)).first()
+        if found is None:
+            return None
+        send, rx = found
+        counted = session.scalar(select(RefillEvent.id).where(
+            RefillEvent.kind == RefillEventKind.REMINDER_OPENED,
+            RefillEvent.conversation_id == conversation_id,
+            RefillEvent.prescription_id == rx.id).limit(1))
+        if counted is None:
+            session.add(RefillEvent(kind=RefillEventKind.REMINDER_OPENED,
+                                    customer_id=send.customer_id, prescription_id=rx.id,
+                                    conversation_id=conversation_id,
+                                    created_at=now or datetime.utcnow()))
+        return rx.rx_number
+
+
 # ----------------------------------------------------------------------------- sending
 
 
@@ -228,26 +274,19 @@ def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) ->
 
 
 def _push(rasa: RasaTarget, reminder: DueReminder) -> bool:
-    """Two calls of Rasa's HTTP API: set the reminder's Rx number on the conversation, then run
-    the action that says the reminder in the customer's latest channel."""
-    base = f"{rasa.url}/conversations/{quote(reminder.conversation_id, safe='')}"
+    """Rasa's HTTP API runs the reminder action in the customer's latest channel; the action reads
+    which reminder it is from the row ``_claim`` committed (``latest_sent_reminder``)."""
+    url = f"{rasa.url}/conversations/{quote(reminder.conversation_id, safe='')}/execute"
     masked = mask_rx_number(reminder.rx_number)
-    calls = [
-        (f"{base}/tracker/events", {"event": "slot", "name": REMINDER_SLOT,
-                                     "value": reminder.rx_number}),
-        (f"{base}/execute", {"name": REMINDER_ACTION}),
-    ]
-    for url, body in calls:
-        try:
-            response = requests.post(url, params={"token": rasa.token, "output_channel": "latest"},
-                                     json=body, timeout=TIMEOUT_SECONDS)
-        except requests.RequestException as error:  # its text holds the URL, and so the token
-            log.warning("reminders: push for %s failed (%s)", masked, type(error).__name__)
-            return False
-        if response.status_code >= 300:
-            log.warning("reminders: push for %s refused with HTTP %s", masked,
-                        response.status_code)
-            return False
+    try:
+        response = requests.post(url, params={"token": rasa.token, "output_channel": "latest"},
+                                 json={"name": REMINDER_ACTION}, timeout=TIMEOUT_SECONDS)
+    except requests.RequestException as error:  # its text holds the URL, and so the token
+        log.warning("reminders: push for %s failed (%s)", masked, type(error).__name__)
+        return False
+    if response.status_code >= 300:
+        log.warning("reminders: push for %s refused with HTTP %s", masked, response.status_code)
+        return False
     log.info("reminders: sent for %s", masked)
     return True
 

@@ -105,9 +105,20 @@ class Medicine:
         return self.rx_status == "otc"
 
     @property
+    def class_key(self) -> str:
+        """The class as refill thresholds name it: "statin (cholesterol-lowering)" -> "statin"."""
+        return drug_class_key(self.drug_class)
+
+    @property
     def display_name(self) -> str:
         """The generic name without its qualifier, e.g. "aspirin" for "aspirin (low dose)"."""
         return strip_qualifier(self.generic_name)
+
+
+def drug_class_key(drug_class: str) -> str:
+    """A class name without its qualifier, in lower case: "ACE inhibitor (blood pressure)" ->
+    "ace inhibitor"."""
+    return " ".join(re.split(r"[(;]", drug_class, maxsplit=1)[0].lower().split())
 
 
 def strip_qualifier(name: str) -> str:

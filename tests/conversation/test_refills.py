@@ -1,14 +1,18 @@
 """Refill reorders and reminders against the running stack (issue 6). Logged-in shoppers (signed
 token) unless a test is about verification; each test uses its own prescription, since a refill
 can be ordered only once per fill cycle."""
+import time
+from datetime import date
+
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from pharmacy import repositories
 from pharmacy.db import session_scope
 from pharmacy.identity import issue_token
-from pharmacy.models import ConsentKind, Order
-from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest
+from pharmacy.models import ConsentKind, Order, Prescription
+from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest, ReminderSend
+from pharmacy.refill_policy import decide_refill, format_day
 from pharmacy.reminders import send_due_reminders
 from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT, tickets_for
 
@@ -90,22 +94,36 @@ def test_refill_by_picking_from_a_list_after_anonymous_verification(new_chat, se
     assert "I can refill Levothyroxine" in text_of(offer)
 
 
+def earliest_refill_day(url, rx):
+    with session_scope(url) as session:
+        prescription = repositories.prescription_by_rx_number(session, rx)
+        return format_day(decide_refill(prescription, date.today()).earliest_date)
+
+
 def test_refill_all_reports_each_outcome(new_chat, stack, seeded_database):
+    losartan = rx_of(seeded_database, ROBERT[0], "losartan")
+    amlodipine = rx_of(seeded_database, ROBERT[0], "amlodipine")
     send = logged_in(new_chat(), stack, ROBERT[0])
     replies = send("refill all my medicines")
     text = text_of(replies)
-    assert "Losartan 50 mg tablet: " in text and "too early" in text.lower() or "earliest" in text.lower()
+    assert ("Losartan 50 mg tablet: It's too early to refill this prescription. You can refill "
+            f"it from {earliest_refill_day(seeded_database, losartan)}.") in text
     assert "I can refill Amlodipine 5 mg tablet" in text
     home = next(b for b in buttons_of(replies) if b["title"].startswith("Ship to Home"))
     send(home["payload"])
-    assert "Done: your refill of" in text_of(send("/affirm"))
+    assert f"Done: your refill of {amlodipine} is order EP-" in text_of(send("/affirm"))
+    assert (orders_for_rx(seeded_database, amlodipine), orders_for_rx(seeded_database, losartan)
+            ) == (1, 0)
 
 
 def test_too_soon_says_the_date_and_offers_a_reminder_which_records_consent(new_chat, stack,
                                                                             seeded_database):
     send = logged_in(new_chat(), stack, MARIA[0])
     replies = send("refill my metformin")
-    assert "Metformin 500 mg tablet:" in text_of(replies)
+    metformin = rx_of(seeded_database, MARIA[0], "metformin")
+    assert (f"Metformin 500 mg tablet: It's too early to refill this prescription. You can "
+            f"refill it from {earliest_refill_day(seeded_database, metformin)}.") in text_of(replies)
+    assert orders_for_rx(seeded_database, metformin) == 0
     remind = next(b for b in buttons_of(replies) if b["payload"] == "/enable_reminders")
     assert "Refill reminders are on" in text_of(send(remind["payload"]))
     with session_scope(seeded_database) as session:
@@ -162,28 +180,84 @@ def test_an_emergency_in_the_middle_of_a_refill_comes_first_and_places_nothing(
     assert orders_for_rx(seeded_database, rx) == 0
 
 
+def _tracker(stack, chat):
+    return requests.get(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker",
+                        params={"token": stack.token}, timeout=10).json()
+
+
+def _send_reminders(stack, seeded_database, monkeypatch):
+    monkeypatch.setenv("RASA_URL", stack.config.rasa_url)
+    monkeypatch.setenv("RASA_API_TOKEN", stack.token)
+    return send_due_reminders(seeded_database)
+
+
+def _last_reminder(stack, chat):
+    """The last reminder said in the chat, and the medicine of the prescription it is about."""
+    reminder = [e for e in _tracker(stack, chat)["events"] if e.get("event") == "bot"
+                and "time to reorder one of your prescriptions" in (e.get("text") or "")][-1]
+    with session_scope(stack.config.database_url) as session:
+        send = session.scalars(select(ReminderSend).where(
+            ReminderSend.conversation_id == chat.sender).order_by(ReminderSend.id.desc())).first()
+        rx = session.get(Prescription, send.prescription_id)
+        return reminder, rx.rx_number, rx.medicine_name
+
+
+def _forget_reminders_sent(url, reference):
+    """Each reminder goes out once per due date: forget earlier tests' sends, as if due again."""
+    with session_scope(url) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        session.execute(delete(ReminderSend).where(ReminderSend.customer_id == customer.id))
+
+
+def _opened(seeded_database, chat):
+    with session_scope(seeded_database) as session:
+        return len(session.scalars(select(RefillEvent).where(
+            RefillEvent.conversation_id == chat.sender,
+            RefillEvent.kind == RefillEventKind.REMINDER_OPENED)).all())
+
+
 def test_a_reminder_leads_to_refill_now(new_chat, stack, seeded_database, monkeypatch):
+    _forget_reminders_sent(seeded_database, MARIA[0])
     chat = new_chat()
     send = logged_in(chat, stack, MARIA[0])
     send("turn on refill reminders")  # verified here: reminders come to this chat
-    monkeypatch.setenv("RASA_URL", stack.config.rasa_url)
-    monkeypatch.setenv("RASA_API_TOKEN", stack.token)
-    summary = send_due_reminders(seeded_database)
+    summary = _send_reminders(stack, seeded_database, monkeypatch)
     assert summary.sent >= 1 and summary.failed == 0
-    tracker = requests.get(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker",
-                           params={"token": stack.token}, timeout=10).json()
-    reminder = [e for e in tracker["events"] if e.get("event") == "bot"
-                and "time to reorder one of your prescriptions" in (e.get("text") or "")][-1]
+    reminder, rx, medicine = _last_reminder(stack, chat)
     assert "Metformin" not in reminder["text"] and "Atorvastatin" not in reminder["text"]
     refill_now = next(b for b in reminder["data"]["buttons"] if b["title"] == "Refill now")
+    assert rx not in refill_now["payload"]  # an Rx number is an identity factor
     answer = text_of(send(refill_now["payload"]))
-    assert "I can refill" in answer or "Metformin 500 mg tablet:" in answer or "already" in answer
+    assert medicine in answer and "Which prescription" not in answer
     assert send_due_reminders(seeded_database).sent == 0  # a second run sends nothing again
-    with session_scope(seeded_database) as session:  # counted for refill conversion
-        opened = session.scalars(select(RefillEvent).where(
-            RefillEvent.conversation_id == chat.sender,
-            RefillEvent.kind == RefillEventKind.REMINDER_OPENED)).all()
-    assert len(opened) == 1
+    assert _opened(seeded_database, chat) == 1  # counted for refill conversion
+
+
+def test_refill_now_works_after_the_chat_session_has_expired(new_chat, stack, seeded_database,
+                                                             monkeypatch):
+    """Reminders arrive days after the last message, when Rasa starts a new session (and resets
+    the slots) on the reminder itself; the button must still refill the right prescription."""
+    _forget_reminders_sent(seeded_database, MARIA[0])
+    chat = new_chat()
+    send = logged_in(chat, stack, MARIA[0])
+    send("turn on refill reminders")
+    two_hours_ago = time.time() - 2 * 3600  # past session_expiration_time (domain.yml)
+    requests.post(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
+                  params={"token": stack.token}, timeout=10,
+                  json=[{"event": "user", "text": "thanks", "timestamp": two_hours_ago,
+                         "parse_data": {"intent": {"name": "thank", "confidence": 1.0},
+                                        "entities": []}},
+                        {"event": "action", "name": "action_listen",
+                         "timestamp": two_hours_ago}]).raise_for_status()
+    _send_reminders(stack, seeded_database, monkeypatch)
+    events = _tracker(stack, chat)["events"]
+    old = max(i for i, e in enumerate(events) if e.get("event") == "user")
+    assert any(e.get("event") == "session_started" for e in events[old:])  # a new session
+    reminder, rx, medicine = _last_reminder(stack, chat)
+    refill_now = next(b for b in reminder["data"]["buttons"] if b["title"] == "Refill now")
+    answer = text_of(send(refill_now["payload"]))
+    assert medicine in answer and "Which prescription" not in answer
+    assert _opened(seeded_database, chat) == 1
 
 
 def test_schedule_iv_at_its_refill_limit_asks_the_prescriber_to_renew(new_chat, stack,

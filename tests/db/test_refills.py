@@ -32,6 +32,7 @@ from pharmacy.refill_models import (
     ReminderSend,
     RenewalRequest,
 )
+from pharmacy.refill_conversation import assess
 from pharmacy.refill_policy import RefillOutcome, format_day
 from pharmacy.refills import (
     RefillRequestError,
@@ -183,6 +184,27 @@ def test_another_customers_address_or_prescription_is_refused(seeded_database):
         submit_refill(seeded_database, MARIA, maria["atorvastatin"].rx_number, "drone",
                       DEMO_TODAY, NOW)
     assert orders_with_key(seeded_database, refill_idempotency_key(maria["atorvastatin"])) == []
+
+
+def test_a_cancelled_refill_order_can_be_ordered_again_once(seeded_database):
+    atorvastatin = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
+    key = refill_idempotency_key(atorvastatin)
+    first = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW)
+    with session_scope(seeded_database) as session:
+        assert assess(session, MARIA, [atorvastatin.rx_number], DEMO_TODAY)[0].already_ordered == (
+            first.order_number)
+        session.scalar(select(Order).where(Order.order_number == first.order_number)).status = (
+            OrderStatus.CANCELLED)  # cancelled by the pharmacy or the customer
+    with session_scope(seeded_database) as session:
+        assert assess(session, MARIA, [atorvastatin.rx_number], DEMO_TODAY)[0].already_ordered is None
+
+    again = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW)
+    repeat = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY,
+                           NOW)
+    assert again.created and again.order_number != first.order_number
+    assert (repeat.created, repeat.order_number) == (False, again.order_number)
+    assert sorted(order.status for order in orders_with_key(seeded_database, key)) == sorted(
+        [OrderStatus.CANCELLED, OrderStatus.RECEIVED])
 
 
 def test_twenty_simultaneous_submissions_create_exactly_one_order(seeded_database):

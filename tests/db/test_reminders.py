@@ -31,6 +31,7 @@ from pharmacy.models import (
     OrderStatusEvent,
     Prescriber,
     Prescription,
+    PrescriptionStatus,
 )
 from pharmacy.refill_models import (
     CustomerConversation,
@@ -42,8 +43,10 @@ from pharmacy.refill_models import (
 )
 from pharmacy.refills import RefillSettings, remember_conversation, submit_refill
 from pharmacy.reminders import (
-    REMINDER_ACTION, REMINDER_SLOT,
+    REMINDER_ACTION,
+    latest_sent_reminder,
     main,
+    open_reminder,
     reminder_due_date,
     send_due_reminders,
     set_reminder_consent,
@@ -58,9 +61,10 @@ TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConver
 
 
 class FakeRasa:
-    """Rasa's tracker-events and execute endpoints on a free local port; records every call."""
+    """Rasa's execute endpoint on a free local port; records every call. Like the real reminder
+    action, it reads which reminder it is saying from the database at the moment it is called."""
 
-    def __init__(self) -> None:
+    def __init__(self, database_url: str) -> None:
         self.calls: List[Dict[str, object]] = []
         self.fail_next = 0  # answer this many calls with HTTP 500
         self._lock = threading.Lock()
@@ -70,11 +74,15 @@ class FakeRasa:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 url = urlparse(self.path)
+                conversation = url.path.split("/")[2]
+                reminded = _rx_of_reminder(database_url,
+                                           latest_sent_reminder(database_url, conversation))
                 with fake._lock:
                     status = 500 if fake.fail_next > 0 else 200
                     fake.fail_next = max(fake.fail_next - 1, 0)
                     fake.calls.append({"path": url.path, "query": parse_qs(url.query),
-                                       "raw": raw, "json": json.loads(raw), "status": status})
+                                       "raw": raw, "json": json.loads(raw), "status": status,
+                                       "reminded": reminded})
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -89,25 +97,25 @@ class FakeRasa:
         self._thread.start()
 
     def delivered(self, conversation_id: str) -> List[str]:
-        """Rx numbers successfully pushed into ``conversation_id``, in order: the slot was set
-        and the reminder action run right after it."""
-        base = f"/conversations/{conversation_id}"
-        delivered = []
-        for call, following in zip(self.calls, self.calls[1:]):
-            if (call["path"] == f"{base}/tracker/events" and call["status"] == 200
-                    and following["path"] == f"{base}/execute" and following["status"] == 200):
-                assert following["json"] == {"name": "action_refill_reminder"}
-                delivered.append(call["json"]["value"])
-        return delivered
+        """Rx numbers of the reminders said in ``conversation_id``, in order."""
+        return [call["reminded"] for call in self.calls
+                if call["path"] == f"/conversations/{conversation_id}/execute"
+                and call["status"] == 200 and call["json"] == {"name": REMINDER_ACTION}]
 
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
 
 
+def _rx_of_reminder(url: str, reminder_id: Optional[int]) -> Optional[str]:
+    with session_scope(url) as session:
+        send = session.get(ReminderSend, reminder_id) if reminder_id else None
+        return session.get(Prescription, send.prescription_id).rx_number if send else None
+
+
 @pytest.fixture
-def rasa(monkeypatch) -> Iterator[FakeRasa]:
-    fake = FakeRasa()
+def rasa(monkeypatch, seeded_database) -> Iterator[FakeRasa]:
+    fake = FakeRasa(seeded_database)
     monkeypatch.setenv("RASA_URL", fake.url)
     monkeypatch.setenv("RASA_API_TOKEN", TOKEN)
     monkeypatch.delenv("REFILL_REMINDER_LEAD_DAYS", raising=False)
@@ -175,7 +183,7 @@ def test_maria_gets_each_due_reminder_once(seeded_database, rasa):
     assert sorted(rasa.delivered("maria-chat")) == sorted(due)
     assert (first.found, first.sent, first.skipped_already_sent, first.failed) == (3, 3, 0, 0)
     assert (second.found, second.sent, second.skipped_already_sent, second.failed) == (3, 0, 3, 0)
-    assert len(rasa.calls) == 6  # per reminder: set the slot, then run the action
+    assert len(rasa.calls) == 3  # one call per reminder: run the action
     assert [row.status for row in reminder_rows(seeded_database, MARIA)] == [
         ReminderStatus.SENT] * 3
     with session_scope(seeded_database) as session:
@@ -184,18 +192,46 @@ def test_maria_gets_each_due_reminder_once(seeded_database, rasa):
     assert events == [RefillEventKind.REMINDER_SENT] * 3
 
 
-def test_the_reminder_call_carries_only_the_rx_number(seeded_database, rasa):
+def test_the_reminder_call_names_no_medicine_person_or_rx_number(seeded_database, rasa):
     remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
     run(seeded_database)
     names = {word for entry in CATALOGUE.values()
              for word in (entry.medicine_id, entry.name.split()[0])}
     for call in rasa.calls:
         assert call["query"] == {"token": [TOKEN], "output_channel": ["latest"]}
-        assert call["json"] in ({"name": REMINDER_ACTION},) or (
-            call["json"]["event"] == "slot" and call["json"]["name"] == REMINDER_SLOT
-            and set(call["json"]) == {"event", "name", "value"})
+        assert call["json"] == {"name": REMINDER_ACTION}
+        assert call["reminded"] not in call["raw"] + call["path"]
         assert not [name for name in names if name.lower() in call["raw"].lower()]
         assert "maria" not in call["raw"].lower()
+
+
+def test_refill_now_opens_only_the_verified_customers_reminder_and_counts_it_once(
+        seeded_database, rasa):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    run(seeded_database)
+    latest = latest_sent_reminder(seeded_database, "maria-chat")
+    assert latest == reminder_rows(seeded_database, MARIA)[-1].id
+    assert latest_sent_reminder(seeded_database, "nobody-chat") is None
+
+    rx = rasa.delivered("maria-chat")[-1]
+    assert open_reminder(seeded_database, str(latest), MARIA, "maria-chat", NOW) == rx
+    assert open_reminder(seeded_database, latest, MARIA, "maria-chat", NOW) == rx  # tapped twice
+    # Someone else verified in the same chat, a made-up id, or garbage: nothing is revealed.
+    for reminder_id, reference in ((latest, JAMES), (latest + 1000, MARIA), ("x1", MARIA),
+                                   (None, MARIA)):
+        assert open_reminder(seeded_database, reminder_id, reference, "maria-chat", NOW) is None
+    with session_scope(seeded_database) as session:
+        opened = session.scalars(select(RefillEvent.kind).where(
+            RefillEvent.kind == RefillEventKind.REMINDER_OPENED)).all()
+        assert len(opened) == 1
+        session.get(Prescription, reminder_rows(seeded_database, MARIA)[-1].prescription_id
+                    ).status = PrescriptionStatus.CANCELLED
+    try:  # a prescription cancelled since the reminder: the button no longer refills it
+        assert open_reminder(seeded_database, latest, MARIA, "maria-chat", NOW) is None
+    finally:
+        with session_scope(seeded_database) as session:
+            session.get(Prescription, reminder_rows(seeded_database, MARIA)[-1].prescription_id
+                        ).status = PrescriptionStatus.ACTIVE
 
 
 def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog):
@@ -292,7 +328,7 @@ def test_a_failed_push_is_marked_and_retried_once_by_the_next_run(seeded_databas
 
     finished = run(seeded_database)
     assert (finished.sent, finished.skipped_already_sent) == (0, 1)
-    path = "/conversations/flaky-chat/tracker/events"
+    path = "/conversations/flaky-chat/execute"
     assert [call["status"] for call in rasa.calls if call["path"] == path] == [500, 200]
 
 

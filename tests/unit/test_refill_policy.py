@@ -21,7 +21,8 @@ from pharmacy.refill_policy import (
 
 LAST_FILL = date(2025, 11, 8)  # + 23 days = Monday, December 1, 2025
 WRITTEN = date(2025, 10, 1)
-ENV_VARS = ["REFILL_THRESHOLD", "REFILL_THRESHOLD_CONTROLLED", "RX_EXPIRY_DAYS"]
+ENV_VARS = ["REFILL_THRESHOLD", "REFILL_THRESHOLD_CONTROLLED", "RX_EXPIRY_DAYS",
+            "REFILL_THRESHOLDS_BY_CLASS"]
 
 
 @dataclass
@@ -82,6 +83,18 @@ def test_a_class_override_changes_the_threshold_and_unknown_classes_use_the_defa
     assert decide_refill(Rx(), day(23), config, drug_class="other").outcome is RefillOutcome.ALLOWED
 
 
+def test_a_stored_prescription_gets_the_threshold_of_its_knowledge_base_class():
+    # Atorvastatin is "statin (cholesterol-lowering)" in pharmacy/knowledge/medicines.yml.
+    config = RefillPolicyConfig(thresholds_by_class={"Statin": 0.80})
+    fields = {f.name: getattr(Rx(), f.name) for f in dataclasses.fields(Rx)}
+    atorvastatin = Prescription(medicine_id="atorvastatin", **fields)
+    assert atorvastatin.drug_class == "statin"
+    assert decide_refill(atorvastatin, day(23), config).outcome is RefillOutcome.TOO_SOON
+    assert decide_refill(atorvastatin, day(24), config).outcome is RefillOutcome.ALLOWED
+    metformin = Prescription(medicine_id="metformin", **fields)  # a biguanide: the default
+    assert decide_refill(metformin, day(23), config).outcome is RefillOutcome.ALLOWED
+
+
 def test_a_class_override_never_loosens_the_controlled_threshold():
     config = RefillPolicyConfig(thresholds_by_class={"benzodiazepine": 0.5})
     decision = decide_refill(Rx(dea_schedule="IV"), day(26), config, drug_class="benzodiazepine")
@@ -99,6 +112,17 @@ def test_never_filled_is_allowed_even_with_no_refills_authorized():
                              day(1, WRITTEN))
     assert decision.outcome is RefillOutcome.ALLOWED
     assert decision.earliest_date is None
+
+
+@pytest.mark.parametrize("rx, before, first_day", [
+    (Rx(), 22, 23),                      # 30-day supply x 0.75 = 22.5 -> 23
+    (Rx(days_supply=90), 67, 68),        # 90-day supply x 0.75 = 67.5 -> 68
+    (Rx(dea_schedule="IV"), 26, 27),     # controlled x 0.90 = 27
+])
+def test_each_too_soon_boundary_on_the_day_before_the_day_and_the_day_after(rx, before, first_day):
+    assert decide_refill(rx, day(before)).outcome is RefillOutcome.TOO_SOON
+    assert decide_refill(rx, day(first_day)).outcome is RefillOutcome.ALLOWED
+    assert decide_refill(rx, day(first_day + 1)).outcome is RefillOutcome.ALLOWED
 
 
 # R2: Schedule II ----------------------------------------------------------------------------------
@@ -124,6 +148,17 @@ def test_the_6th_refill_of_a_schedule_iv_drug_needs_renewal(authorized):
 def test_the_5th_refill_of_a_schedule_iii_drug_is_allowed():
     rx = Rx(dea_schedule="III", refills_authorized=6, refills_used=4)
     assert decide_refill(rx, day(40)).outcome is RefillOutcome.ALLOWED
+
+
+def test_the_5th_refill_of_a_schedule_iv_drug_is_allowed():
+    rx = Rx(dea_schedule="IV", refills_authorized=5, refills_used=4)
+    assert decide_refill(rx, day(40)).outcome is RefillOutcome.ALLOWED
+
+
+def test_schedule_iv_a_day_before_6_months_is_refillable_and_two_days_after_is_not():
+    rx = Rx(dea_schedule="IV", date_written=date(2025, 5, 20), last_fill_date=date(2025, 10, 20))
+    assert decide_refill(rx, date(2025, 11, 19)).outcome is RefillOutcome.ALLOWED
+    assert decide_refill(rx, date(2025, 11, 22)).reason_code == "controlled_expired"
 
 
 def test_schedule_iv_written_exactly_6_months_ago_is_refillable_and_a_day_later_is_not():
@@ -165,6 +200,18 @@ def test_written_365_days_ago_is_refillable_and_366_days_ago_needs_renewal():
     assert decision.earliest_date is None
 
 
+def test_written_364_days_ago_is_refillable_and_367_days_ago_needs_renewal():
+    rx = Rx(last_fill_date=day(330, WRITTEN))
+    assert decide_refill(rx, day(364, WRITTEN)).outcome is RefillOutcome.ALLOWED
+    assert decide_refill(rx, day(367, WRITTEN)).reason_code == "expired"
+
+
+def test_across_a_leap_day_the_year_is_365_days_so_never_longer_than_the_law_allows():
+    rx = Rx(date_written=date(2024, 1, 10), last_fill_date=date(2024, 12, 1))
+    assert decide_refill(rx, date(2025, 1, 9)).outcome is RefillOutcome.ALLOWED
+    assert decide_refill(rx, date(2025, 1, 10)).reason_code == "expired"
+
+
 def test_expiry_days_are_configurable_per_state():
     rx = Rx(last_fill_date=day(150, WRITTEN))
     config = RefillPolicyConfig(non_controlled_expiry_days=180)
@@ -176,6 +223,13 @@ def test_zero_refills_left_needs_renewal():
     assert decision.outcome is RefillOutcome.NEEDS_RENEWAL
     assert decision.reason_code == "no_refills_left"
     assert "prescriber" in decision.explanation
+
+
+def test_one_refill_left_is_allowed_and_the_last_one_used_needs_renewal():
+    assert decide_refill(Rx(refills_authorized=3, refills_used=2), day(40)).outcome is (
+        RefillOutcome.ALLOWED)
+    assert decide_refill(Rx(refills_authorized=3, refills_used=3), day(40)).outcome is (
+        RefillOutcome.NEEDS_RENEWAL)
 
 
 def test_a_due_date_after_expiry_becomes_a_renewal_not_a_promise():
@@ -275,7 +329,15 @@ def test_config_reads_the_environment(clean_env):
     assert config.non_controlled_expiry_days == 730
 
 
+def test_class_thresholds_come_from_the_environment(clean_env):
+    clean_env.setenv("REFILL_THRESHOLDS_BY_CLASS", "Statin=0.8, proton pump inhibitor = 0.7,")
+    config = RefillPolicyConfig.from_env()
+    assert dict(config.thresholds_by_class) == {"statin": 0.8, "proton pump inhibitor": 0.7}
+
+
 @pytest.mark.parametrize("name, value", [
+    ("REFILL_THRESHOLDS_BY_CLASS", "statin"), ("REFILL_THRESHOLDS_BY_CLASS", "statin=1.5"),
+    ("REFILL_THRESHOLDS_BY_CLASS", "=0.8"), ("REFILL_THRESHOLDS_BY_CLASS", "statin=most"),
     ("REFILL_THRESHOLD", "abc"), ("REFILL_THRESHOLD", "75"), ("REFILL_THRESHOLD", "0"),
     ("REFILL_THRESHOLD_CONTROLLED", "nan"), ("RX_EXPIRY_DAYS", "a year"), ("RX_EXPIRY_DAYS", "-1"),
     ("RX_EXPIRY_DAYS", "365.5"),
