@@ -101,24 +101,22 @@ async def api_reply(request: web.Request) -> web.Response:
     return await _respond_and_push(request, work)
 
 
-async def api_return(request: web.Request) -> web.Response:
-    ticket_id = int(request.match_info["ticket_id"])
+def _ticket_action(operation: Callable) -> Callable:
+    """A POST handler that runs ``operation(session, ticket_id, agent, now)`` and answers with the
+    ticket, pushing any change into the shopper's chat."""
+    async def handler(request: web.Request) -> web.Response:
+        ticket_id = int(request.match_info["ticket_id"])
 
-    def work(session, agent):
-        desk_ops.return_to_bot(session, ticket_id, agent, now())
-        return _after_action(session, ticket_id, agent)
+        def work(session, agent):
+            operation(session, ticket_id, agent, now())
+            return _after_action(session, ticket_id, agent)
 
-    return await _respond_and_push(request, work)
+        return await _respond_and_push(request, work)
+    return handler
 
 
-async def api_resolve(request: web.Request) -> web.Response:
-    ticket_id = int(request.match_info["ticket_id"])
-
-    def work(session, agent):
-        desk_ops.resolve(session, ticket_id, agent, now())
-        return _after_action(session, ticket_id, agent)
-
-    return await _respond_and_push(request, work)
+api_return = _ticket_action(desk_ops.return_to_bot)
+api_resolve = _ticket_action(desk_ops.resolve)
 
 
 async def api_events(request: web.Request) -> web.StreamResponse:

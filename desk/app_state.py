@@ -1,8 +1,7 @@
-"""What the desk app holds between requests, and the clock and settings it reads."""
+"""What the desk app holds between requests, and the clock it stamps with."""
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import datetime
 
 from aiohttp import web
@@ -20,13 +19,3 @@ PUSHES = web.AppKey("pushes", set)
 
 def now() -> datetime:
     return datetime.utcnow()
-
-
-def env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as error:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from error

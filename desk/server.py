@@ -39,12 +39,11 @@ from typing import Optional
 from aiohttp import web
 
 from desk import accounts, api, login
-from desk.app_state import (CLOSING, DB_URL, PAGE, POLL_SECONDS, PUSHES, SESSIONS, THROTTLE,
-                            env_number)
+from desk.app_state import CLOSING, DB_URL, PAGE, POLL_SECONDS, PUSHES, SESSIONS, THROTTLE
 from desk.responses import STATIC_DIR, add_headers, render, static_file
 from desk.sessions import Clock, LoginThrottle, SessionStore
 from pharmacy.handoff.agents import ROLES
-from pharmacy.settings import load_settings
+from pharmacy.settings import env_number, load_settings
 
 log = logging.getLogger("desk")
 

@@ -18,14 +18,21 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
-def _env_int(name: str, default: int) -> int:
+def env_number(name: str, default: float, kind: type = float) -> float:
+    """The environment variable as a number of ``kind`` (int or float), or ``default`` if unset;
+    a malformed value is an error that names the variable."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as error:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from error
+        expected = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name} must be {expected}, got {raw!r}") from error
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(env_number(name, default, int))
 
 
 @dataclass(frozen=True)
