@@ -2,7 +2,7 @@
 token) unless a test is about verification; each test uses its own prescription, since a refill
 can be ordered only once per fill cycle."""
 import time
-from datetime import date
+from datetime import date, datetime
 
 import requests
 from sqlalchemy import delete, func, select
@@ -13,7 +13,8 @@ from pharmacy.identity import issue_token
 from pharmacy.models import ConsentKind, Order, Prescription
 from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest, ReminderSend
 from pharmacy.refill_policy import decide_refill, format_day
-from pharmacy.reminders import send_due_reminders
+from pharmacy.refills import remember_conversation
+from pharmacy.reminders import send_due_reminders, set_reminder_consent
 from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT, tickets_for
 
 
@@ -153,6 +154,11 @@ def test_schedule_ii_needs_a_new_prescription_and_offers_a_pharmacist(new_chat, 
     assert "/request_human" in [b["payload"] for b in buttons_of(replies)]
 
 
+def test_asking_for_auto_refill_of_a_controlled_medicine_is_told_never(new_chat, stack):
+    send = logged_in(new_chat(), stack, JAMES[0])
+    assert "never for controlled substances" in text_of(send("can my alprazolam be on auto refill?"))
+
+
 def test_change_of_mind_and_cancel_place_nothing(new_chat, stack, seeded_database):
     rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
     before = orders_for_rx(seeded_database, rx)
@@ -239,23 +245,29 @@ def test_refill_now_works_after_the_chat_session_has_expired(new_chat, stack, se
     the slots) on the reminder itself; the button must still refill the right prescription."""
     _forget_reminders_sent(seeded_database, MARIA[0])
     chat = new_chat()
-    send = logged_in(chat, stack, MARIA[0])
-    send("turn on refill reminders")
-    two_hours_ago = time.time() - 2 * 3600  # past session_expiration_time (domain.yml)
+    # A chat from two hours ago (past session_expiration_time in domain.yml): Maria verified in
+    # it and turned reminders on.
+    then = time.time() - 2 * 3600
+    old_chat = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"},
+                {"event": "action", "name": "action_listen"},
+                {"event": "user", "text": "turn on refill reminders",
+                 "parse_data": {"intent": {"name": "enable_reminders", "confidence": 1.0},
+                                "entities": []}},
+                {"event": "slot", "name": "verified_customer", "value": MARIA[0]},
+                {"event": "action", "name": "action_listen"}]
     requests.post(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
                   params={"token": stack.token}, timeout=10,
-                  json=[{"event": "user", "text": "thanks", "timestamp": two_hours_ago,
-                         "parse_data": {"intent": {"name": "thank", "confidence": 1.0},
-                                        "entities": []}},
-                        {"event": "action", "name": "action_listen",
-                         "timestamp": two_hours_ago}]).raise_for_status()
+                  json=[{**event, "timestamp": then} for event in old_chat]).raise_for_status()
+    remember_conversation(seeded_database, MARIA[0], chat.sender, datetime.utcnow())
+    set_reminder_consent(seeded_database, MARIA[0], True, datetime.utcnow())
+
     _send_reminders(stack, seeded_database, monkeypatch)
     events = _tracker(stack, chat)["events"]
     old = max(i for i, e in enumerate(events) if e.get("event") == "user")
     assert any(e.get("event") == "session_started" for e in events[old:])  # a new session
     reminder, rx, medicine = _last_reminder(stack, chat)
     refill_now = next(b for b in reminder["data"]["buttons"] if b["title"] == "Refill now")
-    answer = text_of(send(refill_now["payload"]))
+    answer = text_of(logged_in(chat, stack, MARIA[0])(refill_now["payload"]))
     assert medicine in answer and "Which prescription" not in answer
     assert _opened(seeded_database, chat) == 1
 
