@@ -30,12 +30,21 @@ async def off_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await loop.run_in_executor(None, functools.partial(function, *args, **kwargs))
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached (the SQL error itself is left out: its parameters may
+    be personal)."""
+
+
 class DatabaseGuard:
     """Mixin for every action: a database outage becomes a clear answer instead of a silent turn
     (and the SDK's error log, whose SQL parameters may hold a date of birth, is never reached).
 
     ``class ActionX(DatabaseGuard, Action)``; the subclass's ``run`` is wrapped when defined.
+    An action run by a program rather than a shopper sets ``SAYS_DATABASE_DOWN = False``: it then
+    fails with ``DatabaseUnavailable`` (no SQL in the error), so its caller sees the failure.
     """
+
+    SAYS_DATABASE_DOWN = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -52,6 +61,8 @@ def _guarded(run: Callable[..., Any]) -> Callable[..., Any]:
             return await result if inspect.isawaitable(result) else result
         except SQLAlchemyError as error:
             log.warning("%s: database unavailable (%s)", self.name(), type(error).__name__)
+            if not self.SAYS_DATABASE_DOWN:
+                raise DatabaseUnavailable(self.name()) from None
             say(dispatcher, "service.database_down")
             return []
 

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from actions.refill_form import FORM_SLOTS as REFILL_FORM_SLOTS
+from actions.refill_form import REMINDER_ENTITY, REMINDER_SLOT
 from pharmacy import identity
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffReason
@@ -54,7 +55,10 @@ class ActionBeginPrivateTask(DatabaseGuard, Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events = [SlotSet("pending_task", PRIVATE_TASKS.get(intent)),
                   SlotSet("task_text", tracker.latest_message.get("text")),
-                  SlotSet("dob_input", None), SlotSet("possession_input", None)]
+                  SlotSet("dob_input", None), SlotSet("possession_input", None),
+                  # Only this message's "Refill now" counts: an older tap must not pre-fill.
+                  SlotSet(REMINDER_SLOT,
+                          next(tracker.get_latest_entity_values(REMINDER_ENTITY), None))]
         if (tracker.active_loop or {}).get("name") == "refill_form":
             # Another task replaces the refill (the identity form takes over the active loop):
             # say so, and forget its answers so a later "yes" cannot place it.

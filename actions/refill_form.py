@@ -35,6 +35,10 @@ RX_LIST = Step.PRESCRIPTIONS.value
 DELIVERY = Step.DELIVERY.value
 CONFIRMED = Step.CONFIRMATION.value
 FORM_SLOTS = (RX_LIST, DELIVERY, CONFIRMED)
+# "Refill now" on a reminder: its payload's entity fills this slot (domain.yml), which
+# ``start_refill`` turns into a pre-filled RX_LIST once the shopper is verified.
+REMINDER_ENTITY = "reminder"
+REMINDER_SLOT = "reminder_id"
 
 
 def rx_list_of(tracker: Tracker) -> List[str]:

@@ -16,16 +16,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.identity import RESUMABLE_TASKS
-from actions.refill_form import CONFIRMED, DELIVERY, FORM_SLOTS, RX_LIST, rx_list_of
+from actions.refill_form import (
+    CONFIRMED,
+    DELIVERY,
+    FORM_SLOTS,
+    REMINDER_ENTITY,
+    REMINDER_SLOT,
+    RX_LIST,
+    rx_list_of,
+)
 from pharmacy import refills, reminders
 from pharmacy.db import session_scope
 from pharmacy.refill_conversation import customer_context
 
 log = logging.getLogger(__name__)
-
-# "Refill now" on a reminder: the entity in its payload fills this slot (domain.yml).
-REMINDER_ENTITY = "reminder"
-REMINDER_SLOT = "reminder_id"
 
 
 def _has_active_prescriptions(reference: str) -> bool:
@@ -54,12 +58,16 @@ class ActionRefillReminder(DatabaseGuard, Action):
     names no medicine (it may show up in a notification preview) and the button carries the
     reminder's id, not the Rx number."""
 
+    # Nobody asked anything: with the database down, fail the push (the scheduler retries it)
+    # rather than tell the chat about an outage.
+    SAYS_DATABASE_DOWN = False
+
     def name(self) -> Text:
         return "action_refill_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        reminder = await off_loop(reminders.latest_sent_reminder, None, tracker.sender_id)
+        reminder = await off_loop(reminders.take_reminder_to_show, None, tracker.sender_id)
         buttons = ([("Refill now", f'/request_refill{{"{REMINDER_ENTITY}":"{reminder}"}}')]
                    if reminder else [])
         say(dispatcher, "refill.reminder",

@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 from aiohttp import web
 
 from desk import events, rasa_push
-from desk.app_state import CLOSING, DB_URL, POLL_SECONDS, PUSHES, SESSIONS, now
+from desk.app_state import CLOSING, DB_URL, EVENTS_PATH, POLL_SECONDS, PUSHES, SESSIONS, now
 from desk.responses import error, refusal
 from pharmacy.db import session_scope
 from pharmacy.handoff import desk_ops
@@ -21,7 +21,6 @@ from pharmacy.handoff.models import HandoffTicket
 
 log = logging.getLogger("desk")
 
-EVENTS_PATH = "/api/events"
 _STATUS_OF_REFUSAL = {
     desk_ops.TicketNotFound: (404, "not_found"),
     desk_ops.NotPermitted: (403, "forbidden"),

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from desk.sessions import LoginThrottle, SessionStore
 
+EVENTS_PATH = "/api/events"  # the live feed: polled by the page, so it keeps no session alive
 DB_URL = web.AppKey("db_url", str)
 SESSIONS = web.AppKey("sessions", SessionStore)
 THROTTLE = web.AppKey("throttle", LoginThrottle)

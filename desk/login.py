@@ -15,8 +15,8 @@ from typing import Optional
 
 from aiohttp import web
 
-from desk.api import EVENTS_PATH, run_as_agent
-from desk.app_state import DB_URL, SESSIONS, THROTTLE, now
+from desk.api import run_as_agent
+from desk.app_state import DB_URL, EVENTS_PATH, SESSIONS, THROTTLE, now
 from desk.responses import MESSAGES, error, redirect, render, set_cookie
 from pharmacy.db import session_scope
 from pharmacy.handoff.agents import audit, authenticate

@@ -108,7 +108,7 @@ def main(argv: Optional[list] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.command == "create-agent":
         return accounts.create_agent_command(args.username, args.role, args.name or args.username)
-    port = int(env_number("DESK_PORT", DEFAULT_PORT))
+    port = int(env_number("DESK_PORT", DEFAULT_PORT, int))
     log.info("agent desk on http://localhost:%s/", port)
     web.run_app(create_app(), port=port, print=None, access_log=None)
     return 0

@@ -25,8 +25,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-from pharmacy.knowledge.loader import knowledge_base
-
 Base = declarative_base()
 
 
@@ -189,6 +187,8 @@ class Prescription(Base):
     @property
     def drug_class(self) -> Optional[str]:
         """The knowledge base's class of this medicine (R1 thresholds per class), if known."""
+        from pharmacy.knowledge.loader import knowledge_base  # read on first use, not at import
+
         medicine = knowledge_base().get(self.medicine_id)
         return medicine.class_key if medicine else None
 

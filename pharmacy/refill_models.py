@@ -53,9 +53,10 @@ class ReminderSend(Base):
     prescription_id = Column(Integer, ForeignKey("prescriptions.id"), nullable=False)
     customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False, index=True)
     due_date = Column(Date, nullable=False)
-    conversation_id = Column(String(255), nullable=False)
+    conversation_id = Column(String(255), nullable=False, index=True)
     sent_at = Column(DateTime, nullable=False)
     status = Column(string_enum(ReminderStatus), nullable=False)
+    shown_at = Column(DateTime)  # when the chat said it (set by the reminder action)
 
 
 class RefillEvent(Base):

@@ -25,7 +25,7 @@ from typing import Any, Mapping, Optional
 
 from dateutil.relativedelta import relativedelta
 
-from pharmacy.knowledge.loader import drug_class_key
+from pharmacy.knowledge.loader import drug_class_key, knowledge_base
 
 SCHEDULES = ("II", "III", "IV", "V")
 
@@ -116,6 +116,11 @@ def _parse_classes(raw: str) -> dict:
                              f"{pair!r}")
         thresholds[name] = _parse(f"REFILL_THRESHOLDS_BY_CLASS ({name.strip()})", value.strip(),
                                   float, lambda v: 0 < v <= 1, "a fraction in (0, 1]")
+    known = {medicine.class_key for medicine in knowledge_base().values()}
+    unknown = sorted({drug_class_key(name) for name in thresholds} - known)
+    if unknown:  # a typo would silently leave the default in force
+        raise ValueError(f"REFILL_THRESHOLDS_BY_CLASS names no class of the knowledge base: "
+                         f"{', '.join(unknown)} (known: {', '.join(sorted(known))})")
     return thresholds
 
 

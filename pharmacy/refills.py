@@ -125,10 +125,8 @@ def match_prescription(prescriptions: Sequence[Prescription], text: str) -> Opti
 
 
 def _recognised_medicine_ids(text: str) -> Set[str]:
-    try:
-        from pharmacy.knowledge import default_recognizer
-    except ImportError:  # the knowledge package is optional for this module
-        return set()
+    from pharmacy.knowledge import default_recognizer  # builds spaCy on first use
+
     return {mention.medicine_id for mention in default_recognizer().find(text)}
 
 
@@ -174,7 +172,8 @@ def submit_refill(database_url: Optional[str], customer_reference: str, rx_numbe
             session.add(order)
             session.flush()  # the unique idempotency key decides here, or at commit
             order.order_number = f"EP-{ORDER_NUMBER_BASE + order.id}"  # ids never collide
-            _add_event(session, RefillEventKind.SUBMITTED, customer.id, rx.id, conversation_id, now)
+            add_refill_event(session, RefillEventKind.SUBMITTED, customer.id, rx.id,
+                             conversation_id, now)
             return SubmitResult(order.order_number, True, decision)
     except IntegrityError:
         existing = _order_number_for_key(database_url, key) if key else None
@@ -271,12 +270,12 @@ def record_offer(database_url: Optional[str], conversation_id: str, customer_ref
             RefillEvent.prescription_id == rx.id).limit(1))
         if offered is not None:
             return False
-        _add_event(session, RefillEventKind.OFFERED, customer.id, rx.id, conversation_id,
+        add_refill_event(session, RefillEventKind.OFFERED, customer.id, rx.id, conversation_id,
                    now or datetime.utcnow())
         return True
 
 
-def _add_event(session: Session, kind: RefillEventKind, customer_id: int,
+def add_refill_event(session: Session, kind: RefillEventKind, customer_id: int,
                prescription_id: Optional[int], conversation_id: Optional[str],
                at: datetime) -> None:
     session.add(RefillEvent(kind=kind, customer_id=customer_id, prescription_id=prescription_id,

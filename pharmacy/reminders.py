@@ -13,11 +13,11 @@ once: a run that dies between the insert and the call leaves a reminder recorded
 A failed call marks the row "failed" and the next run sends it again.
 
 The reminder names no medicine (notification previews, rules section 2): Rasa is only asked to
-run ``action_refill_reminder`` in the conversation. That action finds the reminder just claimed
-here in the database, so nothing depends on slots a new chat session would reset, and its
-"Refill now" button carries the reminder's id, never an Rx number (one of the identity factors).
-``open_reminder`` turns the id back into a prescription only for the verified customer it was
-sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
+run ``action_refill_reminder`` in the conversation. That action takes the reminder claimed here
+from the database (``take_reminder_to_show``), so nothing depends on slots a new chat session
+would reset, and its "Refill now" button carries the reminder's id, never an Rx number (one of
+the identity factors). ``open_reminder`` turns the id back into a prescription only for the
+verified customer it was sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
 """
 from __future__ import annotations
 
@@ -54,7 +54,12 @@ from pharmacy.refill_models import (
     ReminderStatus,
 )
 from pharmacy.refill_policy import RefillOutcome, RefillPolicyConfig, dea_schedule, decide_refill
-from pharmacy.refills import RefillRequestError, RefillSettings, refill_idempotency_key
+from pharmacy.refills import (
+    RefillRequestError,
+    RefillSettings,
+    add_refill_event,
+    refill_idempotency_key,
+)
 from pharmacy.settings import load_secret, load_settings
 
 log = logging.getLogger("pharmacy.reminders")
@@ -173,14 +178,22 @@ def _already_ordered(session: Session, keys: Iterable[str]) -> Set[str]:
 # ----------------------------------------------------------------------------- in the chat
 
 
-def latest_sent_reminder(database_url: Optional[str], conversation_id: str) -> Optional[int]:
-    """The id of the reminder most recently claimed for sending to this conversation."""
+def take_reminder_to_show(database_url: Optional[str], conversation_id: str,
+                          now: Optional[datetime] = None) -> Optional[int]:
+    """The id of the oldest reminder claimed for this conversation and not yet said, now marked
+    as said. One scheduler push, one reminder: a retried row and a new one in the same run, or
+    two overlapping runs, each get their own message."""
     with session_scope(database_url) as session:
-        return session.scalar(
-            select(ReminderSend.id)
+        reminder = session.scalars(
+            select(ReminderSend)
             .where(ReminderSend.conversation_id == conversation_id,
-                   ReminderSend.status == ReminderStatus.SENT)
-            .order_by(ReminderSend.sent_at.desc(), ReminderSend.id.desc()).limit(1))
+                   ReminderSend.status == ReminderStatus.SENT,
+                   ReminderSend.shown_at.is_(None))
+            .order_by(ReminderSend.sent_at, ReminderSend.id).limit(1)).first()
+        if reminder is None:
+            return None
+        reminder.shown_at = now or datetime.utcnow()
+        return reminder.id
 
 
 def open_reminder(database_url: Optional[str], reminder_id: Any, customer_reference: str,
@@ -207,10 +220,8 @@ def open_reminder(database_url: Optional[str], reminder_id: Any, customer_refere
             RefillEvent.conversation_id == conversation_id,
             RefillEvent.prescription_id == rx.id).limit(1))
         if counted is None:
-            session.add(RefillEvent(kind=RefillEventKind.REMINDER_OPENED,
-                                    customer_id=send.customer_id, prescription_id=rx.id,
-                                    conversation_id=conversation_id,
-                                    created_at=now or datetime.utcnow()))
+            add_refill_event(session, RefillEventKind.REMINDER_OPENED, send.customer_id, rx.id,
+                             conversation_id, now or datetime.utcnow())
         return rx.rx_number
 
 
@@ -267,7 +278,7 @@ def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) ->
             .where(ReminderSend.prescription_id == reminder.prescription_id,
                    ReminderSend.due_date == reminder.due_date,
                    ReminderSend.status == ReminderStatus.FAILED)
-            .values(status=ReminderStatus.SENT, sent_at=now,
+            .values(status=ReminderStatus.SENT, sent_at=now, shown_at=None,
                     conversation_id=reminder.conversation_id)
             .execution_options(synchronize_session=False))
         return result.rowcount == 1
@@ -275,7 +286,7 @@ def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) ->
 
 def _push(rasa: RasaTarget, reminder: DueReminder) -> bool:
     """Rasa's HTTP API runs the reminder action in the customer's latest channel; the action reads
-    which reminder it is from the row ``_claim`` committed (``latest_sent_reminder``)."""
+    which reminder it is from the row ``_claim`` committed (``take_reminder_to_show``)."""
     url = f"{rasa.url}/conversations/{quote(reminder.conversation_id, safe='')}/execute"
     masked = mask_rx_number(reminder.rx_number)
     try:
@@ -293,10 +304,8 @@ def _push(rasa: RasaTarget, reminder: DueReminder) -> bool:
 
 def _record_sent(database_url: Optional[str], reminder: DueReminder, now: datetime) -> None:
     with session_scope(database_url) as session:
-        session.add(RefillEvent(kind=RefillEventKind.REMINDER_SENT,
-                                customer_id=reminder.customer_id,
-                                prescription_id=reminder.prescription_id,
-                                conversation_id=reminder.conversation_id, created_at=now))
+        add_refill_event(session, RefillEventKind.REMINDER_SENT, reminder.customer_id,
+                         reminder.prescription_id, reminder.conversation_id, now)
 
 
 def _mark_failed(database_url: Optional[str], reminder: DueReminder) -> None:

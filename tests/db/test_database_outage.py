@@ -7,9 +7,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
+from actions.common import DatabaseUnavailable
 from actions.emergency import ActionEmergency
 from actions.handoff import ActionRequestHuman
 from actions.identity import ValidateIdentityForm
+from actions.refills import ActionRefillReminder
 from pharmacy.messages import render
 
 pytestmark = pytest.mark.db
@@ -55,6 +57,12 @@ def test_an_emergency_keeps_its_advice_when_the_ticket_cannot_be_opened():
     _, said = run(ActionEmergency(), "I took too many pills and feel faint", {})
     assert len(said) == 2 and said[1] == DOWN
     assert "911" in said[0]
+
+
+def test_a_reminder_push_fails_instead_of_telling_the_chat_about_the_outage():
+    # The scheduler, not a shopper, runs this action: a failed push is marked and sent again.
+    with pytest.raises(DatabaseUnavailable):
+        run(ActionRefillReminder(), "", {})
 
 
 def test_every_registered_action_is_guarded():

@@ -44,7 +44,7 @@ from pharmacy.refill_models import (
 from pharmacy.refills import RefillSettings, remember_conversation, submit_refill
 from pharmacy.reminders import (
     REMINDER_ACTION,
-    latest_sent_reminder,
+    take_reminder_to_show,
     main,
     open_reminder,
     reminder_due_date,
@@ -62,7 +62,7 @@ TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConver
 
 class FakeRasa:
     """Rasa's execute endpoint on a free local port; records every call. Like the real reminder
-    action, it reads which reminder it is saying from the database at the moment it is called."""
+    action, it takes the reminder it says from the database at the moment it is called."""
 
     def __init__(self, database_url: str) -> None:
         self.calls: List[Dict[str, object]] = []
@@ -76,7 +76,7 @@ class FakeRasa:
                 url = urlparse(self.path)
                 conversation = url.path.split("/")[2]
                 reminded = _rx_of_reminder(database_url,
-                                           latest_sent_reminder(database_url, conversation))
+                                           take_reminder_to_show(database_url, conversation))
                 with fake._lock:
                     status = 500 if fake.fail_next > 0 else 200
                     fake.fail_next = max(fake.fail_next - 1, 0)
@@ -209,9 +209,9 @@ def test_refill_now_opens_only_the_verified_customers_reminder_and_counts_it_onc
         seeded_database, rasa):
     remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
     run(seeded_database)
-    latest = latest_sent_reminder(seeded_database, "maria-chat")
-    assert latest == reminder_rows(seeded_database, MARIA)[-1].id
-    assert latest_sent_reminder(seeded_database, "nobody-chat") is None
+    latest = reminder_rows(seeded_database, MARIA)[-1].id
+    assert all(row.shown_at is not None for row in reminder_rows(seeded_database, MARIA))
+    assert take_reminder_to_show(seeded_database, "maria-chat") is None  # each said once
 
     rx = rasa.delivered("maria-chat")[-1]
     assert open_reminder(seeded_database, str(latest), MARIA, "maria-chat", NOW) == rx
@@ -330,6 +330,23 @@ def test_a_failed_push_is_marked_and_retried_once_by_the_next_run(seeded_databas
     assert (finished.sent, finished.skipped_already_sent) == (0, 1)
     path = "/conversations/flaky-chat/execute"
     assert [call["status"] for call in rasa.calls if call["path"] == path] == [500, 200]
+
+
+def test_a_retried_reminder_and_a_new_one_in_one_run_each_get_their_own_message(
+        seeded_database, rasa):
+    reference = make_customer(seeded_database,
+                              {"medicine_id": "metformin", "last_fill_days_ago": 15},  # due +8
+                              {"medicine_id": "lisinopril", "last_fill_days_ago": 68})  # due now
+    set_reminder_consent(seeded_database, reference, True, NOW)
+    remember_conversation(seeded_database, reference, "two-chat", NOW)
+    rx = rx_numbers_of(seeded_database, reference)
+    rasa.fail_next = 1
+    assert run(seeded_database).failed == 1  # lisinopril's push fails
+
+    later = timedelta(days=5)  # metformin is now due too, and is claimed before the retry
+    summary = send_due_reminders(seeded_database, today=DEMO_TODAY + later, now=NOW + later)
+    assert (summary.sent, summary.failed) == (2, 0)
+    assert rasa.delivered("two-chat") == [rx["metformin"], rx["lisinopril"]]
 
 
 def test_an_unreachable_rasa_counts_as_failed(seeded_database, rasa, monkeypatch):

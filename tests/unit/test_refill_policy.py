@@ -338,6 +338,7 @@ def test_class_thresholds_come_from_the_environment(clean_env):
 @pytest.mark.parametrize("name, value", [
     ("REFILL_THRESHOLDS_BY_CLASS", "statin"), ("REFILL_THRESHOLDS_BY_CLASS", "statin=1.5"),
     ("REFILL_THRESHOLDS_BY_CLASS", "=0.8"), ("REFILL_THRESHOLDS_BY_CLASS", "statin=most"),
+    ("REFILL_THRESHOLDS_BY_CLASS", "statins=0.8"),
     ("REFILL_THRESHOLD", "abc"), ("REFILL_THRESHOLD", "75"), ("REFILL_THRESHOLD", "0"),
     ("REFILL_THRESHOLD_CONTROLLED", "nan"), ("RX_EXPIRY_DAYS", "a year"), ("RX_EXPIRY_DAYS", "-1"),
     ("RX_EXPIRY_DAYS", "365.5"),

@@ -31,6 +31,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # A key unique again across all orders: a cancelled order gives its key up when another
+    # order (live, or cancelled earlier) holds the same one.
+    op.execute(
+        "UPDATE orders SET idempotency_key = NULL WHERE status = 'cancelled' AND EXISTS ("
+        "SELECT 1 FROM orders AS other WHERE other.idempotency_key = orders.idempotency_key "
+        "AND (other.status <> 'cancelled' OR other.id < orders.id))")
     op.drop_index(INDEX, table_name='orders')
     if op.get_bind().dialect.name == 'sqlite':
         with op.batch_alter_table('orders') as batch_op:
