@@ -130,6 +130,8 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
 
     async def validate_dob_input(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # cleared when a task begins: nothing typed yet, nothing to complain of
+            return {"dob_input": None}
         if value in (VERIFIED, LOCKED):
             return {"dob_input": value}
         if identity.parse_date_of_birth(str(value)) is None:
@@ -140,6 +142,8 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
 
     async def validate_possession_input(self, value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:
+            return {"possession_input": None}
         if value in (VERIFIED, LOCKED):
             return {"possession_input": value}
         if identity.parse_possession_factor(str(value)) is None:
