@@ -44,12 +44,12 @@ async def start_refill(dispatcher: CollectingDispatcher, tracker: Tracker,
     if not await off_loop(_has_active_prescriptions, reference):
         say(dispatcher, "refill.no_prescriptions")
         return []
-    reminder = tracker.get_slot(REMINDER_SLOT)
-    reminded_rx = reminder and await off_loop(reminders.open_reminder, None, reminder, reference,
+    reminded = tracker.get_slot(REMINDER_SLOT)
+    reminded_rx = reminded and await off_loop(reminders.open_reminders, None, reminded, reference,
                                               tracker.sender_id)
     events = [SlotSet(slot, None) for slot in FORM_SLOTS]
-    if reminded_rx:  # a pre-filled choice: the form validates it like a typed Rx number
-        events.append(SlotSet(RX_LIST, reminded_rx))
+    if reminded_rx:  # a pre-filled choice: the form validates it like typed Rx numbers
+        events.append(SlotSet(RX_LIST, ",".join(reminded_rx)))
     return events + [SlotSet("form_to_start", "refill_form"), SlotSet(REMINDER_SLOT, None)]
 
 
@@ -67,11 +67,11 @@ class ActionRefillReminder(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        reminder = await off_loop(reminders.take_reminder_to_show, None, tracker.sender_id)
-        buttons = ([("Refill now", f'/request_refill{{"{REMINDER_ENTITY}":"{reminder}"}}')]
-                   if reminder else [])
-        say(dispatcher, "refill.reminder",
-            extra_buttons=buttons + [("Stop reminders", "/stop_reminders")])
+        shown = await off_loop(reminders.take_reminders_to_show, None, tracker.sender_id)
+        ids = ",".join(str(reminder_id) for reminder_id in shown)
+        buttons = [("Refill now", f'/request_refill{{"{REMINDER_ENTITY}":"{ids}"}}')] if ids else []
+        say(dispatcher, "refill.reminder" if len(shown) <= 1 else "refill.reminders",
+            count=len(shown), extra_buttons=buttons + [("Stop reminders", "/stop_reminders")])
         # Not after a shopper's message: listen again so the next one is read like any other.
         return [ActionExecuted("action_listen")]
 

@@ -193,6 +193,10 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
         "refill.reminder": Message(
             "It's time to reorder one of your prescriptions. Tap below to refill it in a minute.",
         ),
+        "refill.reminders": Message(
+            "It's time to reorder {count} of your prescriptions. Tap below to refill them in a "
+            "minute.",
+        ),
         "reminders.on": Message(
             "Refill reminders are on. I'll message you here a few days before a prescription is "
             "due, without naming the medicine in the notification. Say \"stop reminders\" at any time."

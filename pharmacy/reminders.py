@@ -14,10 +14,11 @@ A failed call marks the row "failed" and the next run sends it again.
 
 The reminder names no medicine (notification previews, rules section 2): Rasa is only asked to
 run ``action_refill_reminder`` in the conversation. That action takes the reminder claimed here
-from the database (``take_reminder_to_show``), so nothing depends on slots a new chat session
-would reset, and its "Refill now" button carries the reminder's id, never an Rx number (one of
-the identity factors). ``open_reminder`` turns the id back into a prescription only for the
-verified customer it was sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
+from the database (``take_reminders_to_show``), so nothing depends on slots a new chat session
+would reset. One message per chat and run, however many prescriptions are due; its "Refill now"
+button carries the reminders' ids, never an Rx number (one of the identity factors).
+``open_reminders`` turns the ids back into prescriptions only for the verified customer they were
+sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, List, Optional, Set
+from typing import Any, Dict, Iterable, List, Optional, Set
 from urllib.parse import quote
 
 import requests
@@ -178,51 +179,51 @@ def _already_ordered(session: Session, keys: Iterable[str]) -> Set[str]:
 # ----------------------------------------------------------------------------- in the chat
 
 
-def take_reminder_to_show(database_url: Optional[str], conversation_id: str,
-                          now: Optional[datetime] = None) -> Optional[int]:
-    """The id of the oldest reminder claimed for this conversation and not yet said, now marked
-    as said. One scheduler push, one reminder: a retried row and a new one in the same run, or
-    two overlapping runs, each get their own message."""
+def take_reminders_to_show(database_url: Optional[str], conversation_id: str,
+                           now: Optional[datetime] = None) -> List[int]:
+    """The ids of the reminders claimed for this conversation and not yet said, now marked as
+    said: each push says what it claimed, and a retried push says its reminders again."""
     with session_scope(database_url) as session:
-        reminder = session.scalars(
+        waiting = session.scalars(
             select(ReminderSend)
             .where(ReminderSend.conversation_id == conversation_id,
                    ReminderSend.status == ReminderStatus.SENT,
                    ReminderSend.shown_at.is_(None))
-            .order_by(ReminderSend.sent_at, ReminderSend.id).limit(1)).first()
-        if reminder is None:
-            return None
-        reminder.shown_at = now or datetime.utcnow()
-        return reminder.id
+            .order_by(ReminderSend.id)).all()
+        for reminder in waiting:
+            reminder.shown_at = now or datetime.utcnow()
+        return [reminder.id for reminder in waiting]
 
 
-def open_reminder(database_url: Optional[str], reminder_id: Any, customer_reference: str,
-                  conversation_id: str, now: Optional[datetime] = None) -> Optional[str]:
-    """The Rx number a tapped "Refill now" was about, if that reminder went to this verified
-    customer and the prescription is still active; None otherwise (a stale button, or someone
-    else's). Counted once per conversation and prescription for refill conversion."""
-    try:
-        send_id = int(reminder_id)
-    except (TypeError, ValueError):
-        return None
+def open_reminders(database_url: Optional[str], reminder_ids: Any, customer_reference: str,
+                   conversation_id: str, now: Optional[datetime] = None) -> List[str]:
+    """The Rx numbers a tapped "Refill now" was about ("12,13": the ids in its button), keeping
+    only reminders sent to this verified customer for prescriptions still active: a stale
+    button, someone else's, or garbage gives nothing. Counted once per conversation and
+    prescription for refill conversion."""
+    ids = [int(part) for part in str(reminder_ids or "").split(",") if part.strip().isdigit()]
+    if not ids:
+        return []
     with session_scope(database_url) as session:
         found = session.execute(
-            select(ReminderSend, Prescription)
+            select(ReminderSend.customer_id, Prescription)
             .join(Prescription, Prescription.id == ReminderSend.prescription_id)
             .join(Customer, Customer.id == ReminderSend.customer_id)
-            .where(ReminderSend.id == send_id, Customer.reference == customer_reference,
-                   Prescription.status == PrescriptionStatus.ACTIVE)).first()
-        if found is None:
-            return None
-        send, rx = found
-        counted = session.scalar(select(RefillEvent.id).where(
+            .where(ReminderSend.id.in_(ids), Customer.reference == customer_reference,
+                   Prescription.status == PrescriptionStatus.ACTIVE)
+            .order_by(ReminderSend.id)).all()
+        opened = set(session.scalars(select(RefillEvent.prescription_id).where(
             RefillEvent.kind == RefillEventKind.REMINDER_OPENED,
-            RefillEvent.conversation_id == conversation_id,
-            RefillEvent.prescription_id == rx.id).limit(1))
-        if counted is None:
-            add_refill_event(session, RefillEventKind.REMINDER_OPENED, send.customer_id, rx.id,
-                             conversation_id, now or datetime.utcnow())
-        return rx.rx_number
+            RefillEvent.conversation_id == conversation_id)))
+        rx_numbers: List[str] = []
+        for customer_id, rx in found:
+            if rx.id not in opened:
+                add_refill_event(session, RefillEventKind.REMINDER_OPENED, customer_id, rx.id,
+                                 conversation_id, now or datetime.utcnow())
+                opened.add(rx.id)
+            if rx.rx_number not in rx_numbers:
+                rx_numbers.append(rx.rx_number)
+        return rx_numbers
 
 
 # ----------------------------------------------------------------------------- sending
@@ -246,16 +247,23 @@ def send_due_reminders(database_url: Optional[str] = None, today: Optional[date]
 
     rasa = rasa or RasaTarget.from_env()
     summary = ReminderSummary(found=len(due))
+    by_chat: Dict[str, List[DueReminder]] = {}
     for reminder in due:
-        if not _claim(database_url, reminder, now):
-            summary.skipped_already_sent += 1
+        by_chat.setdefault(reminder.conversation_id, []).append(reminder)
+    for conversation_id, reminders in by_chat.items():
+        # One message per chat, however many prescriptions are due: no burst of identical pings.
+        claimed = [reminder for reminder in reminders if _claim(database_url, reminder, now)]
+        summary.skipped_already_sent += len(reminders) - len(claimed)
+        if not claimed:
             continue
-        if _push(rasa, reminder):
-            _record_sent(database_url, reminder, now)
-            summary.sent += 1
+        if _push(rasa, conversation_id, claimed):
+            for reminder in claimed:
+                _record_sent(database_url, reminder, now)
+            summary.sent += len(claimed)
         else:
-            _mark_failed(database_url, reminder)
-            summary.failed += 1
+            for reminder in claimed:
+                _mark_failed(database_url, reminder)
+            summary.failed += len(claimed)
     log.info("reminders: %s", summary.line())
     return summary
 
@@ -284,11 +292,11 @@ def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) ->
         return result.rowcount == 1
 
 
-def _push(rasa: RasaTarget, reminder: DueReminder) -> bool:
+def _push(rasa: RasaTarget, conversation_id: str, reminders: List[DueReminder]) -> bool:
     """Rasa's HTTP API runs the reminder action in the customer's latest channel; the action reads
-    which reminder it is from the row ``_claim`` committed (``take_reminder_to_show``)."""
-    url = f"{rasa.url}/conversations/{quote(reminder.conversation_id, safe='')}/execute"
-    masked = mask_rx_number(reminder.rx_number)
+    which reminders it says from the rows ``_claim`` committed (``take_reminders_to_show``)."""
+    url = f"{rasa.url}/conversations/{quote(conversation_id, safe='')}/execute"
+    masked = ", ".join(mask_rx_number(reminder.rx_number) for reminder in reminders)
     try:
         response = requests.post(url, params={"token": rasa.token, "output_channel": "latest"},
                                  json={"name": REMINDER_ACTION}, timeout=TIMEOUT_SECONDS)

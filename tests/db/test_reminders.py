@@ -44,9 +44,9 @@ from pharmacy.refill_models import (
 from pharmacy.refills import RefillSettings, remember_conversation, submit_refill
 from pharmacy.reminders import (
     REMINDER_ACTION,
-    take_reminder_to_show,
+    take_reminders_to_show,
     main,
-    open_reminder,
+    open_reminders,
     reminder_due_date,
     send_due_reminders,
     set_reminder_consent,
@@ -75,8 +75,8 @@ class FakeRasa:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 url = urlparse(self.path)
                 conversation = url.path.split("/")[2]
-                reminded = _rx_of_reminder(database_url,
-                                           take_reminder_to_show(database_url, conversation))
+                reminded = [_rx_of_reminder(database_url, reminder_id) for reminder_id
+                            in take_reminders_to_show(database_url, conversation)]
                 with fake._lock:
                     status = 500 if fake.fail_next > 0 else 200
                     fake.fail_next = max(fake.fail_next - 1, 0)
@@ -96,21 +96,25 @@ class FakeRasa:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
-    def delivered(self, conversation_id: str) -> List[str]:
-        """Rx numbers of the reminders said in ``conversation_id``, in order."""
+    def messages(self, conversation_id: str) -> List[List[str]]:
+        """Per reminder message said in ``conversation_id``, the Rx numbers it was about."""
         return [call["reminded"] for call in self.calls
                 if call["path"] == f"/conversations/{conversation_id}/execute"
                 and call["status"] == 200 and call["json"] == {"name": REMINDER_ACTION}]
+
+    def delivered(self, conversation_id: str) -> List[str]:
+        """Rx numbers of the reminders said in ``conversation_id``, in order."""
+        return [rx for message in self.messages(conversation_id) for rx in message]
 
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
 
 
-def _rx_of_reminder(url: str, reminder_id: Optional[int]) -> Optional[str]:
+def _rx_of_reminder(url: str, reminder_id: int) -> str:
     with session_scope(url) as session:
-        send = session.get(ReminderSend, reminder_id) if reminder_id else None
-        return session.get(Prescription, send.prescription_id).rx_number if send else None
+        send = session.get(ReminderSend, reminder_id)
+        return session.get(Prescription, send.prescription_id).rx_number
 
 
 @pytest.fixture
@@ -183,7 +187,8 @@ def test_maria_gets_each_due_reminder_once(seeded_database, rasa):
     assert sorted(rasa.delivered("maria-chat")) == sorted(due)
     assert (first.found, first.sent, first.skipped_already_sent, first.failed) == (3, 3, 0, 0)
     assert (second.found, second.sent, second.skipped_already_sent, second.failed) == (3, 0, 3, 0)
-    assert len(rasa.calls) == 3  # one call per reminder: run the action
+    assert len(rasa.calls) == 1  # one message for the three: no burst of identical pings
+    assert len(rasa.messages("maria-chat")) == 1
     assert [row.status for row in reminder_rows(seeded_database, MARIA)] == [
         ReminderStatus.SENT] * 3
     with session_scope(seeded_database) as session:
@@ -200,38 +205,41 @@ def test_the_reminder_call_names_no_medicine_person_or_rx_number(seeded_database
     for call in rasa.calls:
         assert call["query"] == {"token": [TOKEN], "output_channel": ["latest"]}
         assert call["json"] == {"name": REMINDER_ACTION}
-        assert call["reminded"] not in call["raw"] + call["path"]
+        assert call["reminded"] and not [rx for rx in call["reminded"]
+                                         if rx in call["raw"] + call["path"]]
         assert not [name for name in names if name.lower() in call["raw"].lower()]
         assert "maria" not in call["raw"].lower()
 
 
-def test_refill_now_opens_only_the_verified_customers_reminder_and_counts_it_once(
+def test_refill_now_opens_only_the_verified_customers_reminders_and_counts_them_once(
         seeded_database, rasa):
     remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
     run(seeded_database)
-    latest = reminder_rows(seeded_database, MARIA)[-1].id
-    assert all(row.shown_at is not None for row in reminder_rows(seeded_database, MARIA))
-    assert take_reminder_to_show(seeded_database, "maria-chat") is None  # each said once
+    rows = reminder_rows(seeded_database, MARIA)
+    assert all(row.shown_at is not None for row in rows)
+    assert take_reminders_to_show(seeded_database, "maria-chat") == []  # each said once
+    button = ",".join(str(row.id) for row in rows)  # what the "Refill now" payload carries
 
-    rx = rasa.delivered("maria-chat")[-1]
-    assert open_reminder(seeded_database, str(latest), MARIA, "maria-chat", NOW) == rx
-    assert open_reminder(seeded_database, latest, MARIA, "maria-chat", NOW) == rx  # tapped twice
+    said = rasa.delivered("maria-chat")
+    assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said
+    assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said  # twice
+    assert open_reminders(seeded_database, str(rows[-1].id), MARIA, "maria-chat", NOW) == (
+        said[-1:])
     # Someone else verified in the same chat, a made-up id, or garbage: nothing is revealed.
-    for reminder_id, reference in ((latest, JAMES), (latest + 1000, MARIA), ("x1", MARIA),
-                                   (None, MARIA)):
-        assert open_reminder(seeded_database, reminder_id, reference, "maria-chat", NOW) is None
+    for ids, reference in ((button, JAMES), (str(rows[-1].id + 1000), MARIA), ("x1", MARIA),
+                           (None, MARIA), ("1;DROP", MARIA)):
+        assert open_reminders(seeded_database, ids, reference, "maria-chat", NOW) == []
     with session_scope(seeded_database) as session:
-        opened = session.scalars(select(RefillEvent.kind).where(
+        opened = session.scalars(select(RefillEvent.prescription_id).where(
             RefillEvent.kind == RefillEventKind.REMINDER_OPENED)).all()
-        assert len(opened) == 1
-        session.get(Prescription, reminder_rows(seeded_database, MARIA)[-1].prescription_id
-                    ).status = PrescriptionStatus.CANCELLED
+        assert sorted(opened) == sorted(row.prescription_id for row in rows)
+        session.get(Prescription, rows[-1].prescription_id).status = PrescriptionStatus.CANCELLED
     try:  # a prescription cancelled since the reminder: the button no longer refills it
-        assert open_reminder(seeded_database, latest, MARIA, "maria-chat", NOW) is None
+        assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said[:-1]
     finally:
         with session_scope(seeded_database) as session:
-            session.get(Prescription, reminder_rows(seeded_database, MARIA)[-1].prescription_id
-                        ).status = PrescriptionStatus.ACTIVE
+            session.get(Prescription, rows[-1].prescription_id).status = (
+                PrescriptionStatus.ACTIVE)
 
 
 def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog):
@@ -332,7 +340,7 @@ def test_a_failed_push_is_marked_and_retried_once_by_the_next_run(seeded_databas
     assert [call["status"] for call in rasa.calls if call["path"] == path] == [500, 200]
 
 
-def test_a_retried_reminder_and_a_new_one_in_one_run_each_get_their_own_message(
+def test_a_retried_reminder_joins_a_new_one_in_the_next_runs_message(
         seeded_database, rasa):
     reference = make_customer(seeded_database,
                               {"medicine_id": "metformin", "last_fill_days_ago": 15},  # due +8
@@ -346,7 +354,7 @@ def test_a_retried_reminder_and_a_new_one_in_one_run_each_get_their_own_message(
     later = timedelta(days=5)  # metformin is now due too, and is claimed before the retry
     summary = send_due_reminders(seeded_database, today=DEMO_TODAY + later, now=NOW + later)
     assert (summary.sent, summary.failed) == (2, 0)
-    assert rasa.delivered("two-chat") == [rx["metformin"], rx["lisinopril"]]
+    assert rasa.messages("two-chat") == [[rx["lisinopril"], rx["metformin"]]]
 
 
 def test_an_unreachable_rasa_counts_as_failed(seeded_database, rasa, monkeypatch):
