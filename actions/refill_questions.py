@@ -51,7 +51,9 @@ class ActionAskRefillDelivery(DatabaseGuard, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
         buttons = await off_loop(_delivery_buttons, tracker.get_slot("verified_customer"))
-        say(dispatcher, "refill.choose_delivery", extra_buttons=buttons + [("Cancel", "/deny")])
+        several = len(rx_list_of(tracker)) > 1
+        say(dispatcher, "refill.choose_delivery_several" if several else "refill.choose_delivery",
+            extra_buttons=buttons + [("Cancel", "/deny")])
         return []
 
 

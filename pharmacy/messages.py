@@ -165,6 +165,7 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "{name}: this refill is already ordered (order {order_number}). Nothing more to do."),
         "refill.can_refill": Message("I can refill {names}."),
         "refill.choose_delivery": Message("How would you like to get it?"),
+        "refill.choose_delivery_several": Message("How would you like to get them?"),
         "refill.delivery_unclear": Message(
             "Sorry, I didn't catch how you'd like to get it. Please pick one of these:"),
         "refill.confirm": Message(

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.refill_form import ValidateRefillForm
-from actions.refill_questions import ActionAskRefillConfirmed
+from actions.refill_questions import ActionAskRefillConfirmed, ActionAskRefillDelivery
 from actions.refills import ActionFinishRefill
 from pharmacy import repositories
 from pharmacy.db import session_scope
@@ -210,3 +210,23 @@ def test_finishing_with_the_database_down_says_nothing_was_placed(seeded_databas
     assert messages[0]["text"].startswith("Our order system isn't answering right now")
     assert rx["amlodipine"] in messages[0]["text"]
     assert slots["refill_rx_list"] is None  # the form is forgotten; the shopper can start again
+
+
+def ask_delivery(slots):
+    tracker = Tracker("refill-form-test", slots, {}, [], False, None, {"name": "refill_form"},
+                      "refill_form")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAskRefillDelivery().run(dispatcher, tracker, DOMAIN))
+    return dispatcher.messages[0]
+
+
+def test_the_delivery_question_says_it_for_one_medicine_and_them_for_several(seeded_database):
+    rx, addresses = persona(seeded_database, "C-1001")
+    one = ask_delivery({"verified_customer": "C-1001", "refill_rx_list": rx["atorvastatin"]})
+    several = ask_delivery({"verified_customer": "C-1001",
+                            "refill_rx_list": f"{rx['atorvastatin']},{rx['lisinopril']}"})
+    assert (one["text"], several["text"]) == ("How would you like to get it?",
+                                              "How would you like to get them?")
+    assert [b["payload"] for b in several["buttons"]] == [
+        *(f'/choose_delivery{{"delivery":"{address_id}"}}' for address_id in addresses.values()),
+        '/choose_delivery{"delivery":"pickup"}', "/deny"]
