@@ -68,10 +68,12 @@ class ActionRefillReminder(DatabaseGuard, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
         shown = await off_loop(reminders.take_reminders_to_show, None, tracker.sender_id)
-        ids = ",".join(str(reminder_id) for reminder_id in shown)
-        buttons = [("Refill now", f'/request_refill{{"{REMINDER_ENTITY}":"{ids}"}}')] if ids else []
-        say(dispatcher, "refill.reminder" if len(shown) <= 1 else "refill.reminders",
-            count=len(shown), extra_buttons=buttons + [("Stop reminders", "/stop_reminders")])
+        if shown:  # nothing left to say when an overlapping push already said these
+            ids = ",".join(str(reminder_id) for reminder_id in shown)
+            say(dispatcher, "refill.reminder" if len(shown) == 1 else "refill.reminders",
+                count=len(shown), extra_buttons=[
+                    ("Refill now", f'/request_refill{{"{REMINDER_ENTITY}":"{ids}"}}'),
+                    ("Stop reminders", "/stop_reminders")])
         # Not after a shopper's message: listen again so the next one is read like any other.
         return [ActionExecuted("action_listen")]
 

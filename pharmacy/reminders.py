@@ -25,10 +25,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Dict, Iterable, List, Optional, Set
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from urllib.parse import quote
 
 import requests
@@ -67,6 +68,8 @@ log = logging.getLogger("pharmacy.reminders")
 
 REMINDER_ACTION = "action_refill_reminder"  # says the reminder (actions/refills.py)
 TIMEOUT_SECONDS = 10
+MAX_IDS_PER_TAP = 50
+_ID = re.compile(r"[0-9]{1,9}")
 _IN_CHUNK = 500  # bound parameters per IN (...): old SQLite builds allow 999
 
 
@@ -181,8 +184,9 @@ def _already_ordered(session: Session, keys: Iterable[str]) -> Set[str]:
 
 def take_reminders_to_show(database_url: Optional[str], conversation_id: str,
                            now: Optional[datetime] = None) -> List[int]:
-    """The ids of the reminders claimed for this conversation and not yet said, now marked as
-    said: each push says what it claimed, and a retried push says its reminders again."""
+    """The ids of one customer's reminders claimed for this conversation and not yet said (the
+    customer of the oldest such row), now marked as said: each push says what it claimed, and a
+    retried push says its reminders again."""
     with session_scope(database_url) as session:
         waiting = session.scalars(
             select(ReminderSend)
@@ -190,6 +194,7 @@ def take_reminders_to_show(database_url: Optional[str], conversation_id: str,
                    ReminderSend.status == ReminderStatus.SENT,
                    ReminderSend.shown_at.is_(None))
             .order_by(ReminderSend.id)).all()
+        waiting = [row for row in waiting if row.customer_id == waiting[0].customer_id]
         for reminder in waiting:
             reminder.shown_at = now or datetime.utcnow()
         return [reminder.id for reminder in waiting]
@@ -201,7 +206,10 @@ def open_reminders(database_url: Optional[str], reminder_ids: Any, customer_refe
     only reminders sent to this verified customer for prescriptions still active: a stale
     button, someone else's, or garbage gives nothing. Counted once per conversation and
     prescription for refill conversion."""
-    ids = [int(part) for part in str(reminder_ids or "").split(",") if part.strip().isdigit()]
+    # Typed payloads reach here too: ASCII digits only, no repeats, and never more than a
+    # reminder could hold.
+    parts = [part.strip() for part in str(reminder_ids or "").split(",")[:MAX_IDS_PER_TAP]]
+    ids = list(dict.fromkeys(int(part) for part in parts if _ID.fullmatch(part)))
     if not ids:
         return []
     with session_scope(database_url) as session:
@@ -247,11 +255,12 @@ def send_due_reminders(database_url: Optional[str] = None, today: Optional[date]
 
     rasa = rasa or RasaTarget.from_env()
     summary = ReminderSummary(found=len(due))
-    by_chat: Dict[str, List[DueReminder]] = {}
+    by_chat: Dict[Tuple[str, int], List[DueReminder]] = {}
     for reminder in due:
-        by_chat.setdefault(reminder.conversation_id, []).append(reminder)
-    for conversation_id, reminders in by_chat.items():
-        # One message per chat, however many prescriptions are due: no burst of identical pings.
+        by_chat.setdefault((reminder.conversation_id, reminder.customer_id), []).append(reminder)
+    for (conversation_id, _), reminders in by_chat.items():
+        # One message per chat and customer, however many prescriptions are due: no burst of
+        # identical pings (a chat shared by two customers gets one each).
         claimed = [reminder for reminder in reminders if _claim(database_url, reminder, now)]
         summary.skipped_already_sent += len(reminders) - len(claimed)
         if not claimed:

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.refill_form import ValidateRefillForm
 from actions.refill_questions import ActionAskRefillConfirmed, ActionAskRefillDelivery
-from actions.refills import ActionFinishRefill
+from actions.refills import ActionFinishRefill, ActionRefillReminder
 from pharmacy import repositories
 from pharmacy.db import session_scope
 from pharmacy.models import Order, OrderItem, OrderStatusEvent
@@ -230,3 +230,11 @@ def test_the_delivery_question_says_it_for_one_medicine_and_them_for_several(see
     assert [b["payload"] for b in several["buttons"]] == [
         *(f'/choose_delivery{{"delivery":"{address_id}"}}' for address_id in addresses.values()),
         '/choose_delivery{"delivery":"pickup"}', "/deny"]
+
+
+def test_a_reminder_push_with_nothing_left_to_show_says_nothing(seeded_database):
+    # An overlapping scheduler run already said this chat's reminders.
+    tracker = Tracker("no-reminders-waiting", {}, {}, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionRefillReminder().run(dispatcher, tracker, DOMAIN))
+    assert dispatcher.messages == []

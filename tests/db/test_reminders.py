@@ -351,10 +351,33 @@ def test_a_retried_reminder_joins_a_new_one_in_the_next_runs_message(
     rasa.fail_next = 1
     assert run(seeded_database).failed == 1  # lisinopril's push fails
 
-    later = timedelta(days=5)  # metformin is now due too, and is claimed before the retry
+    later = timedelta(days=5)  # metformin is now due too: it joins the retry in one message
     summary = send_due_reminders(seeded_database, today=DEMO_TODAY + later, now=NOW + later)
     assert (summary.sent, summary.failed) == (2, 0)
     assert rasa.messages("two-chat") == [[rx["lisinopril"], rx["metformin"]]]
+
+
+def test_a_chat_shared_by_two_customers_gets_one_message_for_each(seeded_database, rasa):
+    first = make_customer(seeded_database, {"medicine_id": "metformin", "last_fill_days_ago": 23})
+    second = make_customer(seeded_database, {"medicine_id": "lisinopril", "last_fill_days_ago": 68})
+    for reference in (first, second):
+        set_reminder_consent(seeded_database, reference, True, NOW)
+        remember_conversation(seeded_database, reference, "household-chat", NOW)
+    assert run(seeded_database).sent == 2
+    assert rasa.messages("household-chat") == [
+        list(rx_numbers_of(seeded_database, first).values()),
+        list(rx_numbers_of(seeded_database, second).values())]
+
+
+def test_a_typed_refill_now_payload_with_odd_ids_is_read_safely(seeded_database, rasa):
+    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    run(seeded_database)
+    row = reminder_rows(seeded_database, MARIA)[0]
+    rx = _rx_of_reminder(seeded_database, row.id)
+    for ids in (f"x,{row.id}", f" {row.id} ,{row.id}", f"{row.id},²,-1"):
+        assert open_reminders(seeded_database, ids, MARIA, "maria-chat", NOW) == [rx]
+    for ids in ("²", "9" * 20, ",".join(["9" * 9] * 10_000)):
+        assert open_reminders(seeded_database, ids, MARIA, "maria-chat", NOW) == []
 
 
 def test_an_unreachable_rasa_counts_as_failed(seeded_database, rasa, monkeypatch):
