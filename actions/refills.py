@@ -40,7 +40,7 @@ def _has_active_prescriptions(reference: str) -> bool:
 async def start_refill(dispatcher: CollectingDispatcher, tracker: Tracker,
                        reference: str) -> List[Dict[str, Any]]:
     """Open the refill form with nothing chosen yet (it reads the request itself), or with the
-    prescription of the reminder whose "Refill now" was tapped."""
+    prescriptions of the reminder whose "Refill now" was tapped."""
     if not await off_loop(_has_active_prescriptions, reference):
         say(dispatcher, "refill.no_prescriptions")
         return []
@@ -56,7 +56,7 @@ async def start_refill(dispatcher: CollectingDispatcher, tracker: Tracker,
 class ActionRefillReminder(DatabaseGuard, Action):
     """Run by the reminder scheduler (pharmacy/reminders.py) through Rasa's HTTP API. The text
     names no medicine (it may show up in a notification preview) and the button carries the
-    reminder's id, not the Rx number."""
+    reminders' ids, not Rx numbers."""
 
     # Nobody asked anything: with the database down, fail the push (the scheduler retries it)
     # rather than tell the chat about an outage.

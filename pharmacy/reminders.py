@@ -15,10 +15,10 @@ A failed call marks the row "failed" and the next run sends it again.
 The reminder names no medicine (notification previews, rules section 2): Rasa is only asked to
 run ``action_refill_reminder`` in the conversation. That action takes the reminder claimed here
 from the database (``take_reminders_to_show``), so nothing depends on slots a new chat session
-would reset. One message per chat and run, however many prescriptions are due; its "Refill now"
-button carries the reminders' ids, never an Rx number (one of the identity factors).
-``open_reminders`` turns the ids back into prescriptions only for the verified customer they were
-sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
+would reset. One message per chat, customer and run, however many prescriptions are due; its
+"Refill now" button carries the reminders' ids, never an Rx number (one of the identity
+factors). ``open_reminders`` turns the ids back into prescriptions only for the verified
+customer they were sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
 """
 from __future__ import annotations
 
@@ -266,12 +266,10 @@ def send_due_reminders(database_url: Optional[str] = None, today: Optional[date]
         if not claimed:
             continue
         if _push(rasa, conversation_id, claimed):
-            for reminder in claimed:
-                _record_sent(database_url, reminder, now)
+            _record_sent(database_url, claimed, now)
             summary.sent += len(claimed)
         else:
-            for reminder in claimed:
-                _mark_failed(database_url, reminder)
+            _mark_failed(database_url, claimed)
             summary.failed += len(claimed)
     log.info("reminders: %s", summary.line())
     return summary
@@ -319,20 +317,23 @@ def _push(rasa: RasaTarget, conversation_id: str, reminders: List[DueReminder]) 
     return True
 
 
-def _record_sent(database_url: Optional[str], reminder: DueReminder, now: datetime) -> None:
+def _record_sent(database_url: Optional[str], reminders: List[DueReminder],
+                 now: datetime) -> None:
     with session_scope(database_url) as session:
-        add_refill_event(session, RefillEventKind.REMINDER_SENT, reminder.customer_id,
-                         reminder.prescription_id, reminder.conversation_id, now)
+        for reminder in reminders:
+            add_refill_event(session, RefillEventKind.REMINDER_SENT, reminder.customer_id,
+                             reminder.prescription_id, reminder.conversation_id, now)
 
 
-def _mark_failed(database_url: Optional[str], reminder: DueReminder) -> None:
+def _mark_failed(database_url: Optional[str], reminders: List[DueReminder]) -> None:
     with session_scope(database_url) as session:
-        session.execute(
-            update(ReminderSend)
-            .where(ReminderSend.prescription_id == reminder.prescription_id,
-                   ReminderSend.due_date == reminder.due_date)
-            .values(status=ReminderStatus.FAILED)
-            .execution_options(synchronize_session=False))
+        for reminder in reminders:
+            session.execute(
+                update(ReminderSend)
+                .where(ReminderSend.prescription_id == reminder.prescription_id,
+                       ReminderSend.due_date == reminder.due_date)
+                .values(status=ReminderStatus.FAILED)
+                .execution_options(synchronize_session=False))
 
 
 def _count_sent(session: Session, due: List[DueReminder]) -> int:
