@@ -11,7 +11,7 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_ticket, context_from
 from pharmacy.handoff import HandoffReason
 from pharmacy.handoff.hours import OpeningHours
-from pharmacy.safety import detect_emergency
+from pharmacy.safety import Emergency, assess_emergency
 
 
 class ActionEmergency(DatabaseGuard, Action):
@@ -21,8 +21,11 @@ class ActionEmergency(DatabaseGuard, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
-        kind = detect_emergency(text)
-        say(dispatcher, f"emergency.{kind.value}" if kind else "emergency.general")
+        # Each kind's numbers, most urgent first ("took all my pills to end it": 988, then Poison
+        # Help); the general answer when the message named no kind (a "/emergency" button).
+        kinds = assess_emergency(text).kinds
+        for kind in kinds or (Emergency.GENERAL,):
+            say(dispatcher, f"emergency.{kind.value}")
         # Flag and escalate even when a person is already in the chat or the desk is closed.
         place = await off_loop(open_ticket, context_from(tracker, HandoffReason.EMERGENCY, question=text))
         events = [ActiveLoop(None), SlotSet("requested_slot", None),

@@ -20,16 +20,8 @@ from pharmacy.handoff import HandoffReason
 from pharmacy.knowledge import (
     Aspect, answer, default_recognizer, detect_aspect, knowledge_base, pharmacist_only_reason,
     pharmacist_only_text, unknown_medicine_text)
-
-# Words that are never the name of an unknown medicine when guessing what the shopper asked about.
-_NOT_A_NAME = set("""
-what whats is are the a an for of about and with can could should would i my me it its this that
-side effects effect take taking took use used uses how when where why does do dose doses missed miss
-store storage keep fridge alcohol drink drive driving generic brand food morning night tell info
-information warnings warning pill pills tablet tablets medicine medication meds drug please thanks
-safe okay any there know want need also more than tell anything on in at to be
-""".split())
-
+from pharmacy.knowledge.drug_names import looks_like_medicine_name
+from pharmacy.safety.routing import looks_clinical
 
 # Building the recogniser takes seconds (spaCy); start it when the action server loads this module
 # so the first medicine question or refill by name does not wait for it.
@@ -37,7 +29,8 @@ threading.Thread(target=default_recognizer, name="recogniser-warm-up", daemon=Tr
 
 
 def _unknown_name(text: str) -> Optional[str]:
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", text) if w.lower() not in _NOT_A_NAME]
+    """A word of ``text`` that looks like a medicine's name, or None: only such a word is echoed."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", text) if looks_like_medicine_name(w)]
     return words[-1] if words else None
 
 
@@ -66,14 +59,18 @@ class ActionAnswerMedicine(DatabaseGuard, Action):
             return events + ([SlotSet("medicine", ids[-1])] if ids else [])
 
         if not ids:
+            # A medicine we have no facts for, or a health question naming none: a pharmacist
+            # answers it, with the question attached.
             name = _unknown_name(text)
             if name:
-                dispatcher.utter_message(text=unknown_medicine_text(name),
-                                         buttons=[{"title": "Ask a pharmacist",
-                                                   "payload": "/request_human"}])
+                dispatcher.utter_message(text=unknown_medicine_text(name))
+            elif looks_clinical(text):
+                dispatcher.utter_message(text=pharmacist_only_text("health_question"))
             else:
                 say(dispatcher, "medicine.which")
-            return []
+                return []
+            return await open_handoff(dispatcher, tracker, HandoffReason.PHARMACIST_ONLY,
+                                      question=text)
 
         aspect = detect_aspect(text) or Aspect.OVERVIEW
         for mention in mentions:

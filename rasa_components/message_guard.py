@@ -1,14 +1,19 @@
-"""Overrides the intent classifier where its guess must not decide.
+"""The last step of the NLU pipeline: the reply policy overrides the classifiers' guess where a
+wrong guess must not decide (``pharmacy.safety.routing``).
 
-- An emergency phrase (``pharmacy.safety``) becomes intent ``emergency`` with full confidence,
-  however unsure the classifier was.
-- An empty or over-long message becomes ``nlu_fallback`` with full confidence; the fallback action
-  then explains what went wrong (see ``pharmacy.chat_input``).
+- An emergency (``pharmacy.safety.assess_emergency``, no trained model involved) becomes intent
+  ``emergency`` with full confidence, whatever the classifier said; it is checked before the
+  length limit, so a long crisis post is still answered as one.
+- An empty or over-long message becomes ``nlu_fallback``; the fallback action then explains what
+  went wrong (``pharmacy.chat_input``).
+- A clinical message read as a service FAQ, small talk or the fallback becomes a medicine question;
+  the classifier's "emergency" without an emergency cue does too; an unsure FAQ pick becomes
+  ``nlu_fallback`` (one clarifying question).
 The classifier's ranking is kept for reports.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,10 +24,13 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from pharmacy.chat_input import classify_text
-from pharmacy.safety import detect_emergency
+from pharmacy.safety.routing import CLARIFY, EMERGENCY, FAQ, choose_intent
 
-FALLBACK_INTENT = "nlu_fallback"
-EMERGENCY_INTENT = "emergency"
+
+def _faq_confidence(message: Message) -> Optional[float]:
+    selected = (message.get("response_selector") or {}).get(FAQ) or {}
+    confidence = (selected.get("response") or {}).get("confidence")
+    return float(confidence) if confidence is not None else None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -40,8 +48,10 @@ class MessageGuard(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if classify_text(text) is not None:
-                message.set(INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True)
-            elif detect_emergency(text) is not None:
-                message.set(INTENT, {"name": EMERGENCY_INTENT, "confidence": 1.0}, add_to_output=True)
+            guessed = (message.get(INTENT) or {}).get("name")
+            intent = choose_intent(text, guessed, _faq_confidence(message))
+            if intent != EMERGENCY and classify_text(text) is not None:
+                intent = CLARIFY
+            if intent is not None:
+                message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
         return messages

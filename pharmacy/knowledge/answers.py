@@ -54,10 +54,10 @@ TEMPLATES: Dict[str, Dict[str, str]] = {
         "{effective_date}); last reviewed {last_reviewed}.",
         "disclaimer": "This is general information from the product label, not medical advice. "
         "For urgent symptoms, call 911. A pharmacist is available if you have questions.",
-        "unknown_medicine": "I don't have information on {name}. I can connect you with a "
-        "pharmacist who can help with it.",
-        "unknown_medicine.unnamed": "I don't have information on that medicine. I can connect you "
-        "with a pharmacist who can help with it.",
+        "unknown_medicine": "I don't have information on {name}, so I'm passing your "
+        "question to our pharmacist.",
+        "unknown_medicine.unnamed": "I don't have information on that medicine, so I'm "
+        "passing your question to our pharmacist.",
         "pharmacist_only": "That question needs a pharmacist, because the answer depends on you "
         "and your other medicines ({topic}). I'm passing it to our pharmacist now.",
         "pharmacist_only.dose_change": "changing a dose",
@@ -67,6 +67,7 @@ TEMPLATES: Dict[str, Dict[str, str]] = {
         "pharmacist_only.substitution": "switching or substituting a medicine",
         "pharmacist_only.personal_side_effect": "a side effect you are having",
         "pharmacist_only.controlled_substance": "a controlled substance",
+        "pharmacist_only.health_question": "a question about your health",
     }
 }
 

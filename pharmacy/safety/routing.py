@@ -1,0 +1,75 @@
+"""The reply policy: which intent the assistant acts on, given the classifier's guess.
+
+A trained classifier's guess differs from one training to the next, so it decides only where a
+wrong guess is harmless. These rules hold whatever it guessed:
+- an emergency (``assess_emergency``) is answered as one, and only then (the classifier's own
+  "emergency" guess without a cue becomes a clinical question for a pharmacist, not a 911 answer);
+- a clinical, distressed or emergency-topic message never gets a service FAQ, small talk or the
+  fallback: it becomes a medicine question, which gets label facts or a pharmacist;
+- a FAQ answer needs a confident response selector; otherwise one clarifying question.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from pharmacy.knowledge.answers import pharmacist_only_reason
+from pharmacy.safety.emergency import assess_emergency
+from pharmacy.safety.text import normalise
+
+EMERGENCY = "emergency"
+MEDICINE_QUESTION = "ask_medicine_info"
+CLARIFY = "nlu_fallback"
+FAQ = "faq"
+# Intents whose answer says nothing clinical: a clinical message read as one of them is misread.
+SERVICE_INTENTS = frozenset({
+    FAQ, "out_of_scope", CLARIFY, "greet", "goodbye", "thank", "help", "bot_challenge",
+})
+# Below this the response selector's pick of a FAQ topic is a guess.
+MIN_FAQ_CONFIDENCE = 0.5
+
+# Symptoms, conditions, feelings and clinical questions: words a service FAQ never answers.
+_CLINICAL = re.compile(
+    r"\b(symptoms?|side[ -]?effects?|dos(e|es|age|ing)|overdos\w*|withdrawal|interact\w*|allerg\w*"
+    r"|reaction|pain(ful)?\b(?! (meds|medicines?|medications?|pills|killers?|relievers?))|ache|aches|aching|headaches?|migraines?|fever|nause\w*|vomit\w*|diarrh\w*"
+    r"|constipat\w*|rash\w*|itch\w*|hives|swell\w*|swollen|cough\w*|dizz\w*|faint\w*|bleed\w*"
+    r"|bruis\w*|infect\w*|depress\w*|anxi\w*|panic"
+    r"|insomnia|sleep\w*|tired|fatigue|cramp\w*|numb(ness)?|tingl\w*|palpitat\w*|heart"
+    r"|chest|breath\w*|pregnan\w*|breast[ -]?feed\w*|contracepti\w*|birth control"
+    r"|sick(?! of)|illness|disease|diagnos\w*|safe (to take|to use|to give|to drink|for (kids"
+    r"|children|my|a|pregnan\w*|babies|dogs|cats)|with|during|while)"
+    r"|(give|giving) (it |this |them )?to (my )?(kids?|child|baby|son|daughter|toddler|infant)"
+    r"|alcohol|drunk|drink|suicid\w*|self[ -]?harm|hopeless|worthless"
+    r"|crying|lonely|stress\w*|mental|addict\w*|hallucinat\w*|seizure\w*"
+    r"|stroke|cancer|tumou?r|infection|uti|std|hiv|herpes|acne|eczema|psoriasis|arthritis|gout"
+    r"|ulcer|reflux|heartburn|thyroid|kidney|liver|stomach|bowel|bladder|urin\w*|skin"
+    r"|vision|throat|tongue|lips?|mouth|teeth|tooth|gums?)\b")
+
+
+# "A generic instead of the brand" is the service's substitution policy, a FAQ.
+_GENERIC_POLICY = re.compile(r"\b(generics?|brand)\b")
+
+
+def looks_clinical(text: str) -> bool:
+    """Whether ``text`` asks something about health, a body or feelings, rather than the service."""
+    reason = pharmacist_only_reason(text)
+    if reason == "substitution" and _GENERIC_POLICY.search(normalise(text)):
+        reason = None
+    if assess_emergency(text).topic or reason:
+        return True
+    return bool(_CLINICAL.search(normalise(text)))
+
+
+def choose_intent(text: Optional[str], intent: Optional[str],
+                  faq_confidence: Optional[float] = None) -> Optional[str]:
+    """The intent to act on instead of the classifier's ``intent``, or None to keep it."""
+    text = text or ""
+    if assess_emergency(text).is_emergency:
+        return EMERGENCY
+    if intent == EMERGENCY:
+        return MEDICINE_QUESTION
+    if intent in SERVICE_INTENTS and looks_clinical(text):
+        return MEDICINE_QUESTION
+    if intent == FAQ and faq_confidence is not None and faq_confidence < MIN_FAQ_CONFIDENCE:
+        return CLARIFY
+    return None
