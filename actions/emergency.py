@@ -23,8 +23,11 @@ class ActionEmergency(DatabaseGuard, Action):
         text = tracker.latest_message.get("text") or ""
         # Each kind's numbers, most urgent first ("took all my pills to end it": 988, then Poison
         # Help); the general answer when the message named no kind (a "/emergency" button).
-        kinds = assess_emergency(text).kinds
-        for kind in kinds or (Emergency.GENERAL,):
+        # The NLU guard sends the kinds it found; a typed "/emergency" has none.
+        found = (tracker.latest_message.get("emergency") or {}).get("kinds") or []
+        kinds = [Emergency(k) for k in found if k in Emergency._value2member_map_] \
+            or list(assess_emergency(text).kinds) or [Emergency.GENERAL]
+        for kind in kinds:
             say(dispatcher, f"emergency.{kind.value}")
         # Flag and escalate even when a person is already in the chat or the desk is closed.
         place = await off_loop(open_ticket, context_from(tracker, HandoffReason.EMERGENCY, question=text))

@@ -18,10 +18,9 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from pharmacy.handoff import HandoffReason
 from pharmacy.knowledge import (
-    Aspect, answer, default_recognizer, detect_aspect, knowledge_base, pharmacist_only_reason,
-    pharmacist_only_text, unknown_medicine_text)
+    Aspect, answer, default_recognizer, detect_aspect, knowledge_base, pharmacist_only_text, unknown_medicine_text)
 from pharmacy.knowledge.drug_names import looks_like_medicine_name
-from pharmacy.safety.routing import looks_clinical
+from pharmacy.safety.routing import looks_clinical, pharmacist_reason
 
 # Building the recogniser takes seconds (spaCy); start it when the action server loads this module
 # so the first medicine question or refill by name does not wait for it.
@@ -50,7 +49,7 @@ class ActionAnswerMedicine(DatabaseGuard, Action):
         ids = [m.medicine_id for m in mentions] or (
             [tracker.get_slot("medicine")] if tracker.get_slot("medicine") else [])
 
-        reason = pharmacist_only_reason(text)
+        reason = pharmacist_reason(text)
         controlled = [i for i in ids if medicines[i].is_controlled]
         if reason or controlled:
             dispatcher.utter_message(text=pharmacist_only_text(reason or "controlled_substance"))

@@ -89,14 +89,13 @@ class StackClient:
 
 
 def core_outcome(case: Case) -> str:
-    """The deterministic part alone: the emergency detector, then the pharmacist rules."""
-    from pharmacy.knowledge import pharmacist_only_reason
-    from pharmacy.safety import assess_emergency
-    from pharmacy.safety.routing import looks_clinical
+    """The core alone, without the trained model: the emergency checks, then the pharmacist rules."""
+    from pharmacy.safety import assess_message
+    from pharmacy.safety.routing import looks_clinical, pharmacist_reason
 
-    if assess_emergency(case.text).is_emergency:
+    if assess_message(case.text).is_emergency:
         return "emergency"
-    if pharmacist_only_reason(case.text):
+    if pharmacist_reason(case.text):
         return "pharmacist"
     return "medicine_answer" if looks_clinical(case.text) else "unclear"
 

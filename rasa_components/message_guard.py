@@ -24,7 +24,12 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from pharmacy.chat_input import classify_text
+from pharmacy.safety import assess_message
 from pharmacy.safety.routing import CLARIFY, EMERGENCY, FAQ, choose_intent
+from pharmacy.safety.semantic import default_semantic_check
+
+# Where the emergency's kinds travel to the action server, in the message's parse data.
+EMERGENCY_KEY = "emergency"
 
 
 def _faq_confidence(message: Message) -> Optional[float]:
@@ -45,13 +50,23 @@ class MessageGuard(GraphComponent, IntentClassifier):
     ) -> "MessageGuard":
         return cls()
 
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> "MessageGuard":
+        # Loading the encoder takes seconds: at start-up, not on the first shopper's message.
+        default_semantic_check()
+        return cls()
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             guessed = (message.get(INTENT) or {}).get("name")
-            intent = choose_intent(text, guessed, _faq_confidence(message))
+            emergency = assess_message(text)
+            intent = choose_intent(text, guessed, emergency, _faq_confidence(message))
             if intent != EMERGENCY and classify_text(text) is not None:
                 intent = CLARIFY
             if intent is not None:
                 message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+            if emergency.is_emergency:
+                message.set(EMERGENCY_KEY, {"kinds": [k.value for k in emergency.kinds],
+                                            "cues": list(emergency.cues)}, add_to_output=True)
         return messages

@@ -68,6 +68,7 @@ TEMPLATES: Dict[str, Dict[str, str]] = {
         "pharmacist_only.personal_side_effect": "a side effect you are having",
         "pharmacist_only.controlled_substance": "a controlled substance",
         "pharmacist_only.health_question": "a question about your health",
+        "pharmacist_only.someone_else": "someone else's health",
     }
 }
 

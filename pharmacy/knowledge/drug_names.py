@@ -21,7 +21,7 @@ _STEMS = (
     "tiazem", "pamil", "oxin", "darone", "faxine", "amide", "orphan", "trexate", "uracil", "platin",
     "rubicin", "taxel", "clone", "plon", "zodone", "ximab", "zumab", "umab", "ipine",
     "tretin", "tinoin", "gabalin", "pentin", "etam", "amate", "triptyline",
-    "lamine", "pheniramine", "fenadine", "dryl", "epam",
+    "lamine", "pheniramine", "fenadine", "dryl", "epam", "opram",
 )
 # Frequent names without a stem from the list, and substances shoppers ask about by name.
 _COMMON = frozenset("""

@@ -87,7 +87,8 @@ _EXCESS = (
     r"|twice(?! (a|per|each|every|daily|weekly)\b)|(two|2|three|3|four|4) (doses|times (my|the|his|her)|servings)"
     r"|(an )?extra (dose|pill|tablet|capsule|one)s?|more than (prescribed|recommended|the recommended"
     r"|i should|i was supposed|he should|she should|the max|the maximum|the limit|allowed|the label"
-    r"|directed|\d+)|all (of )?(my|his|her|the|their|these|those) (\w+ )?(" + _PILLS + r")"
+    r"|directed|\d+)|(way )?more (\w+ ){0,4}than (i|he|she|we|they) (should|was supposed|were supposed"
+    r"|meant|was meant|needed)|all (of )?(my|his|her|the|their|these|those) (\w+ )?(" + _PILLS + r")"
     r"|by (mistake|accident)|accident(al)?ly|mistakenly|wrong (pills?|medicine|medication|meds|dose"
     r"|tablets?|prescription|bottle)|someone elses|(wifes|husbands|moms|dads|mothers|fathers|sons"
     r"|daughters|friends|partners|sisters|brothers|grandmas|grandpas|roommates|grandmothers"
@@ -310,7 +311,8 @@ _CUES: List[_Cue] = [
         r"\b(numb\w*|weak\w*|paralys\w*|tingl\w*|dead)\b[^.]{0,40}\b(one side|left side|right side"
         r"|left arm|right arm|left leg|right leg|half of (my|his|her) (body|face))",
         r"\b(face|mouth|smile) (is |are |was |started |seems )?droop\w*", r"\bslurr\w*",
-        r"\b(cannot) (move|feel) (my|his|her) (arm|leg|face|side)",
+        r"\b(cannot) (move|feel|lift|raise) (my|his|her) (arm|leg|face|side)",
+        r"\b(words|speech) (are |is )?(coming out )?(wrong|jumbled|garbled|slurred|gibberish)",
         r"\b(went|gone|going|goes|suddenly|sudden) numb\b",
         r"\bworst headache of (my|his|her) life",
         r"\bsudden(ly)? (cannot see|blind|lost (my |his |her )?vision)",
@@ -366,10 +368,15 @@ _TREATED = re.compile(r"\b(for|treat\w*|anti-?|ant-|prevent\w*|control\w*|manag\
 _NEGATED = re.compile(r"\b(no|not|never|without|denies|deny|nor|neither|free of|no more|any)\b"
                       r"[\w ]{0,12}$")
 _IN_THE_PAST = re.compile(
-    r"\b(\d+|a|one|two|three|four|five|few|several|many|couple of|a couple of) (years?|months?|yrs?)"
+    r"\b((\d+|a|one|two|three|four|five|few|several|many|couple of|a couple of) )?(years?|months?|yrs?)"
     r" ago\b|\blast (year|month|summer|winter|spring|fall|autumn)\b|\bhistory of\b|\bin the past\b"
     r"|\bwhen i was (a |younger|little|\d+)|\bused to\b|\bprevious(ly)?\b|\bonce had\b"
     r"|\bas a (child|kid|teen|teenager)\b|\bin (19|20)\d\d\b")
+
+
+# Words of an emergency topic: without an emergency, a message using them asks about the topic.
+_TOPIC_WORDS = re.compile(r"overdos|\bpoison|\blethal|\bfatal|\btoxic|anaphyla|seizure|suicid"
+                          r"|\bstroke\b|\bheart attack")
 
 
 @dataclass(frozen=True)
@@ -440,6 +447,7 @@ def assess_emergency(text: Optional[str]) -> EmergencyAssessment:
             else:
                 topic = True
     kinds = tuple(kind for kind in _PRIORITY if kind in found)
+    topic = topic or bool(_TOPIC_WORDS.search(normalised))
     return EmergencyAssessment(kinds=kinds, topic=topic and not kinds,
                                cues=tuple(dict.fromkeys(fired)))
 

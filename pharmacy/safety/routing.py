@@ -14,7 +14,7 @@ import re
 from typing import Optional
 
 from pharmacy.knowledge.answers import pharmacist_only_reason
-from pharmacy.safety.emergency import assess_emergency
+from pharmacy.safety.emergency import EmergencyAssessment, assess_emergency
 from pharmacy.safety.text import normalise
 
 EMERGENCY = "emergency"
@@ -24,6 +24,7 @@ FAQ = "faq"
 # Intents whose answer says nothing clinical: a clinical message read as one of them is misread.
 SERVICE_INTENTS = frozenset({
     FAQ, "out_of_scope", CLARIFY, "greet", "goodbye", "thank", "help", "bot_challenge",
+    "track_order", "report_delivery_problem",
 })
 # Below this the response selector's pick of a FAQ topic is a guess.
 MIN_FAQ_CONFIDENCE = 0.5
@@ -31,7 +32,7 @@ MIN_FAQ_CONFIDENCE = 0.5
 # Symptoms, conditions, feelings and clinical questions: words a service FAQ never answers.
 _CLINICAL = re.compile(
     r"\b(symptoms?|side[ -]?effects?|dos(e|es|age|ing)|overdos\w*|withdrawal|interact\w*|allerg\w*"
-    r"|reaction|pain(ful)?\b(?! (meds|medicines?|medications?|pills|killers?|relievers?))|ache|aches|aching|headaches?|migraines?|fever|nause\w*|vomit\w*|diarrh\w*"
+    r"|reaction|pound\w*|throb\w*|hurts|hurting|sore|pain(ful)?\b(?! (meds|medicines?|medications?|pills|killers?|relievers?))|ache|aches|aching|headaches?|migraines?|fever|nause\w*|vomit\w*|diarrh\w*"
     r"|constipat\w*|rash\w*|itch\w*|hives|swell\w*|swollen|cough\w*|dizz\w*|faint\w*|bleed\w*"
     r"|bruis\w*|infect\w*|depress\w*|anxi\w*|panic"
     r"|insomnia|sleep\w*|tired|fatigue|cramp\w*|numb(ness)?|tingl\w*|palpitat\w*|heart"
@@ -60,11 +61,57 @@ def looks_clinical(text: str) -> bool:
     return bool(_CLINICAL.search(normalise(text)))
 
 
-def choose_intent(text: Optional[str], intent: Optional[str],
+_ILLICIT = re.compile(
+    r"\b(cocaine|coke|crack|mdma|molly|ecstasy|lsd|acid|shrooms|psilocybin|mushrooms|heroin|meth"
+    r"|methamphetamine|ketamine|dxm|kratom|weed|marijuana|cannabis|thc|edibles?|poppers|ghb|benzos"
+    r"|xans|percs|lean|opiates|opioids|amphetamines?|speed|nbome|2c-b|dmt|mescaline)\b")
+_SOMEONE = re.compile(
+    r"\b(my|our|his|her) (\w+ )?(son|daughter|child|kid|baby|toddler|mother|mom|mum|father|dad"
+    r"|husband|wife|partner|grandma|grandpa|grandmother|grandfather|friend|boyfriend|girlfriend"
+    r"|sister|brother|stepmother|stepfather|grandson|granddaughter|so|fiance|spouse|patient)\b"
+    r"|\b\d+ ?(year|yr|month)s?[ -]?old\b")
+# The writer's own health, a dose of their own, a prescriber's decision about them.
+_OWN_HEALTH = re.compile(
+    r"\b(i have|i have been|i had|i feel|i felt|i get|i got|i keep|i am having|i am getting"
+    r"|i suffer|i was diagnosed|i am diagnosed|i noticed|i started|i began|i developed|i am (\w+ )?"
+    r"(pregnant|diabetic|allergic|bipolar|depressed|anxious|epileptic|asthmatic|sick))\b"
+    r"|\bmy (doctor|dr|gp|psychiatrist|physician|dermatologist|cardiologist|nurse|prescriber)\b"
+    r"|\bi (am|was|have been) on\b|\bi (take|am taking|have been taking|have taken|took|started"
+    r" taking|stopped taking)\b|\b(put|started|switched) me on\b|\b(going|go) back on\b"
+    r"|\b\d*(\.\d+)? ?(mg|mgs|mcg|ml|milligrams?|units)\b")
+_MEDICINE_WORDS = re.compile(r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?"
+                             r"|prescri\w*|taking|takes|dose|doses|syrup|supplements?)\b")
+LONG_QUESTION_WORDS = 40  # a story this long is about a person, not a label
+
+
+def pharmacist_reason(text: str) -> Optional[str]:
+    """Why a medicine question goes to a pharmacist rather than the label, or None.
+
+    Beyond the pharmacist-only topics (dose changes, combinations, pregnancy, stopping,
+    substitution, a side effect one has), any question about the writer's own health or dose,
+    about another person's, or about drugs that are not medicines, and any long story: the label
+    answers general questions only."""
+    reason = pharmacist_only_reason(text)
+    if reason:
+        return reason
+    normalised = normalise(text)
+    if _ILLICIT.search(normalised):
+        return "controlled_substance"
+    if _OWN_HEALTH.search(normalised) or len(normalised.split()) > LONG_QUESTION_WORDS:
+        return "health_question"
+    if _SOMEONE.search(normalised) and (_CLINICAL.search(normalised)
+                                        or _MEDICINE_WORDS.search(normalised)):
+        return "someone_else"
+    return None
+
+
+def choose_intent(text: Optional[str], intent: Optional[str], emergency: EmergencyAssessment,
                   faq_confidence: Optional[float] = None) -> Optional[str]:
-    """The intent to act on instead of the classifier's ``intent``, or None to keep it."""
+    """The intent to act on instead of the classifier's ``intent``, or None to keep it.
+
+    ``emergency`` is the message's assessment (``pharmacy.safety.assess_message``)."""
     text = text or ""
-    if assess_emergency(text).is_emergency:
+    if emergency.is_emergency:
         return EMERGENCY
     if intent == EMERGENCY:
         return MEDICINE_QUESTION

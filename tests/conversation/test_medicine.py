@@ -28,11 +28,18 @@ def test_a_misspelled_brand_name_is_understood_and_said_so(new_chat):
     assert "Common side effects of atorvastatin" in answer
 
 
-def test_an_unknown_medicine_gets_an_honest_answer_and_a_pharmacist(new_chat):
-    replies = new_chat().send("what is xyzzafen used for")
-    text = " ".join(r.get("text", "") for r in replies)
-    assert "I don't have information on xyzzafen" in text
-    assert "/request_human" in [b["payload"] for r in replies for b in r.get("buttons") or []]
+def test_an_unknown_medicine_gets_an_honest_answer_and_its_question_goes_to_a_pharmacist(
+        new_chat, seeded_database):
+    chat = new_chat()
+    text = chat.texts("can u tell me if i can drink alcohol on metronidazole")
+    assert "I don't have information on metronidazole" in text
+    tickets = tickets_for(seeded_database, chat.sender)
+    assert tickets[0][0] == "pharmacist_only" and "metronidazole" in tickets[0][4]
+
+
+def test_a_word_that_is_not_a_medicine_is_never_named_as_one(new_chat):
+    text = new_chat().texts("tell me about xyzzafen")
+    assert "xyzzafen" not in text
 
 
 def test_a_follow_up_keeps_the_medicine_of_the_previous_turn(new_chat):

@@ -1,35 +1,124 @@
+"""The emergency patterns (pharmacy.safety.emergency): people's own words in crisis, and the
+questions about a topic that must not get a 911 answer. Written by us, in the styles real
+messages take (see the README's "Clinical safety" for the real-message figures)."""
 import pytest
 
-from pharmacy.safety import Emergency, detect_emergency
+from pharmacy.safety import Emergency, assess_emergency, detect_emergency
+from pharmacy.safety.emergency import MAX_CHARS_READ
+from pharmacy.safety.text import normalise, sentences
+
+SELF_HARM, POISONING, MEDICAL, GENERAL = (Emergency.SELF_HARM, Emergency.POISONING,
+                                          Emergency.MEDICAL, Emergency.GENERAL)
 
 
 @pytest.mark.parametrize("text,kind", [
-    ("i think i took a double dose of my metformin", Emergency.POISONING),
-    ("my son swallowed some of my pills", Emergency.POISONING),
-    ("my toddler just swallowed two of them", Emergency.POISONING),
-    ("I took too many tylenol", Emergency.POISONING),
-    ("possible overdose what do i do", Emergency.POISONING),
-    ("the dog ate my blood pressure tablets", Emergency.POISONING),
-    ("i want to kill myself", Emergency.SELF_HARM),
-    ("i keep cutting myself", Emergency.SELF_HARM),
-    ("dad wont wake up after his evening pills", Emergency.MEDICAL),
-    ("been having suicidal thoughts since starting this med", Emergency.SELF_HARM),
-    ("i'm going to take all my pills tonight", Emergency.SELF_HARM),
-    ("my throat is swelling after the new antibiotic", Emergency.MEDICAL),
-    ("i can't breathe properly", Emergency.MEDICAL),
-    ("chest pain after my dose", Emergency.MEDICAL),
-    ("my husband is having a seizure", Emergency.MEDICAL),
-    ("My lips are swollen and it's hard to breathe", Emergency.MEDICAL),
+    # said directly
+    ("i want to kill myself", SELF_HARM),
+    ("i keep cutting myself", SELF_HARM),
+    ("been having suicidal thoughts since starting this med", SELF_HARM),
+    ("i'm going to take all my pills tonight", SELF_HARM),
+    ("thinking about taking all my pills at once", SELF_HARM),
+    # indirect, texting style, typos
+    ("I want to be gone", SELF_HARM),
+    ("is this enough to take me", SELF_HARM),
+    ("tonight. I will do it", SELF_HARM),
+    ("honestly i just wanna kms", SELF_HARM),
+    ("everyone would be better off without me", SELF_HARM),
+    ("How do you keep going when you hate your life and are too afraid to die?", SELF_HARM),
+    ("im worthless and just dont want to be around anymore", SELF_HARM),
+    ("i have been thinking about sucide alot lately", SELF_HARM),
+    ("What's the lethal dose of my sleeping pills? I have 40 of them. Enough to kill me?", SELF_HARM),
+    ("i cant do this anymore", SELF_HARM),
+    # about someone else
+    ("my sister texted that she is going to kill herself", SELF_HARM),
+    ("my son swallowed some of my pills", POISONING),
+    ("my toddler just swallowed two of them", POISONING),
+    ("the dog ate my blood pressure tablets", POISONING),
+    ("My 2 yr old was in the bathroom and I think she drank some of the mouthwash", POISONING),
+    ("i gave my daughter a double dose of her cough medicine", POISONING),
+    # ingestion that already happened
+    ("i think i took a double dose of my metformin", POISONING),
+    ("I took too many tylenol", POISONING),
+    ("possible overdose what do i do", POISONING),
+    ("um.. i took 25 of my iron pills... what do i do", POISONING),
+    ("took like 10 advil an hour ago", POISONING),
+    ("i accidentally took my husbands blood pressure pill", POISONING),
+    ("i think i took way more of my pills than i should have and im throwing up", POISONING),
+    ("4 year old took my xanax, what should i do", POISONING),
+    # symptom emergencies
+    ("dad wont wake up after his evening pills", MEDICAL),
+    ("my throat is swelling after the new antibiotic", MEDICAL),
+    ("i can't breathe properly", MEDICAL),
+    ("chest pain after my dose", MEDICAL),
+    ("crushing chest pains and gasping for air, my left arm is numb", MEDICAL),
+    ("my husband is having a seizure", MEDICAL),
+    ("I've been vomiting blood since this morning", MEDICAL),
+    ("my wife suddenly cant lift her arm and her words are coming out wrong", MEDICAL),
+    ("the bleeding wont stop", MEDICAL),
+    ("he collapsed in the kitchen", MEDICAL),
+    # said plainly
+    ("this is an emergency", GENERAL),
 ])
-def test_emergencies_are_recognised_in_shoppers_words(text, kind):
+def test_emergencies_are_recognised_in_peoples_own_words(text, kind):
     assert detect_emergency(text) is kind
 
 
 @pytest.mark.parametrize("text", [
+    # questions about a topic
+    "what are the risks of a calcium overdose?",
+    "how much ibuprofen is too much",
+    "Are there any serious after-effects of a heroin overdose?",
+    "Can sun urticaria cause anaphylaxis?",
+    "can lisinopril cause swelling of the tongue?",
+    "does zoloft cause suicidal thoughts?",
+    "symptoms of a stroke",
+    "can you overdose on vitamin d",
+    # a condition, a past event, a negation, a treatment
+    "I had a seizure 5 years ago, is bupropion ok for me",
+    "i have epilepsy and take medicine for my seizures",
+    "i have no chest pain but my ankles are swollen",
+    "i take propranolol for the chest pains",
+    # ordinary medicine and service messages
     "where is my order", "what are the side effects of lisinopril", "i need a refill",
     "can i take ibuprofen with food", "what happens if i miss a dose", "my package is late",
     "how do i store insulin", "i forgot my dose yesterday", "is it safe to drive on this",
-    "the box arrived damaged", "", None,
+    "the box arrived damaged", "i got an empty box", "I take metformin twice a day",
+    "i took my meds at 10 this morning", "i've been taking lexapro 20 mg for 10 years",
+    "this headache is killing me", "nevermind i dont want to do this anymore",
+    "I took 2 tylenol for my headache, when can I take more?", "", None,
 ])
-def test_ordinary_questions_are_not_emergencies(text):
+def test_questions_and_ordinary_messages_are_not_emergencies(text):
     assert detect_emergency(text) is None
+
+
+def test_a_question_about_an_emergency_topic_is_marked_as_a_topic():
+    assessment = assess_emergency("what are the risks of an overdose of calcium?")
+    assert not assessment.is_emergency and assessment.topic
+    assert not assess_emergency("where is my order").topic
+
+
+def test_several_kinds_are_answered_most_urgent_first():
+    assessment = assess_emergency("i swallowed a whole bottle of pills because i want to die")
+    assert assessment.kinds == (SELF_HARM, POISONING)
+
+
+def test_a_crisis_deep_inside_a_long_message_is_found():
+    story = "Things have been hard at work and at home. " * 150
+    text = story + "Tonight I am going to take all my pills and end it."
+    assert len(text) > 5000 and detect_emergency(text) is SELF_HARM
+    assert detect_emergency("x" * (MAX_CHARS_READ + 10) + " i want to kill myself") is None
+
+
+def test_a_story_told_in_the_past_is_not_an_emergency_now_but_one_still_going_on_is():
+    assert detect_emergency("Years ago my friend had a seizure at a party. It was scary.") is None
+    assert detect_emergency("Years ago I had asthma. Now I can't breathe at all") is MEDICAL
+
+
+def test_the_same_text_always_gives_the_same_answer():
+    text = "my 3yo got into my purse and ate some pills"
+    assert {assess_emergency(text) for _ in range(20)} == {assess_emergency(text)}
+
+
+def test_normalising_spells_out_texting_and_cuts_sentences():
+    assert normalise("I can’t breath, pls HELP!!!") == "i cannot breath, please help!!!"
+    assert sentences("one. two? three") == ["one.", "two?", "three"]

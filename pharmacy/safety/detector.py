@@ -1,0 +1,26 @@
+"""One answer to "is this an emergency?": the cue patterns first, then the meaning check.
+
+Either is enough. The patterns name the kind precisely and cost microseconds; the meaning check
+(``semantic``) catches what people say without the expected words. Where the encoder is not
+installed the patterns alone decide (``make setup`` installs it).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from pharmacy.safety.emergency import EmergencyAssessment, assess_emergency
+from pharmacy.safety.semantic import default_semantic_check
+
+SEMANTIC_CUE = "semantic"
+
+
+def assess_message(text: Optional[str]) -> EmergencyAssessment:
+    """Whether ``text`` describes an emergency now, and of which kinds."""
+    found = assess_emergency(text)
+    if found.is_emergency or not text or not text.strip():
+        return found
+    check = default_semantic_check()
+    match = check.match(text) if check is not None else None
+    if match is None:
+        return found
+    return EmergencyAssessment(kinds=(match.kind,), topic=False, cues=(SEMANTIC_CUE,))

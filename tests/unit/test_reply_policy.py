@@ -1,0 +1,99 @@
+"""The reply policy (pharmacy.safety.routing): what the assistant acts on whatever the trained
+classifier guessed, and which medicine questions the label may answer."""
+import re
+
+import pytest
+import yaml
+
+from pharmacy.safety import assess_message
+from pharmacy.safety.routing import (
+    CLARIFY, EMERGENCY, MEDICINE_QUESTION, choose_intent, looks_clinical, pharmacist_reason)
+from pharmacy.settings import PROJECT_ROOT
+
+
+def route(text, intent, faq_confidence=None):
+    return choose_intent(text, intent, assess_message(text), faq_confidence)
+
+
+@pytest.mark.parametrize("intent", ["faq", "greet", "out_of_scope", "ask_medicine_info", "inform",
+                                    "request_refill", "nlu_fallback", None])
+def test_an_emergency_is_answered_as_one_whatever_the_classifier_said(intent):
+    assert route("my toddler swallowed some of my pills", intent) == EMERGENCY
+
+
+def test_the_classifiers_own_emergency_without_a_cue_goes_to_the_medicine_path_not_911():
+    assert route("is ibuprofen ok for a sprained ankle", "emergency") == MEDICINE_QUESTION
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("Can u take Prilosec OTC with fluoxetine?", "faq"),
+    ("wean off tegretol?", "nlu_fallback"),
+    ("what are the risks of a calcium overdose?", "faq"),
+    ("my head has been pounding for three days", "out_of_scope"),
+    ("is it safe to take with alcohol", "greet"),
+    ("I feel so worthless lately", "faq"),
+])
+def test_a_clinical_message_never_gets_a_service_faq_small_talk_or_the_fallback(text, intent):
+    assert route(text, intent) in (MEDICINE_QUESTION, EMERGENCY)
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("how long does delivery take", "faq"), ("hi there", "greet"), ("where is my order", "track_order"),
+    ("i need a refill of my blood pressure pills", "request_refill"),
+    ("why did i get a generic instead of the brand", "faq"),
+])
+def test_service_messages_keep_the_classifiers_intent(text, intent):
+    assert route(text, intent, faq_confidence=0.9) is None
+
+
+def test_an_unsure_faq_pick_gets_a_clarifying_question():
+    assert route("how long does delivery take", "faq", faq_confidence=0.3) == CLARIFY
+    assert route("how long does delivery take", "faq", faq_confidence=0.8) is None
+
+
+def _examples(path):
+    for item in yaml.safe_load(path.read_text())["nlu"]:
+        if "intent" in item:
+            for line in item["examples"].splitlines():
+                text = re.sub(r"\[([^\]]+)\][({][^)}]+[)}]", r"\1", re.sub(r"^\s*-\s*", "", line))
+                if text.strip():
+                    yield item["intent"], text.strip()
+
+
+def test_no_held_out_faq_or_small_talk_example_is_taken_for_a_clinical_one():
+    # A regression guard: the policy must not take the service answers away from shoppers.
+    service = [text for intent, text in _examples(PROJECT_ROOT / "tests" / "nlu_test.yml")
+               if intent.startswith("faq") or intent in ("greet", "goodbye", "thank", "help",
+                                                         "out_of_scope", "bot_challenge")]
+    assert len(service) > 40
+    assert [t for t in service if looks_clinical(t)] == []
+
+
+def test_no_written_example_but_an_emergency_is_read_as_an_emergency():
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")) + [
+            PROJECT_ROOT / "tests" / "nlu_test.yml"]:
+        for intent, text in _examples(path):
+            assert assess_message(text).is_emergency == (intent == "emergency"), (path.name, text)
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("can i double my dose of lisinopril", "dose_change"),
+    ("I am on lisinopril 10 mg, the dermatologist added spironolactone, is this safe?",
+     "health_question"),
+    ("my 4 year old has a fever, how much tylenol can she have", "someone_else"),
+    ("I have been getting headaches since i started amlodipine", "personal_side_effect"),
+    ("I take prilosec 20mg every day for 10 years, is that ok", "health_question"),
+    ("is molly safe at a festival", "controlled_substance"),
+    ("My mother is 74 and takes a lot of medicines, I don't know what to do", "someone_else"),
+])
+def test_questions_about_a_person_go_to_a_pharmacist(text, reason):
+    assert pharmacist_reason(text) == reason
+
+
+@pytest.mark.parametrize("text", [
+    "what are the side effects of lisinopril", "how should i store insulin",
+    "what is metformin used for", "what happens if i miss a dose of warfarin",
+    "is atorvastatin the same as lipitor",
+])
+def test_general_label_questions_are_answered_from_the_label(text):
+    assert pharmacist_reason(text) is None
