@@ -171,6 +171,8 @@ _CUES: List[_Cue] = [
         r"(?<!can i )(?<!should i )(?<!do i )(?<!to )\b(take|taking|swallow|swallowing) all (of )?"
         r"(my|the|these|those|his|her) (\w+ )?(" + _PILLS + r") (at once|tonight|and (die|end|sleep"
         r"|not|never))",
+        r"\b(take|taking|swallow|swallowing|down) them all\b",
+        r"\b(saved|saving|stockpil\w*|hoard\w*|collected|collecting) (up )?(\w+ ){0,2}(" + _PILLS + r")",
     )),
     _Cue("hopelessness", Emergency.SELF_HARM, _any(
         r"\b(hate|hating|hated) (my (whole )?life|your life|this life|living|being alive|my existence"

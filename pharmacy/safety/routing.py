@@ -26,6 +26,8 @@ SERVICE_INTENTS = frozenset({
     FAQ, "out_of_scope", CLARIFY, "greet", "goodbye", "thank", "help", "bot_challenge",
     "track_order", "report_delivery_problem",
 })
+# Short answers in a form; "should I stop taking it?" read as one of them is a clinical question.
+ANSWER_INTENTS = frozenset({"stop", "deny", "affirm", "inform", "change_answer"})
 # Below this the response selector's pick of a FAQ topic is a guess.
 MIN_FAQ_CONFIDENCE = 0.5
 
@@ -76,8 +78,8 @@ _OWN_HEALTH = re.compile(
     r"|i suffer|i was diagnosed|i am diagnosed|i noticed|i started|i began|i developed|i am (\w+ )?"
     r"(pregnant|diabetic|allergic|bipolar|depressed|anxious|epileptic|asthmatic|sick))\b"
     r"|\bmy (doctor|dr|gp|psychiatrist|physician|dermatologist|cardiologist|nurse|prescriber)\b"
-    r"|\bi (am|was|have been) on\b|\bi (take|am taking|have been taking|have taken|took|started"
-    r" taking|stopped taking)\b|\b(put|started|switched) me on\b|\b(going|go) back on\b"
+    r"|\bi (am|was|have been) on\b|(?<!do )(?<!should )(?<!can )(?<!could )(?<!to )(?<!would )"
+    r"\bi (take|am taking|have been taking|have taken|took|started taking|stopped taking)\b|\b(put|started|switched) me on\b|\b(going|go) back on\b"
     r"|\b\d*(\.\d+)? ?(mg|mgs|mcg|ml|milligrams?|units)\b")
 _MEDICINE_WORDS = re.compile(r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?"
                              r"|prescri\w*|taking|takes|dose|doses|syrup|supplements?)\b")
@@ -116,6 +118,8 @@ def choose_intent(text: Optional[str], intent: Optional[str], emergency: Emergen
     if intent == EMERGENCY:
         return MEDICINE_QUESTION
     if intent in SERVICE_INTENTS and looks_clinical(text):
+        return MEDICINE_QUESTION
+    if intent in ANSWER_INTENTS and pharmacist_only_reason(text):
         return MEDICINE_QUESTION
     if intent == FAQ and faq_confidence is not None and faq_confidence < MIN_FAQ_CONFIDENCE:
         return CLARIFY

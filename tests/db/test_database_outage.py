@@ -55,8 +55,9 @@ def test_asking_for_a_person_says_the_systems_are_down():
 
 def test_an_emergency_keeps_its_advice_when_the_ticket_cannot_be_opened():
     _, said = run(ActionEmergency(), "I took too many pills and feel faint", {})
-    assert len(said) == 2 and said[1] == DOWN
-    assert "911" in said[0]
+    # Poison Help and the 911 advice for feeling faint, then the honest outage message.
+    assert len(said) == 3 and said[-1] == DOWN
+    assert "1-800-222-1222" in said[0] and "911" in said[1]
 
 
 def test_a_reminder_push_fails_instead_of_telling_the_chat_about_the_outage():

@@ -93,7 +93,13 @@ def test_questions_about_a_person_go_to_a_pharmacist(text, reason):
 @pytest.mark.parametrize("text", [
     "what are the side effects of lisinopril", "how should i store insulin",
     "what is metformin used for", "what happens if i miss a dose of warfarin",
-    "is atorvastatin the same as lipitor",
+    "is atorvastatin the same as lipitor", "how do i take levothyroxine",
 ])
 def test_general_label_questions_are_answered_from_the_label(text):
     assert pharmacist_reason(text) is None
+
+
+@pytest.mark.parametrize("intent", ["stop", "deny", "inform"])
+def test_a_pharmacist_only_question_read_as_a_form_answer_goes_to_the_medicine_path(intent):
+    assert route("should i stop taking my sertraline?", intent) == MEDICINE_QUESTION
+    assert route("stop", intent) is None and route("no", intent) is None

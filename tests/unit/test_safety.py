@@ -18,6 +18,7 @@ SELF_HARM, POISONING, MEDICAL, GENERAL = (Emergency.SELF_HARM, Emergency.POISONI
     ("been having suicidal thoughts since starting this med", SELF_HARM),
     ("i'm going to take all my pills tonight", SELF_HARM),
     ("thinking about taking all my pills at once", SELF_HARM),
+    ("I have saved up my pills and tonight I am going to take them all", SELF_HARM),
     # indirect, texting style, typos
     ("I want to be gone", SELF_HARM),
     ("is this enough to take me", SELF_HARM),
