@@ -55,6 +55,28 @@ def report(name: str, samples: List[float]) -> None:
           f"  p95={percentile(samples, 0.95):7.0f} ms  max={max(samples):7.0f} ms", flush=True)
 
 
+# Messages of the lengths shoppers write, for the per-message cost of the emergency checks.
+_SAFETY_SAMPLES = [
+    "where is my order",
+    "can i take ibuprofen with my blood pressure pills, i have had a headache for two days",
+    "I have been on sertraline for a month. It helped at first but lately I feel flat and tired. "
+    "My doctor is away. Should I change the dose or wait until I can see her again next week?",
+]
+
+
+def safety_check_figures(rounds: int = 20) -> None:
+    """In-process cost of assess_message (patterns, then the sentence encoder's meaning check)."""
+    from pharmacy.safety import assess_message
+    from pharmacy.safety.semantic import default_semantic_check
+
+    started = time.perf_counter()
+    default_semantic_check()
+    print(f"emergency meaning check loaded in {time.perf_counter() - started:.1f} s")
+    for text in _SAFETY_SAMPLES:
+        report(f"emergency checks, {len(text.split())}-word message",
+               timed_turns(rounds, lambda i: assess_message(text)))
+
+
 def in_transit_order(url: str) -> tuple:
     with session_scope(url) as session:
         customer = repositories.customer_by_reference(session, "C-1001")
@@ -79,6 +101,7 @@ def main() -> int:
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             print(f"full training (rasa train --force): {time.perf_counter() - started:.0f} s")
 
+    safety_check_figures()
     model = ensure_model()
     with tempfile.TemporaryDirectory() as work:
         url = f"sqlite:///{work}/bench.db"

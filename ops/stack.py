@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 
 import requests
 
-from pharmacy.settings import PROJECT_ROOT, load_secret
+from pharmacy.settings import PROJECT_ROOT, load_secret, load_settings
 
 BIN_DIR = Path(sys.executable).parent
 
@@ -80,6 +80,7 @@ class _Service:
     command: List[str]
     ready_url: str
     ready_params: Dict[str, str] = field(default_factory=dict)
+    env: Dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
 
 
@@ -146,6 +147,9 @@ class Stack:
                  "--cors", *web_origins],
                 f"{cfg.rasa_url}/status",
                 {"token": self.token},
+                # Sanic refuses a bigger body with 413 before Rasa reads it: one oversized message
+                # must never reach tokenising and featurizing (a 5 MB one grew Rasa to 23 GB).
+                {"SANIC_REQUEST_MAX_SIZE": str(load_settings().max_request_bytes)},
             ),
             _Service(
                 "web",
@@ -177,7 +181,7 @@ class Stack:
         self._wait_ready(service, time.monotonic() + timeout)
 
     def _launch(self, service: _Service, extra_env: Optional[Dict[str, str]] = None) -> None:
-        env = {**self.environment(), **(extra_env or {})}
+        env = {**self.environment(), **service.env, **(extra_env or {})}
         with open(self.log_dir / f"{service.name}.log", "ab") as log:
             service.process = subprocess.Popen(
                 service.command, cwd=PROJECT_ROOT, env=env, stdout=log,

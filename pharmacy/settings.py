@@ -45,6 +45,7 @@ class Settings:
     rasa_port: int
     action_port: int
     max_message_chars: int
+    max_request_bytes: int
     identity_max_attempts: int
     identity_lock_minutes: int
 
@@ -67,6 +68,7 @@ def load_settings() -> Settings:
         rasa_port=rasa_port,
         action_port=action_port,
         max_message_chars=_env_int("MAX_MESSAGE_CHARS", 2000),
+        max_request_bytes=_env_int("MAX_REQUEST_BYTES", 65536),
         identity_max_attempts=_env_int("IDENTITY_MAX_ATTEMPTS", 3),
         identity_lock_minutes=_env_int("IDENTITY_LOCK_MINUTES", 15),
     )

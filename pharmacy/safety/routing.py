@@ -82,7 +82,8 @@ _OWN_HEALTH = re.compile(
     r"\bi (take|am taking|have been taking|have taken|took|started taking|stopped taking)\b|\b(put|started|switched) me on\b|\b(going|go) back on\b"
     r"|\b\d*(\.\d+)? ?(mg|mgs|mcg|ml|milligrams?|units)\b")
 _MEDICINE_WORDS = re.compile(r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?"
-                             r"|prescri\w*|taking|takes|dose|doses|syrup|supplements?)\b")
+                             r"|prescri\w*|taking|takes|dose|doses|syrup|supplements?|vitamins?|iu|injections?"
+                             r"|vaccin\w*|immuni[sz]\w*)\b")
 LONG_QUESTION_WORDS = 40  # a story this long is about a person, not a label
 
 
@@ -120,6 +121,9 @@ def choose_intent(text: Optional[str], intent: Optional[str], emergency: Emergen
     if intent in SERVICE_INTENTS and looks_clinical(text):
         return MEDICINE_QUESTION
     if intent in ANSWER_INTENTS and pharmacist_only_reason(text):
+        return MEDICINE_QUESTION
+    if intent == CLARIFY and _MEDICINE_WORDS.search(normalise(text)):
+        # Unsure what was asked, but it is about a medicine: label facts or a pharmacist.
         return MEDICINE_QUESTION
     if intent == FAQ and faq_confidence is not None and faq_confidence < MIN_FAQ_CONFIDENCE:
         return CLARIFY

@@ -75,3 +75,14 @@ def test_history_survives_a_rasa_server_restart(stack, new_chat):
     after = requests.get(history_url, timeout=10).json()["messages"]
     assert after == before
     assert "Evergreen Pharmacy assistant" in chat.texts("hello again")
+
+
+def test_an_oversized_body_is_refused_before_any_work_and_the_server_keeps_answering(stack,
+                                                                                    new_chat):
+    chat = new_chat()
+    huge = "a" * (5 * 1024 * 1024)
+    refused = requests.post(f"{stack.config.rasa_url}/webhooks/rest/webhook",
+                            json={"sender": chat.sender, "message": huge}, timeout=60)
+    assert refused.status_code == 413
+    assert stack.services[[s.name for s in stack.services].index("rasa")].process.poll() is None
+    assert "Evergreen Pharmacy assistant" in chat.texts("hello")

@@ -103,3 +103,8 @@ def test_general_label_questions_are_answered_from_the_label(text):
 def test_a_pharmacist_only_question_read_as_a_form_answer_goes_to_the_medicine_path(intent):
     assert route("should i stop taking my sertraline?", intent) == MEDICINE_QUESTION
     assert route("stop", intent) is None and route("no", intent) is None
+
+
+def test_an_unclear_message_about_a_medicine_goes_to_the_medicine_path_not_the_fallback():
+    assert route("Is 4000IU of Vitamin D a day too much?", "nlu_fallback") == MEDICINE_QUESTION
+    assert route("qwxz plorf vvbnq", "nlu_fallback") is None
