@@ -110,7 +110,8 @@ def main(argv: Optional[list] = None) -> int:
         return accounts.create_agent_command(args.username, args.role, args.name or args.username)
     port = int(env_number("DESK_PORT", DEFAULT_PORT, int))
     log.info("agent desk on http://localhost:%s/", port)
-    web.run_app(create_app(), port=port, print=None, access_log=None)
+    web.run_app(create_app(), host=load_settings().bind_host, port=port, print=None,
+                access_log=None)
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Dict, List, Optional
 
 import requests
 
+from ops.action_server import ACTION_TOKEN_ENV
 from pharmacy.settings import PROJECT_ROOT, load_secret, load_settings
 
 BIN_DIR = Path(sys.executable).parent
@@ -91,6 +92,7 @@ class Stack:
         self.config = config
         self.token = load_secret("RASA_API_TOKEN", config.var_dir)
         self.identity_secret = load_secret("IDENTITY_TOKEN_SECRET", config.var_dir)
+        self.action_token = load_secret(ACTION_TOKEN_ENV, config.var_dir)
         self.log_dir = config.var_dir / "logs"
         self.services = self._services()
 
@@ -110,6 +112,7 @@ class Stack:
                 "CARRIER_BASE_URL": self.config.carrier_url,
                 "RASA_API_TOKEN": self.token,
                 "IDENTITY_TOKEN_SECRET": self.identity_secret,
+                ACTION_TOKEN_ENV: self.action_token,
                 "PYTHONPATH": str(PROJECT_ROOT),
                 # Rasa and TensorFlow are noisy about things that do not matter here.
                 "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -133,15 +136,15 @@ class Stack:
             ),
             _Service(
                 "actions",
-                [str(BIN_DIR / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                 "--port", str(cfg.action_port)],
+                [str(BIN_DIR / "python"), "-m", "ops.action_server", "--port", str(cfg.action_port)],
                 f"{cfg.action_url}/health",
             ),
             _Service(
                 "rasa",
                 [str(BIN_DIR / "rasa"), "run", "--model", str(cfg.model_path),
                  "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                 "--port", str(cfg.rasa_port), "--enable-api",
+                 "--port", str(cfg.rasa_port), "--interface", load_settings().bind_host,
+                 "--enable-api",
                  # "=" form: a random token may start with "-", which argparse would misread.
                  f"--auth-token={self.token}",
                  "--cors", *web_origins],

@@ -46,6 +46,7 @@ class Settings:
     action_port: int
     max_message_chars: int
     max_request_bytes: int
+    bind_host: str
     identity_max_attempts: int
     identity_lock_minutes: int
 
@@ -69,6 +70,8 @@ def load_settings() -> Settings:
         action_port=action_port,
         max_message_chars=_env_int("MAX_MESSAGE_CHARS", 2000),
         max_request_bytes=_env_int("MAX_REQUEST_BYTES", 65536),
+        # Services listen on loopback unless a deployment says otherwise.
+        bind_host=_env("BIND_HOST", "127.0.0.1"),
         identity_max_attempts=_env_int("IDENTITY_MAX_ATTEMPTS", 3),
         identity_lock_minutes=_env_int("IDENTITY_LOCK_MINUTES", 15),
     )

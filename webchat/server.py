@@ -143,7 +143,9 @@ def create_app(static_dir: Optional[Path] = None) -> web.Application:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    web.run_app(create_app(), port=load_settings().web_port, print=None, access_log=None)
+    settings = load_settings()
+    web.run_app(create_app(), host=settings.bind_host, port=settings.web_port, print=None,
+                access_log=None)
 
 
 if __name__ == "__main__":
