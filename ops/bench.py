@@ -20,9 +20,8 @@ from typing import Callable, List
 import requests
 
 from ops.model_cache import ensure_model
-from ops.stack import Stack, StackConfig, free_port, interrupt_on_signals
+from ops.stack import Stack, interrupt_on_signals, private_stack_config
 from pharmacy import repositories
-from pharmacy.database import prepare
 from pharmacy.db import session_scope
 from pharmacy.identity import issue_token
 from pharmacy.models import ShipmentStatus
@@ -104,11 +103,8 @@ def main() -> int:
     safety_check_figures()
     model = ensure_model()
     with tempfile.TemporaryDirectory() as work:
-        url = f"sqlite:///{work}/bench.db"
-        prepare(url)
-        config = StackConfig(model_path=model, var_dir=Path(work), database_url=url,
-                             rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
-                             carrier_port=free_port(), desk_port=free_port())
+        config = private_stack_config(Path(work), model)
+        url = config.database_url
         stack = Stack(config)
         try:
             started = time.perf_counter()

@@ -150,16 +150,10 @@ def run_on_stack(cases: List[Case], client: StackClient, workers: int) -> List[s
 
 def run_on_private_stack(cases: List[Case], workers: int) -> List[str]:
     from ops.model_cache import ensure_model
-    from ops.stack import Stack, StackConfig, free_port
-    from pharmacy.database import prepare
+    from ops.stack import Stack, private_stack_config
 
-    model = ensure_model()
     with tempfile.TemporaryDirectory() as work:
-        url = f"sqlite:///{work}/eval.db"
-        prepare(url)
-        config = StackConfig(model_path=model, var_dir=Path(work), database_url=url,
-                             rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
-                             carrier_port=free_port(), desk_port=free_port())
+        config = private_stack_config(Path(work), ensure_model())
         with Stack(config) as stack:
             return run_on_stack(cases, StackClient(config.rasa_url, stack.token), workers)
 

@@ -75,6 +75,17 @@ class StackConfig:
         return f"http://{self.host}:{self.web_port}"
 
 
+def private_stack_config(work: Path, model_path: Path) -> StackConfig:
+    """A stack of its own: free ports, a SQLite database in ``work`` with the demo data."""
+    from pharmacy.database import prepare
+
+    url = f"sqlite:///{work}/stack.db"
+    prepare(url)
+    return StackConfig(model_path=model_path, var_dir=work, database_url=url,
+                       rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
+                       carrier_port=free_port(), desk_port=free_port())
+
+
 @dataclass
 class _Service:
     name: str
