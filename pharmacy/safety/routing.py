@@ -53,12 +53,13 @@ _CLINICAL = re.compile(
 _GENERIC_POLICY = re.compile(r"\b(generics?|brand)\b")
 
 
-def looks_clinical(text: str) -> bool:
-    """Whether ``text`` asks something about health, a body or feelings, rather than the service."""
+def looks_clinical(text: str, emergency: Optional[EmergencyAssessment] = None) -> bool:
+    """Whether ``text`` asks something about health, a body or feelings, rather than the service.
+    ``emergency``: the text's assessment, when the caller has it already."""
     reason = pharmacist_only_reason(text)
     if reason == "substitution" and _GENERIC_POLICY.search(normalise(text)):
         reason = None
-    if assess_emergency(text).topic or reason:
+    if (emergency or assess_emergency(text)).topic or reason:
         return True
     return bool(_CLINICAL.search(normalise(text)))
 
@@ -118,7 +119,7 @@ def choose_intent(text: Optional[str], intent: Optional[str], emergency: Emergen
         return EMERGENCY
     if intent == EMERGENCY:
         return MEDICINE_QUESTION
-    if intent in SERVICE_INTENTS and looks_clinical(text):
+    if intent in SERVICE_INTENTS and looks_clinical(text, emergency):
         return MEDICINE_QUESTION
     if intent in ANSWER_INTENTS and pharmacist_only_reason(text):
         return MEDICINE_QUESTION
