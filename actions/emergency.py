@@ -11,7 +11,7 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_ticket, context_from
 from pharmacy.handoff import HandoffReason
 from pharmacy.handoff.hours import OpeningHours
-from pharmacy.safety import Emergency, assess_emergency
+from pharmacy.safety import PARSE_DATA_KEY, Emergency, assess_emergency
 
 
 class ActionEmergency(DatabaseGuard, Action):
@@ -22,10 +22,11 @@ class ActionEmergency(DatabaseGuard, Action):
                   domain: DomainDict) -> List[Dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
         # Each kind's numbers, most urgent first ("took all my pills to end it": 988, then Poison
-        # Help); the general answer when the message named no kind (a "/emergency" button).
-        # The NLU guard sends the kinds it found; a typed "/emergency" has none.
-        found = (tracker.latest_message.get("emergency") or {}).get("kinds") or []
-        kinds = [Emergency(k) for k in found if k in Emergency._value2member_map_] \
+        # Help). The NLU guard sends the kinds it found; a typed "/emergency" has none and gets
+        # the general answer.
+        known = {kind.value for kind in Emergency}
+        found = (tracker.latest_message.get(PARSE_DATA_KEY) or {}).get("kinds") or []
+        kinds = [Emergency(k) for k in found if k in known] \
             or list(assess_emergency(text).kinds) or [Emergency.GENERAL]
         for kind in kinds:
             say(dispatcher, f"emergency.{kind.value}")

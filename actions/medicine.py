@@ -18,7 +18,8 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from pharmacy.handoff import HandoffReason
 from pharmacy.knowledge import (
-    Aspect, answer, default_recognizer, detect_aspect, knowledge_base, pharmacist_only_text, unknown_medicine_text)
+    Aspect, answer, default_recognizer, detect_aspect, knowledge_base, pharmacist_only_text,
+    unknown_medicine_text)
 from pharmacy.knowledge.drug_names import looks_like_medicine_name
 from pharmacy.safety.routing import looks_clinical, pharmacist_reason
 

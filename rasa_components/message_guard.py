@@ -1,9 +1,10 @@
 """The last step of the NLU pipeline: the reply policy overrides the classifiers' guess where a
 wrong guess must not decide (``pharmacy.safety.routing``).
 
-- An emergency (``pharmacy.safety.assess_emergency``, no trained model involved) becomes intent
-  ``emergency`` with full confidence, whatever the classifier said; it is checked before the
-  length limit, so a long crisis post is still answered as one.
+- An emergency (``pharmacy.safety.assess_message``: patterns, then the meaning check; no trained
+  model involved) becomes intent ``emergency`` with full confidence, whatever the classifier said,
+  and its kinds go along in the parse data; it is checked before the length limit, so a long
+  crisis post is still answered as one.
 - An empty or over-long message becomes ``nlu_fallback``; the fallback action then explains what
   went wrong (``pharmacy.chat_input``).
 - A clinical message read as a service FAQ, small talk or the fallback becomes a medicine question;
@@ -24,12 +25,9 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from pharmacy.chat_input import classify_text
-from pharmacy.safety import assess_message
+from pharmacy.safety import PARSE_DATA_KEY, assess_message
 from pharmacy.safety.routing import CLARIFY, EMERGENCY, FAQ, choose_intent
 from pharmacy.safety.semantic import default_semantic_check
-
-# Where the emergency's kinds travel to the action server, in the message's parse data.
-EMERGENCY_KEY = "emergency"
 
 
 def _faq_confidence(message: Message) -> Optional[float]:
@@ -67,6 +65,6 @@ class MessageGuard(GraphComponent, IntentClassifier):
             if intent is not None:
                 message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
             if emergency.is_emergency:
-                message.set(EMERGENCY_KEY, {"kinds": [k.value for k in emergency.kinds],
+                message.set(PARSE_DATA_KEY, {"kinds": [k.value for k in emergency.kinds],
                                             "cues": list(emergency.cues)}, add_to_output=True)
         return messages

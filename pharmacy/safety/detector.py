@@ -12,6 +12,8 @@ from pharmacy.safety.emergency import EmergencyAssessment, assess_emergency
 from pharmacy.safety.semantic import default_semantic_check
 
 SEMANTIC_CUE = "semantic"
+# Where the NLU guard puts a message's emergency kinds in its parse data, for the action server.
+PARSE_DATA_KEY = "emergency"
 
 
 def assess_message(text: Optional[str]) -> EmergencyAssessment:

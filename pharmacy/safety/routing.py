@@ -2,7 +2,7 @@
 
 A trained classifier's guess differs from one training to the next, so it decides only where a
 wrong guess is harmless. These rules hold whatever it guessed:
-- an emergency (``assess_emergency``) is answered as one, and only then (the classifier's own
+- an emergency (``pharmacy.safety.assess_message``) is answered as one, and only then (the classifier's own
   "emergency" guess without a cue becomes a clinical question for a pharmacist, not a 911 answer);
 - a clinical, distressed or emergency-topic message never gets a service FAQ, small talk or the
   fallback: it becomes a medicine question, which gets label facts or a pharmacist;
@@ -34,7 +34,9 @@ MIN_FAQ_CONFIDENCE = 0.5
 # Symptoms, conditions, feelings and clinical questions: words a service FAQ never answers.
 _CLINICAL = re.compile(
     r"\b(symptoms?|side[ -]?effects?|dos(e|es|age|ing)|overdos\w*|withdrawal|interact\w*|allerg\w*"
-    r"|reaction|pound\w*|throb\w*|hurts|hurting|sore|pain(ful)?\b(?! (meds|medicines?|medications?|pills|killers?|relievers?))|ache|aches|aching|headaches?|migraines?|fever|nause\w*|vomit\w*|diarrh\w*"
+    r"|reaction|pound\w*|throb\w*|hurts|hurting|sore"
+    r"|pain(ful)?\b(?! (meds|medicines?|medications?|pills|killers?|relievers?))"
+    r"|ache|aches|aching|headaches?|migraines?|fever|nause\w*|vomit\w*|diarrh\w*"
     r"|constipat\w*|rash\w*|itch\w*|hives|swell\w*|swollen|cough\w*|dizz\w*|faint\w*|bleed\w*"
     r"|bruis\w*|infect\w*|depress\w*|anxi\w*|panic"
     r"|insomnia|sleep\w*|tired|fatigue|cramp\w*|numb(ness)?|tingl\w*|palpitat\w*|heart"
@@ -56,12 +58,13 @@ _GENERIC_POLICY = re.compile(r"\b(generics?|brand)\b")
 def looks_clinical(text: str, emergency: Optional[EmergencyAssessment] = None) -> bool:
     """Whether ``text`` asks something about health, a body or feelings, rather than the service.
     ``emergency``: the text's assessment, when the caller has it already."""
+    normalised = normalise(text)
     reason = pharmacist_only_reason(text)
-    if reason == "substitution" and _GENERIC_POLICY.search(normalise(text)):
+    if reason == "substitution" and _GENERIC_POLICY.search(normalised):
         reason = None
     if (emergency or assess_emergency(text)).topic or reason:
         return True
-    return bool(_CLINICAL.search(normalise(text)))
+    return bool(_CLINICAL.search(normalised))
 
 
 _ILLICIT = re.compile(
@@ -80,11 +83,12 @@ _OWN_HEALTH = re.compile(
     r"(pregnant|diabetic|allergic|bipolar|depressed|anxious|epileptic|asthmatic|sick))\b"
     r"|\bmy (doctor|dr|gp|psychiatrist|physician|dermatologist|cardiologist|nurse|prescriber)\b"
     r"|\bi (am|was|have been) on\b|(?<!do )(?<!should )(?<!can )(?<!could )(?<!to )(?<!would )"
-    r"\bi (take|am taking|have been taking|have taken|took|started taking|stopped taking)\b|\b(put|started|switched) me on\b|\b(going|go) back on\b"
+    r"\bi (take|am taking|have been taking|have taken|took|started taking|stopped taking)\b"
+    r"|\b(put|started|switched) me on\b|\b(going|go) back on\b"
     r"|\b\d*(\.\d+)? ?(mg|mgs|mcg|ml|milligrams?|units)\b")
-_MEDICINE_WORDS = re.compile(r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?"
-                             r"|prescri\w*|taking|takes|dose|doses|syrup|supplements?|vitamins?|iu|injections?"
-                             r"|vaccin\w*|immuni[sz]\w*)\b")
+_MEDICINE_WORDS = re.compile(
+    r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?|prescri\w*|taking|takes"
+    r"|dose|doses|syrup|supplements?|vitamins?|iu|injections?|vaccin\w*|immuni[sz]\w*)\b")
 LONG_QUESTION_WORDS = 40  # a story this long is about a person, not a label
 
 
