@@ -8,7 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
-from actions.handoff import open_ticket, context_from
+from actions.handoff import context_from, open_ticket
+from actions.verification import verified_customer
 from pharmacy.handoff import HandoffReason
 from pharmacy.handoff.hours import OpeningHours
 from pharmacy.safety import PARSE_DATA_KEY, Emergency, assess_emergency
@@ -31,7 +32,9 @@ class ActionEmergency(DatabaseGuard, Action):
         for kind in kinds:
             say(dispatcher, f"emergency.{kind.value}")
         # Flag and escalate even when a person is already in the chat or the desk is closed.
-        place = await off_loop(open_ticket, context_from(tracker, HandoffReason.EMERGENCY, question=text))
+        customer = await verified_customer(tracker)
+        place = await off_loop(open_ticket, context_from(tracker, HandoffReason.EMERGENCY, customer,
+                                                         question=text))
         events = [ActiveLoop(None), SlotSet("requested_slot", None),
                   SlotSet("handoff_ticket", place.ticket_id)]
         if OpeningHours.from_env().is_open(datetime.now(timezone.utc)):

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
+from actions.verification import verified_customer
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, QueuePlace, request_handoff
 from pharmacy.handoff import conversation as handoff_conversation
@@ -33,9 +34,10 @@ def transcript(tracker: Tracker) -> List[tuple]:
     return lines
 
 
-def context_from(tracker: Tracker, reason: HandoffReason, question: Optional[str] = None,
+def context_from(tracker: Tracker, reason: HandoffReason, customer: Optional[str],
+                 question: Optional[str] = None,
                  order_number: Optional[str] = None) -> HandoffContext:
-    customer = tracker.get_slot("verified_customer")
+    """``customer``: who the chat is verified as now (actions.verification), or None."""
     return HandoffContext(
         conversation_id=tracker.sender_id,
         reason=reason,
@@ -58,7 +60,8 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
                        message_key: str = "handoff.queued", **context: Any) -> List[Dict[str, Any]]:
     """Open (or escalate) the conversation's ticket. In opening hours the shopper waits in the
     chat for a person; outside them they can leave a message or ask for a callback."""
-    place = await off_loop(open_ticket, context_from(tracker, reason, **context))
+    customer = await verified_customer(tracker)
+    place = await off_loop(open_ticket, context_from(tracker, reason, customer, **context))
     hours = OpeningHours.from_env()
     now = datetime.now(timezone.utc)
     if not hours.is_open(now) and reason is not HandoffReason.EMERGENCY:
@@ -171,6 +174,7 @@ class ActionRequestCallback(DatabaseGuard, Action):
         if not found:
             return await open_handoff(dispatcher, tracker, HandoffReason.USER_REQUEST)
         hours = OpeningHours.from_env()
-        key = "handoff.callback_verified" if tracker.get_slot("verified_customer") else "handoff.callback_unverified"
+        verified = await verified_customer(tracker)
+        key = "handoff.callback_verified" if verified else "handoff.callback_unverified"
         say(dispatcher, key, when=describe_next_opening(hours))
         return []

@@ -1,12 +1,14 @@
-"""Identity check before anything personal is said: token, or date of birth + one more factor.
+"""Identity check before anything personal is said: a login token, or date of birth + one more
+factor.
 
 Every private task runs the same way (data/rules/identity.yml): the intent's rule runs
-``action_begin_private_task`` (remembers the task, accepts a valid login token), then
-``identity_form``, which asks nothing when the shopper is already verified or locked out, then
-``action_after_identity``, which runs the task's handler or reports the lock.
+``action_begin_private_task`` (remembers the task; a login token was already redeemed by the
+channel), then ``identity_form``, which asks nothing when the chat is verified or locked out, then
+``action_after_identity``, which runs the task's handler or reports the lock. Whether the chat is
+verified is the server's record (actions.verification); the slot only mirrors it.
 """
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,21 +20,24 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from actions.refill_form import FORM_SLOTS as REFILL_FORM_SLOTS
 from actions.refill_form import REMINDER_ENTITY, REMINDER_SLOT
+from actions.verification import verified_customer
 from pharmacy import identity
+from pharmacy.access import chat_sessions
+from pharmacy.access.config import lockout_key, lockout_policy
+from pharmacy.access.gate import LOGIN_REFUSED_KEY
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffReason
 from pharmacy.refills import remember_conversation
-from pharmacy.settings import load_secret, load_settings
+from pharmacy.settings import load_settings
 
 TaskHandler = Callable[[CollectingDispatcher, Tracker, str], Awaitable[List[Dict[str, Any]]]]
 # Skills register what to do once the shopper is verified (see tracking.py, refills.py).
 RESUMABLE_TASKS: Dict[str, TaskHandler] = {}
 VERIFIED = "verified"
 LOCKED = "locked"
-
-
-def _token_secret() -> str:
-    return load_secret("IDENTITY_TOKEN_SECRET", load_settings().var_dir)
+# The lock outcome, from the form's check to action_after_identity: "new" alerts staff (once).
+LOCK_SLOT = "identity_lock"
+LOCKED_UNTIL_SLOT = "identity_locked_until"
 
 
 # Intents whose answer is personal, and the task each one starts.
@@ -46,16 +51,26 @@ PRIVATE_TASKS = {
 }
 
 
+def _lapsed(chat_id: str) -> bool:
+    with session_scope() as session:
+        if chat_sessions.current_verification(session, chat_id, datetime.utcnow()):
+            return False
+        lapsed = chat_sessions.had_verification(session, chat_id)
+        chat_sessions.forget_verification(session, chat_id)
+        return lapsed
+
+
 class ActionBeginPrivateTask(DatabaseGuard, Action):
     def name(self) -> Text:
         return "action_begin_private_task"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events = [SlotSet("pending_task", PRIVATE_TASKS.get(intent)),
                   SlotSet("task_text", tracker.latest_message.get("text")),
                   SlotSet("dob_input", None), SlotSet("possession_input", None),
+                  SlotSet(LOCK_SLOT, None),
                   # Only this message's "Refill now" counts: an older tap must not pre-fill.
                   SlotSet(REMINDER_SLOT,
                           next(tracker.get_latest_entity_values(REMINDER_ENTITY), None))]
@@ -64,15 +79,14 @@ class ActionBeginPrivateTask(DatabaseGuard, Action):
             # say so, and forget its answers so a later "yes" cannot place it.
             say(dispatcher, "refill.set_aside")
             events += [SlotSet(slot, None) for slot in REFILL_FORM_SLOTS]
-        if tracker.get_slot("verified_customer"):
+        reference = await verified_customer(tracker)
+        events.append(SlotSet("verified_customer", reference))
+        if reference:
             return events
-        token = (tracker.latest_message.get("metadata") or {}).get("auth_token")
-        if token:
-            try:
-                reference = identity.verify_token(str(token), _token_secret())
-                return events + [SlotSet("verified_customer", reference)]
-            except identity.InvalidToken:
-                say(dispatcher, "identity.token_invalid")
+        if await off_loop(_lapsed, tracker.sender_id):
+            say(dispatcher, "identity.expired", minutes=load_settings().verification_minutes)
+        if (tracker.latest_message.get("metadata") or {}).get(LOGIN_REFUSED_KEY):
+            say(dispatcher, "identity.token_invalid")
         # An order number already typed ("where is EP-100012") counts as the possession factor.
         order_number = next(tracker.get_latest_entity_values("order_number"), None)
         if order_number:
@@ -80,19 +94,34 @@ class ActionBeginPrivateTask(DatabaseGuard, Action):
         return events
 
 
-async def _report_lock(dispatcher, tracker, locked_until: float) -> List[Dict[str, Any]]:
-    minutes = max(1, round((locked_until - time.time()) / 60))
-    say(dispatcher, "identity.locked", minutes=minutes)
-    return await open_handoff(dispatcher, tracker, HandoffReason.IDENTITY_FAILED)
+def _minutes_until(until: float) -> int:
+    return max(1, round((until - time.time()) / 60))
 
 
-def _verify(dob_text: str, factor_text: str) -> Optional[str]:
+async def _report_lock(dispatcher, tracker) -> List[Dict[str, Any]]:
+    minutes = _minutes_until(float(tracker.get_slot(LOCKED_UNTIL_SLOT) or time.time()))
+    if tracker.get_slot(LOCK_SLOT) == "new":  # this chat's failure set the lock: alert staff
+        say(dispatcher, "identity.locked", minutes=minutes)
+        return await open_handoff(dispatcher, tracker, HandoffReason.IDENTITY_FAILED)
+    say(dispatcher, "identity.still_locked", minutes=minutes)
+    return []
+
+
+def _check(chat_id: str, dob_text: str, factor_text: str) -> Optional[identity.FactorCheck]:
     dob = identity.parse_date_of_birth(dob_text)
     factor = identity.parse_possession_factor(factor_text)
     if dob is None or factor is None:
         return None
+    settings = load_settings()
+    now = datetime.utcnow()
     with session_scope() as session:
-        return identity.verify_anonymous(session, dob, factor)
+        check = identity.check_factors(session, dob, factor, lockout_key(settings), now,
+                                       lockout_policy(settings))
+        if check.outcome is identity.FactorOutcome.VERIFIED:
+            chat_sessions.record_verification(
+                session, chat_id, check.customer_reference, "factors",
+                chat_sessions.verification_ends(now, settings.verification_minutes))
+        return check
 
 
 class ActionAskDobInput(DatabaseGuard, Action):
@@ -122,9 +151,7 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         # Nothing to ask of a verified shopper, nor of one who is locked out.
-        if tracker.get_slot("verified_customer") or tracker.get_slot("dob_input") == LOCKED:
-            return []
-        if identity.is_locked(tracker.get_slot("identity_locked_until"), time.time()):
+        if tracker.get_slot("dob_input") == LOCKED or await verified_customer(tracker):
             return []
         return domain_slots
 
@@ -156,18 +183,19 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
         if not dob_text or not factor_text or dob_text in (VERIFIED, LOCKED):
             # Wait for the other half (an order number may arrive before the date of birth).
             return {"dob_input": dob_text, "possession_input": factor_text}
-        reference = await off_loop(_verify, dob_text, factor_text)
-        if reference:
+        check = await off_loop(_check, tracker.sender_id, dob_text, factor_text)
+        if check is None:
+            return {"dob_input": None, "possession_input": None}
+        if check.outcome is identity.FactorOutcome.VERIFIED:
             return {"dob_input": VERIFIED, "possession_input": VERIFIED,
-                    "verified_customer": reference, "identity_failures": 0}
-        policy = identity.IdentityPolicy.from_env()
-        failures = int(tracker.get_slot("identity_failures") or 0) + 1
-        locked_until = identity.lock_until_after_failure(failures, time.time(), policy)
-        if locked_until is not None:
+                    "verified_customer": check.customer_reference}
+        if check.outcome is identity.FactorOutcome.LOCKED:
+            until = check.locked_until.replace(tzinfo=timezone.utc).timestamp()
             return {"dob_input": LOCKED, "possession_input": LOCKED,
-                    "identity_failures": 0, "identity_locked_until": locked_until}
-        say(dispatcher, "identity.mismatch", remaining=policy.max_attempts - failures)
-        return {"dob_input": None, "possession_input": None, "identity_failures": failures}
+                    LOCK_SLOT: "new" if check.just_locked else "held",
+                    LOCKED_UNTIL_SLOT: until}
+        say(dispatcher, "identity.mismatch", remaining=check.remaining)
+        return {"dob_input": None, "possession_input": None}
 
 
 class ActionAfterIdentity(DatabaseGuard, Action):
@@ -180,11 +208,11 @@ class ActionAfterIdentity(DatabaseGuard, Action):
         # form_to_start: a task's handler may name a form that a rule then opens (rules/refills.yml).
         events: List[Dict[str, Any]] = [SlotSet("dob_input", None), SlotSet("possession_input", None),
                                         SlotSet("pending_task", None), SlotSet("form_to_start", None)]
-        reference = tracker.get_slot("verified_customer")
+        reference = await verified_customer(tracker)
         if not reference:
-            locked_until = tracker.get_slot("identity_locked_until")
-            if identity.is_locked(locked_until, time.time()):
-                return events + await _report_lock(dispatcher, tracker, locked_until)
+            if tracker.get_slot("dob_input") == LOCKED:
+                return events + [SlotSet(LOCK_SLOT, None)] + await _report_lock(dispatcher,
+                                                                               tracker)
             return events
         if tracker.get_slot("dob_input") == VERIFIED:  # verified just now, not earlier
             say(dispatcher, "identity.verified")

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
+from actions.verification import verified_customer
 from pharmacy import refills
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.db import session_scope
@@ -119,7 +120,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[Dict[str, Any]]:
         """One reading of the reply for all three slots (replaces per-slot extract methods)."""
-        reference = tracker.get_slot("verified_customer")
+        reference = await verified_customer(tracker)
         requested = tracker.get_slot("requested_slot")
         if not reference:
             return []
@@ -179,7 +180,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
         """Apply the refill rules to the chosen prescriptions; say what can't be refilled now."""
         if not value:
             return {RX_LIST: None}
-        reference = tracker.get_slot("verified_customer")
+        reference = await verified_customer(tracker)
         items = await off_loop(_assess, reference, str(value).split(","))
         allowed = []
         for item in items:

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.refill_form import DELIVERY, RX_LIST, rx_list_of
+from actions.verification import verified_customer
 from pharmacy.db import session_scope
 from pharmacy.refill_conversation import PICKUP, customer_context, summary_lines
 
@@ -39,7 +40,7 @@ class ActionAskRefillRxList(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        buttons = await off_loop(_pick_buttons, tracker.get_slot("verified_customer"))
+        buttons = await off_loop(_pick_buttons, await verified_customer(tracker))
         say(dispatcher, "refill.pick", extra_buttons=buttons + [("Cancel", "/deny")])
         return []
 
@@ -50,7 +51,7 @@ class ActionAskRefillDelivery(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        buttons = await off_loop(_delivery_buttons, tracker.get_slot("verified_customer"))
+        buttons = await off_loop(_delivery_buttons, await verified_customer(tracker))
         several = len(rx_list_of(tracker)) > 1
         say(dispatcher, "refill.choose_delivery_several" if several else "refill.choose_delivery",
             extra_buttons=buttons + [("Cancel", "/deny")])
@@ -75,7 +76,7 @@ class ActionAskRefillConfirmed(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        reference = tracker.get_slot("verified_customer")
+        reference = await verified_customer(tracker)
         lines, ask_again = await off_loop(_summary, reference, rx_list_of(tracker),
                                           str(tracker.get_slot(DELIVERY)))
         if ask_again == RX_LIST:  # a prescription was cancelled or replaced meanwhile

@@ -25,6 +25,7 @@ from actions.refill_form import (
     RX_LIST,
     rx_list_of,
 )
+from actions.verification import verified_customer
 from pharmacy import refills, reminders
 from pharmacy.db import session_scope
 from pharmacy.refill_conversation import customer_context
@@ -93,7 +94,7 @@ class ActionSetReminders(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        reference = tracker.get_slot("verified_customer")
+        reference = await verified_customer(tracker)
         if not reference:
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -128,7 +129,7 @@ class ActionFinishRefill(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        reference = tracker.get_slot("verified_customer")
+        reference = await verified_customer(tracker)
         rx_list = rx_list_of(tracker)
         delivery = tracker.get_slot(DELIVERY)
         confirmed = tracker.get_slot(CONFIRMED)

@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from actions.identity import RESUMABLE_TASKS
+from actions.verification import verified_customer
 from pharmacy import carrier, tracking
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffReason
@@ -179,7 +180,7 @@ class ActionConfirmAddressChange(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        reference = tracker.get_slot("verified_customer")
+        reference = await verified_customer(tracker)
         if not reference:
             say(dispatcher, "address.unknown_choice")
             return []
@@ -216,7 +217,7 @@ class ActionApplyAddressChange(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        reference = tracker.get_slot("verified_customer")
+        reference = await verified_customer(tracker)
         order_number = tracker.get_slot("order_number")
         result = None
         if reference and order_number and tracker.get_slot("address_id"):

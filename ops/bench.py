@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Callable, List
 
@@ -23,7 +22,8 @@ from ops.model_cache import ensure_model
 from ops.stack import Stack, interrupt_on_signals, private_stack_config
 from pharmacy import repositories
 from pharmacy.db import session_scope
-from pharmacy.identity import issue_token
+from ops.rest_chat import RestChat
+from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
 from pharmacy.models import ShipmentStatus
 from pharmacy.settings import PROJECT_ROOT
 
@@ -112,29 +112,29 @@ def main() -> int:
             print(f"start to ready with a cached model: {time.perf_counter() - started:.1f} s")
             for service in stack.services:
                 print(f"  RSS {service.name:<8} {rss_mb(service.process.pid):7.0f} MB")
-            webhook = f"{config.rasa_url}/webhooks/rest/webhook"
+            def chat() -> RestChat:
+                return RestChat(config.rasa_url, stack.chat_key)
 
-            def send(sender: str, text: str, metadata=None) -> None:
-                requests.post(webhook, json={"sender": sender, "message": text,
-                                             "metadata": metadata or {}}, timeout=60).raise_for_status()
+            def signed_in(text: str) -> None:
+                """A new chat whose first message carries a fresh login token (one per chat)."""
+                chat().send(text, {LOGIN_TOKEN_KEY: stack.login_token(reference)})
 
             reference, order = in_transit_order(url)
-            token = issue_token(reference, stack.identity_secret, ttl_seconds=3600)
             print("turn latency over REST (client-side, one conversation per turn):")
-            report("greeting", timed_turns(args.turns, lambda i: send(f"bench-{uuid.uuid4()}", "hi")))
-            healthy = timed_turns(args.turns, lambda i: send(
-                f"bench-{uuid.uuid4()}", f"where is {order}", {"auth_token": token}))
+            report("greeting", timed_turns(args.turns, lambda i: chat().send("hi")))
+            healthy = timed_turns(args.turns, lambda i: signed_in(f"where is {order}"))
             report("tracking, carrier healthy", healthy)
             refill_turns = {"offer": [], "summary": [], "cancel": []}
 
             def refill(i: int) -> None:
                 """A refill up to its summary, then cancelled (an order can be placed only once)."""
-                sender = f"bench-{uuid.uuid4()}"
+                conversation = chat()
+                login = {LOGIN_TOKEN_KEY: stack.login_token(reference)}
                 for name, text in (("offer", "refill my atorvastatin"),
                                    ("summary", '/choose_delivery{"delivery":"pickup"}'),
                                    ("cancel", "/deny")):
                     started = time.perf_counter()
-                    send(sender, text, {"auth_token": token})
+                    conversation.send(text, login)
                     refill_turns[name].append((time.perf_counter() - started) * 1000)
 
             for i in range(args.turns):
@@ -144,8 +144,7 @@ def main() -> int:
             faults = f"{config.carrier_url}/_control/faults"
             requests.post(faults, json={"mode": "timeout"}, timeout=5).raise_for_status()
             try:
-                slow = timed_turns(args.turns, lambda i: send(
-                    f"bench-{uuid.uuid4()}", f"where is {order}", {"auth_token": token}))
+                slow = timed_turns(args.turns, lambda i: signed_in(f"where is {order}"))
             finally:
                 requests.post(faults, json={"mode": None}, timeout=5)
             report("tracking, carrier timing out (all turns)", slow)

@@ -27,6 +27,9 @@ from typing import Dict, Iterable, List, Optional
 
 import requests
 
+from ops.rest_chat import RestChat
+from pharmacy.access.config import chat_session_key
+
 EMERGENCY_LABELS = ("emergency_self_harm", "emergency_poisoning", "emergency_medical")
 ORDINARY_LABELS = ("medication_info", "pharmacist_only", "topic_question")
 LABELS = EMERGENCY_LABELS + ORDINARY_LABELS + ("distress_no_risk",)
@@ -73,15 +76,15 @@ def outcome_of(events: List[dict]) -> str:
 
 
 class StackClient:
-    def __init__(self, rasa_url: str, token: str):
+    def __init__(self, rasa_url: str, token: str, chat_key: str):
         self.rasa_url = rasa_url.rstrip("/")
         self.token = token
+        self.chat_key = chat_key
 
     def outcome(self, case: Case) -> str:
-        sender = f"eval-{uuid.uuid4()}"
-        reply = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
-                              json={"sender": sender, "message": case.text}, timeout=120)
-        reply.raise_for_status()
+        chat = RestChat(self.rasa_url, self.chat_key, f"eval-{uuid.uuid4()}", timeout=120)
+        chat.send(case.text)
+        sender = chat.sender
         tracker = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker",
                                params={"token": self.token}, timeout=60)
         tracker.raise_for_status()
@@ -155,7 +158,7 @@ def run_on_private_stack(cases: List[Case], workers: int) -> List[str]:
     with tempfile.TemporaryDirectory() as work:
         config = private_stack_config(Path(work), ensure_model())
         with Stack(config) as stack:
-            return run_on_stack(cases, StackClient(config.rasa_url, stack.token), workers)
+            return run_on_stack(cases, StackClient(config.rasa_url, stack.token, stack.chat_key), workers)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -177,7 +180,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     elif args.rasa_url:
         from pharmacy.settings import load_secret, load_settings
         token = args.token or load_secret("RASA_API_TOKEN", load_settings().var_dir)
-        outcomes = run_on_stack(cases, StackClient(args.rasa_url, token), args.workers)
+        outcomes = run_on_stack(cases, StackClient(args.rasa_url, token, chat_session_key()), args.workers)
     else:
         outcomes = run_on_private_stack(cases, args.workers)
     figures = report(cases, outcomes, args.show_misses)

@@ -19,6 +19,8 @@ from typing import Dict, List, Optional
 import requests
 
 from ops.action_server import ACTION_TOKEN_ENV
+from pharmacy.access.config import CHAT_SESSION_KEY_ENV, LOCKOUT_KEY_ENV
+from pharmacy.access.login_tokens import LoginTokenPolicy, issue_login_token
 from pharmacy.settings import PROJECT_ROOT, load_secret, load_settings
 
 BIN_DIR = Path(sys.executable).parent
@@ -81,9 +83,11 @@ def private_stack_config(work: Path, model_path: Path) -> StackConfig:
 
     url = f"sqlite:///{work}/stack.db"
     prepare(url)
+    # Its load comes from one address (a benchmark, an evaluation): no per-address limit.
     return StackConfig(model_path=model_path, var_dir=work, database_url=url,
                        rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
-                       carrier_port=free_port(), desk_port=free_port())
+                       carrier_port=free_port(), desk_port=free_port(),
+                       extra_env={"CLIENT_MESSAGES_PER_MINUTE": "0"})
 
 
 @dataclass
@@ -104,6 +108,8 @@ class Stack:
         self.token = load_secret("RASA_API_TOKEN", config.var_dir)
         self.identity_secret = load_secret("IDENTITY_TOKEN_SECRET", config.var_dir)
         self.action_token = load_secret(ACTION_TOKEN_ENV, config.var_dir)
+        self.chat_key = load_secret(CHAT_SESSION_KEY_ENV, config.var_dir)
+        self.lockout_key = load_secret(LOCKOUT_KEY_ENV, config.var_dir)
         self.log_dir = config.var_dir / "logs"
         self.services = self._services()
 
@@ -124,6 +130,9 @@ class Stack:
                 "RASA_API_TOKEN": self.token,
                 "IDENTITY_TOKEN_SECRET": self.identity_secret,
                 ACTION_TOKEN_ENV: self.action_token,
+                CHAT_SESSION_KEY_ENV: self.chat_key,
+                LOCKOUT_KEY_ENV: self.lockout_key,
+                "CHAT_ALLOWED_ORIGINS": ",".join(self.allowed_origins()),
                 "PYTHONPATH": str(PROJECT_ROOT),
                 # Rasa and TensorFlow are noisy about things that do not matter here.
                 "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -134,9 +143,25 @@ class Stack:
         env.update(self.config.extra_env)
         return env
 
+    def login_token(self, customer_reference: str, ttl_seconds: int = 900,
+                    chat_id: Optional[str] = None, signing_key: Optional[str] = None) -> str:
+        """A login token as the shop's login service would issue it for this stack
+        (``signing_key`` other than the stack's makes a forged one)."""
+        settings = load_settings()
+        policy = LoginTokenPolicy(("HS256",), self.identity_secret, settings.login_token_issuer,
+                                  settings.login_token_audience)
+        return issue_login_token(customer_reference, policy, signing_key or self.identity_secret,
+                                 ttl_seconds=ttl_seconds, chat_id=chat_id)
+
+    def allowed_origins(self) -> List[str]:
+        """Pages that may open a chat: CHAT_ALLOWED_ORIGINS, else this stack's own chat page."""
+        configured = os.environ.get("CHAT_ALLOWED_ORIGINS", "").strip()
+        if configured:
+            return [origin.strip() for origin in configured.split(",") if origin.strip()]
+        return [f"http://{host}:{self.config.web_port}" for host in ("localhost", "127.0.0.1")]
+
     def _services(self) -> List[_Service]:
         cfg = self.config
-        web_origins = [f"http://{host}:{cfg.web_port}" for host in ("localhost", "127.0.0.1")]
         return [
             # The development stand-in for the carrier's tracking API (see carrier_service/).
             _Service(
@@ -158,7 +183,7 @@ class Stack:
                  "--enable-api",
                  # "=" form: a random token may start with "-", which argparse would misread.
                  f"--auth-token={self.token}",
-                 "--cors", *web_origins],
+                 "--cors", *self.allowed_origins()],
                 f"{cfg.rasa_url}/status",
                 {"token": self.token},
                 # Sanic refuses a bigger body with 413 before Rasa reads it: one oversized message

@@ -1,31 +1,28 @@
 """The one place that decides whether a chat is talking to a known customer.
 
 Two ways in (pharmacy rules, section 2):
-- a signed token from a logged-in web or app session (HMAC-SHA256 over customer reference and
-  expiry, secret IDENTITY_TOKEN_SECRET);
+- a login token (a JWT) from a logged-in web or app session, redeemed by the chat channel
+  (``pharmacy.access.login_tokens``);
 - for anonymous chat, date of birth plus one possession factor: an order number, an Rx number or
-  the phone number on file.
+  the phone number on file, checked here. Failures count per customer and per factor in the
+  database (``pharmacy.access.lockout``), so a new chat does not start again at zero.
 Every failure looks the same from outside, so a guess never learns which part was wrong or whether
 an order exists. Dates of birth, phones and addresses are never logged.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
+import enum
 import re
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Optional
+from typing import List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pharmacy import repositories
+from pharmacy.access import lockout
 from pharmacy.models import Customer
-from pharmacy.settings import load_settings
 
 ORDER_NUMBER = re.compile(r"\bEP-?(\d{6})\b", re.IGNORECASE)
 RX_NUMBER = re.compile(r"\bRX[\s-]?(\d{7})\b", re.IGNORECASE)  # "RX1000001", "rx 1000001", "Rx-1000001"
@@ -35,68 +32,10 @@ _DATE_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d", "%m/%d/%y", "%B %d %Y", "%b
                  "%d %B %Y", "%d %b %Y", "%m.%d.%Y")
 
 
-class InvalidToken(ValueError):
-    """A login token that must not be trusted; ``reason`` is 'malformed', 'signature' or 'expired'."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class IdentityPolicy:
-    max_attempts: int = 3
-    lock_seconds: int = 15 * 60
-
-    @classmethod
-    def from_env(cls) -> "IdentityPolicy":
-        settings = load_settings()
-        return cls(settings.identity_max_attempts, settings.identity_lock_minutes * 60)
-
-
 @dataclass(frozen=True)
 class PossessionFactor:
     kind: str  # "order", "rx" or "phone"
     value: str
-
-
-# --- signed tokens ---------------------------------------------------------------------------
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def issue_token(customer_reference: str, secret: str, ttl_seconds: int = 3600,
-                now: Optional[float] = None) -> str:
-    """What the shop's login service hands the chat page (and what tests use)."""
-    payload = {"sub": customer_reference, "exp": int((now or time.time()) + ttl_seconds)}
-    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
-    signature = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
-    return f"{body}.{_b64(signature)}"
-
-
-def verify_token(token: str, secret: str, now: Optional[float] = None) -> str:
-    """The customer reference in a valid token; InvalidToken otherwise."""
-    try:
-        body, signature = token.strip().split(".")
-        expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
-        given = _unb64(signature)
-    except (ValueError, AttributeError) as error:
-        raise InvalidToken("malformed") from error
-    if not hmac.compare_digest(expected, given):
-        raise InvalidToken("signature")
-    try:
-        payload = json.loads(_unb64(body))
-        reference, expires = str(payload["sub"]), float(payload["exp"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise InvalidToken("malformed") from error
-    if expires <= (now or time.time()):
-        raise InvalidToken("expired")
-    return reference
 
 
 # --- anonymous verification -----------------------------------------------------------------
@@ -148,24 +87,48 @@ def _candidate(session: Session, factor: PossessionFactor) -> Optional[Customer]
     return None
 
 
-def verify_anonymous(session: Session, date_of_birth: date,
-                     factor: PossessionFactor) -> Optional[str]:
-    """The customer reference when both factors belong to one customer; None otherwise."""
+# --- checking the two factors ---------------------------------------------------------------
+
+class FactorOutcome(str, enum.Enum):
+    VERIFIED = "verified"
+    MISMATCH = "mismatch"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class FactorCheck:
+    outcome: FactorOutcome
+    customer_reference: Optional[str] = None
+    remaining: int = 0
+    locked_until: Optional[datetime] = None
+    just_locked: bool = False  # this failure set the lock: alert staff once
+
+
+def _subjects(factor: PossessionFactor, customer: Optional[Customer], key: str) -> List[str]:
+    names = [lockout.subject(factor.kind, factor.value, key)]
+    if customer is not None:
+        names.append(lockout.subject("customer", customer.reference, key))
+    return names
+
+
+def check_factors(session: Session, date_of_birth: date, factor: PossessionFactor, key: str,
+                  now: datetime, policy: lockout.LockoutPolicy) -> FactorCheck:
+    """Compare the two factors unless the factor or its customer is locked; count a failure.
+
+    While locked nothing is compared, so guessing during a lock learns nothing."""
     customer = _candidate(session, factor)
-    if customer is None or customer.date_of_birth != date_of_birth:
-        return None
-    return customer.reference
-
-
-# --- lockout --------------------------------------------------------------------------------
-
-def lock_until_after_failure(failures: int, now: float, policy: IdentityPolicy) -> Optional[float]:
-    """When ``failures`` reaches the limit, the time verification opens again; else None."""
-    return now + policy.lock_seconds if failures >= policy.max_attempts else None
-
-
-def is_locked(locked_until: Optional[float], now: float) -> bool:
-    return locked_until is not None and now < locked_until
+    subjects = _subjects(factor, customer, key)
+    until = lockout.locked_until(session, subjects, now)
+    if until is not None:
+        return FactorCheck(FactorOutcome.LOCKED, locked_until=until)
+    if customer is not None and customer.date_of_birth == date_of_birth:
+        lockout.clear(session, subjects)
+        return FactorCheck(FactorOutcome.VERIFIED, customer.reference)
+    failure = lockout.record_failure(session, subjects, now, policy)
+    if failure.locked_until is not None:
+        return FactorCheck(FactorOutcome.LOCKED, locked_until=failure.locked_until,
+                           just_locked=failure.just_locked)
+    return FactorCheck(FactorOutcome.MISMATCH, remaining=failure.remaining)
 
 
 def mask(value: str, visible: int = 4) -> str:

@@ -39,6 +39,23 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "anything. Please try again in a few minutes.",
             [HUMAN_BUTTON],
         ),
+        # chat access (said by the channel, before the assistant reads the message)
+        "access.refused": Message(
+            "This chat can't continue: it could not be confirmed as yours. Please reload the page "
+            "to start a new chat. In an emergency call 911."
+        ),
+        "access.ended": Message(
+            "This chat has ended. Please reload the page to start a new one. In an emergency "
+            "call 911."
+        ),
+        "access.slow_down": Message(
+            "You're sending messages faster than I can answer. Please wait a moment and try "
+            "again. In an emergency call 911."
+        ),
+        "access.too_long": Message(
+            "That message is far longer than I can read ({max_chars} characters at most). Please "
+            "send the main question in a shorter message. In an emergency call 911."
+        ),
         # identity
         "identity.ask_dob": Message(
             "To keep your health information private, I need to check who you are. What's your "
@@ -63,6 +80,15 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "Those details don't match our records. Let's try again. Attempts left: {remaining}."
         ),
         "identity.verified": Message("Thank you, you're verified for this chat."),
+        "identity.expired": Message(
+            "For your privacy, verification lasts {minutes} minutes, so I need to check who you "
+            "are again."
+        ),
+        "identity.still_locked": Message(
+            "For your security, verification for this account is paused for {minutes} more "
+            "minutes. A member of our team can help you now.",
+            [HUMAN_BUTTON],
+        ),
         "identity.locked": Message(
             "For your security I can't try verification again for {minutes} minutes. A member of "
             "our team can help you now.",

@@ -49,6 +49,16 @@ class Settings:
     bind_host: str
     identity_max_attempts: int
     identity_lock_minutes: int
+    verification_minutes: int
+    login_token_algorithms: tuple
+    login_token_issuer: str
+    login_token_audience: str
+    login_token_public_key_file: str
+    login_token_max_minutes: int
+    chat_messages_per_minute: int
+    client_messages_per_minute: int
+    chat_sessions_per_hour: int
+    chat_allowed_origins: tuple
 
     @property
     def is_sqlite(self) -> bool:
@@ -60,12 +70,13 @@ def load_settings() -> Settings:
     var_dir = Path(_env("PHARMACY_VAR_DIR", str(PROJECT_ROOT / "var")))
     rasa_port = _env_int("RASA_PORT", 5005)
     action_port = _env_int("ACTION_PORT", 5055)
+    web_port = _env_int("WEB_PORT", 8080)
     return Settings(
         var_dir=var_dir,
         database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'pharmacy.db'}"),
         rasa_url=_env("RASA_URL", f"http://localhost:{rasa_port}"),
         action_server_url=_env("ACTION_SERVER_URL", f"http://localhost:{action_port}/webhook"),
-        web_port=_env_int("WEB_PORT", 8080),
+        web_port=web_port,
         rasa_port=rasa_port,
         action_port=action_port,
         max_message_chars=_env_int("MAX_MESSAGE_CHARS", 2000),
@@ -74,6 +85,21 @@ def load_settings() -> Settings:
         bind_host=_env("BIND_HOST", "127.0.0.1"),
         identity_max_attempts=_env_int("IDENTITY_MAX_ATTEMPTS", 3),
         identity_lock_minutes=_env_int("IDENTITY_LOCK_MINUTES", 15),
+        # A verified chat stays verified this long, however many messages follow.
+        verification_minutes=_env_int("VERIFICATION_MINUTES", 30),
+        login_token_algorithms=tuple(
+            a.strip() for a in _env("LOGIN_TOKEN_ALGORITHMS", "HS256").split(",") if a.strip()),
+        login_token_issuer=_env("LOGIN_TOKEN_ISSUER", "pharmacy-shop"),
+        login_token_audience=_env("LOGIN_TOKEN_AUDIENCE", "pharmacy-chat"),
+        login_token_public_key_file=_env("LOGIN_TOKEN_PUBLIC_KEY_FILE", ""),
+        login_token_max_minutes=_env_int("LOGIN_TOKEN_MAX_MINUTES", 60),
+        chat_messages_per_minute=_env_int("CHAT_MESSAGES_PER_MINUTE", 30),
+        client_messages_per_minute=_env_int("CLIENT_MESSAGES_PER_MINUTE", 120),
+        chat_sessions_per_hour=_env_int("CHAT_SESSIONS_PER_HOUR", 120),
+        # Pages that may open a chat from a browser: ours, and the shop's own sites.
+        chat_allowed_origins=tuple(o.strip() for o in _env(
+            "CHAT_ALLOWED_ORIGINS",
+            f"http://localhost:{web_port},http://127.0.0.1:{web_port}").split(",") if o.strip()),
     )
 
 

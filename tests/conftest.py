@@ -9,13 +9,13 @@ import os
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List
+from typing import Callable, Iterator
 
 import pytest
-import requests
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
+from ops.rest_chat import RestChat
 from pharmacy.db import get_engine
 from pharmacy.schema import metadata
 
@@ -86,7 +86,9 @@ def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         carrier_port=free_port(),
         desk_port=free_port(),
         # The desk is always open in tests; the out-of-hours test closes it explicitly.
-        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DESK_DEMO_AGENTS": "1"},
+        # All tests come from one address: the per-address message limit is the gate test's.
+        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DESK_DEMO_AGENTS": "1",
+                   "CLIENT_MESSAGES_PER_MINUTE": "0"},
     )
     running = Stack(config)
     running.start()
@@ -96,30 +98,22 @@ def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         running.stop()
 
 
-class Chat:
-    """One shopper's conversation over Rasa's REST channel."""
-
-    def __init__(self, rasa_url: str, sender: str):
-        self.rasa_url = rasa_url
-        self.sender = sender
-
-    def send(self, text: str, metadata: Dict[str, object] = None) -> List[Dict[str, object]]:
-        response = requests.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            json={"sender": self.sender, "message": text, "metadata": metadata or {}},
-            timeout=60,
-        )
-        response.raise_for_status()
-        return response.json()
+class Chat(RestChat):
+    """One shopper's conversation over Rasa's REST channel, holding its chat's secret."""
 
     def texts(self, text: str) -> str:
         """The bot's replies to ``text``, joined, for assertions on wording."""
         return "\n".join(str(reply.get("text", "")) for reply in self.send(text))
 
+    def texts_with(self, text: str, login_token: str) -> str:
+        """The replies to ``text`` sent with a login token."""
+        return "\n".join(str(reply.get("text", ""))
+                         for reply in self.send(text, {"login_token": login_token}))
+
 
 @pytest.fixture
 def new_chat(stack) -> Callable[[], Chat]:
-    return lambda: Chat(stack.config.rasa_url, f"test-{uuid.uuid4()}")
+    return lambda: Chat(stack.config.rasa_url, stack.chat_key, f"test-{uuid.uuid4()}")
 
 
 _MARKERS_BY_FOLDER = {"db": ["db"], "conversation": ["stack"], "browser": ["stack", "browser"]}

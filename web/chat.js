@@ -2,7 +2,8 @@
 (function () {
   "use strict";
 
-  var STORAGE_KEY = "pharmacy-chat-session";
+  // The chat's id and its server-issued secret, kept together (JSON).
+  var STORAGE_KEY = "pharmacy-chat";
   var MAX_CHARS = 2000;
   var TYPING_TIMEOUT_MS = 15000;
   var FEEDBACK_CLEAR_MS = 6000;
@@ -13,11 +14,19 @@
   var DEFAULT_CONFIG = { rasaUrl: "http://localhost:5005", socketPath: "/socket.io/" };
 
   /**
-   * Hook: the object sent as `customData` with every user message.
-   * A signed login token will be added here later; keep it small and JSON-serialisable.
+   * Hook: extra fields sent as `customData` with every user message (the chat's secret is added
+   * by the page). Keep it small and JSON-serialisable.
    */
   function getMetadata() {
     return {};
+  }
+
+  /**
+   * Hook: the shop's login token (a JWT) for a signed-in customer, or null. It is sent once, when
+   * a chat starts, and verifies the customer without questions.
+   */
+  function getLoginToken() {
+    return null;
   }
 
   /**
@@ -38,20 +47,22 @@
     typingText: document.querySelector("#typing .typing-text"),
     status: document.getElementById("connection-status"),
     statusText: document.querySelector("#connection-status .status-text"),
-    newConversation: document.getElementById("new-conversation"),
+    endChat: document.getElementById("end-chat"),
     welcome: document.getElementById("welcome-hint"),
     feedback: document.getElementById("input-feedback")
   };
 
   // ---------------------------------------------------------------- state
   var sessionId = null;
+  var sessionSecret = null;
+  var loginPending = false; // the login token goes with the first session request of a chat
   var socket = null;
   var sessionReady = false; // true between session_confirm and the next disconnect
   var confirmTimer = null;
   var typingTimer = null;
   var feedbackTimer = null;
   var outbox = []; // messages typed while not connected: {text, el}
-  var generation = 0; // bumps on "New conversation" so stale history responses are dropped
+  var generation = 0; // bumps on "End chat" so stale history responses are dropped
   var failedAttempts = 0;
   var retryTimer = null;
 
@@ -77,39 +88,38 @@
     } catch (e) { /* ignore */ }
   }
 
-  // ---------------------------------------------------------------- session id
-  function uuid4() {
-    var c = window.crypto;
-    // randomUUID exists only in secure contexts (https or localhost).
-    if (c && typeof c.randomUUID === "function") {
-      try {
-        return c.randomUUID();
-      } catch (e) { /* fall through */ }
-    }
-    var b = new Uint8Array(16);
-    if (c && typeof c.getRandomValues === "function") {
-      c.getRandomValues(b);
-    } else {
-      for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
-    }
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(b, function (x) {
-      return (x + 0x100).toString(16).slice(1);
-    }).join("");
-    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" +
-      hex.slice(16, 20) + "-" + hex.slice(20);
+  // ---------------------------------------------------------------- chat id and secret
+  // Guards the history URL and Rasa's sender id against a tampered localStorage value.
+  var SESSION_RE = /^[A-Za-z0-9-]{8,64}$/;
+
+  function loadStoredChat() {
+    try {
+      var stored = JSON.parse(storageGet(STORAGE_KEY) || "null");
+      if (stored && SESSION_RE.test(stored.id) && typeof stored.secret === "string" &&
+          stored.secret.length <= 128) {
+        return stored;
+      }
+    } catch (e) { /* unreadable: start a new chat */ }
+    return null;
   }
 
-  // Guards the history URL and Rasa's sender id against a tampered localStorage value.
-  var SESSION_RE = /^[A-Za-z0-9_-]{8,64}$/;
+  function useChat(chat) {
+    sessionId = chat.id;
+    sessionSecret = chat.secret;
+  }
 
-  function loadOrCreateSessionId() {
-    var stored = storageGet(STORAGE_KEY);
-    if (stored && SESSION_RE.test(stored)) return stored;
-    var fresh = uuid4();
-    storageSet(STORAGE_KEY, fresh);
-    return fresh;
+  /** A new chat from the server: its id and the secret that proves it is ours. */
+  function openNewChat() {
+    return requestJson("/api/chat-sessions", { method: "POST" }, 8000).then(function (body) {
+      var chat = { id: body.session_id, secret: body.session_secret };
+      if (!SESSION_RE.test(chat.id) || typeof chat.secret !== "string") {
+        throw new Error("unexpected chat session");
+      }
+      storageSet(STORAGE_KEY, JSON.stringify(chat));
+      useChat(chat);
+      loginPending = true;
+      return chat;
+    });
   }
 
   // ---------------------------------------------------------------- small UI helpers
@@ -307,27 +317,43 @@
   }
 
   // ---------------------------------------------------------------- history
-  function fetchJson(url, timeoutMs) {
+  function requestJson(url, options, timeoutMs) {
     var ctrl = typeof AbortController === "function" ? new AbortController() : null;
     var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, timeoutMs) : null;
+    var headers = { Accept: "application/json" };
+    if (options && options.secret) headers["X-Chat-Secret"] = options.secret;
     return fetch(url, {
-      headers: { Accept: "application/json" },
+      method: (options && options.method) || "GET",
+      headers: headers,
       cache: "no-store",
       credentials: "same-origin",
       signal: ctrl ? ctrl.signal : undefined
     }).then(function (res) {
-      if (!res.ok) throw new Error("HTTP " + res.status);
+      if (!res.ok) {
+        var error = new Error("HTTP " + res.status);
+        error.status = res.status;
+        throw error;
+      }
       return res.json();
     }).finally(function () {
       clearTimeout(timer);
     });
   }
 
-  function loadHistory(id) {
-    return fetchJson("/api/history/" + encodeURIComponent(id), 8000).then(function (body) {
+  function fetchJson(url, timeoutMs) {
+    return requestJson(url, null, timeoutMs);
+  }
+
+  /** The chat's history; a chat that is not ours (any more) is replaced by a new one. */
+  function loadHistory() {
+    var url = "/api/history/" + encodeURIComponent(sessionId);
+    return requestJson(url, { secret: sessionSecret }, 8000).then(function (body) {
       return body && Array.isArray(body.messages) ? body.messages : [];
-    }).catch(function () {
-      return []; // 404 = new session; any other failure just means no history
+    }).catch(function (err) {
+      if (err && (err.status === 403 || err.status === 410)) {
+        return openNewChat().then(function () { return []; });
+      }
+      return []; // any other failure just means no history
     });
   }
 
@@ -372,6 +398,7 @@
     }
     // A button sends its payload; the title is kept so the history shows what was clicked.
     if (display && display !== text) metadata.button_title = display;
+    metadata.session_secret = sessionSecret;
     socket.emit("user_uttered", { message: text, session_id: sessionId, customData: metadata });
   }
 
@@ -470,7 +497,15 @@
 
   function requestSession() {
     sessionReady = false;
-    socket.emit("session_request", { session_id: sessionId });
+    var request = { session_id: sessionId, session_secret: sessionSecret };
+    if (loginPending) {
+      loginPending = false;
+      try {
+        var token = getLoginToken();
+        if (token) request.login_token = token;
+      } catch (e) { /* no token */ }
+    }
+    socket.emit("session_request", request);
     clearTimeout(confirmTimer);
     confirmTimer = setTimeout(function () {
       if (socket.connected && !sessionReady) onSessionConfirmed();
@@ -527,6 +562,15 @@
       onSessionConfirmed();
     });
 
+    // The chat was ended (in another tab) or is not ours: carry on in a new one.
+    socket.on("session_refused", function () {
+      clearTimeout(confirmTimer);
+      resetLog("This chat has ended. Started a new one.");
+      openNewChat().then(requestSession).catch(function () {
+        setStatus("offline", "Offline (could not start a chat)");
+      });
+    });
+
     socket.on("bot_uttered", function (data) {
       hideTyping();
       var el = buildBotMessage(data, true);
@@ -561,26 +605,37 @@
     });
   }
 
-  // ---------------------------------------------------------------- new conversation
-  function startNewConversation() {
+  // ---------------------------------------------------------------- end chat
+  function resetLog(feedback) {
     generation += 1;
-    storageRemove(STORAGE_KEY);
-    sessionId = uuid4();
-    storageSet(STORAGE_KEY, sessionId);
     outbox = [];
     hideTyping();
     els.log.replaceChildren();
     updateWelcome();
+    setFeedback(feedback);
+  }
+
+  /** Ends the chat on the server (its verification ends with it), then opens a new one. */
+  function endChat() {
+    var ended = { id: sessionId, secret: sessionSecret };
+    storageRemove(STORAGE_KEY);
+    resetLog("Chat ended. You can start a new one below.");
     els.input.value = "";
     els.input.removeAttribute("aria-invalid");
     autoGrow();
-    setFeedback("Started a new conversation.");
-    if (socket) {
-      // Fresh socket id so replies still in flight for the old session cannot land here.
-      socket.disconnect();
-      setStatus("reconnecting");
-      socket.connect();
-    }
+    var url = "/api/chat-sessions/" + encodeURIComponent(ended.id) + "/end";
+    requestJson(url, { method: "POST", secret: ended.secret }, 8000).catch(function () {
+      /* already ended, or offline: the new chat below does not depend on it */
+    }).then(openNewChat).then(function () {
+      if (socket) {
+        // Fresh socket id so replies still in flight for the old chat cannot land here.
+        socket.disconnect();
+        setStatus("reconnecting");
+        socket.connect();
+      }
+    }).catch(function () {
+      setStatus("offline", "Offline (could not start a chat)");
+    });
     els.input.focus();
   }
 
@@ -625,7 +680,7 @@
       els.input.focus(); // the clicked button is now disabled and would drop focus
     });
 
-    els.newConversation.addEventListener("click", startNewConversation);
+    els.endChat.addEventListener("click", endChat);
 
     window.addEventListener("offline", function () {
       if (!socket || !socket.connected) setStatus("offline");
@@ -639,14 +694,23 @@
   }
 
   function start() {
-    sessionId = loadOrCreateSessionId();
     bindUi();
     keepPinnedOnResize();
     var myGeneration = generation;
-    Promise.all([loadConfig(), loadHistory(sessionId)]).then(function (results) {
+    var stored = loadStoredChat();
+    var history;
+    if (stored) {
+      useChat(stored);
+      history = loadHistory();
+    } else {
+      history = openNewChat().then(function () { return []; });
+    }
+    Promise.all([loadConfig(), history]).then(function (results) {
       if (myGeneration === generation) renderHistory(results[1]);
       else updateWelcome();
       connect(results[0]);
+    }).catch(function () {
+      setStatus("offline", "Offline (could not start a chat)");
     });
   }
 

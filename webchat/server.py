@@ -1,27 +1,36 @@
-"""Serves the shopper's chat page and the history of a chat session.
+"""Serves the shopper's chat page, opens chat sessions, and returns a chat's history.
 
-The page talks to Rasa directly over socket.io. This server only adds what a browser must not do
-itself: reading a conversation's history needs the Rasa API token, which stays here.
+The page talks to Rasa directly over socket.io. This server adds what a browser must not do
+itself: it issues each chat's secret (``POST /api/chat-sessions``), reads a conversation's history
+with the Rasa API token (only for the holder of that chat's secret, and without identity
+factors), and ends a chat (``POST /api/chat-sessions/<id>/end``), which ends its verification.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-import re
+import time
+import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import aiohttp
 from aiohttp import web
 
+from pharmacy.access import chat_sessions
+from pharmacy.access.config import chat_session_key
+from pharmacy.access.rate_limit import RateLimiter
+from pharmacy.db import session_scope
+from pharmacy.privacy import redact
 from pharmacy.settings import PROJECT_ROOT, load_settings
 
 log = logging.getLogger("webchat")
 
 WEB_DIR = PROJECT_ROOT / "web"
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-# Session ids are made by the page (UUIDs); anything else is refused before reaching Rasa.
-SESSION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+SECRET_HEADER = "X-Chat-Secret"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; connect-src 'self' http: https: ws: wss:; img-src 'self' data:; "
@@ -42,7 +51,8 @@ def conversation_messages(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             if text.startswith("/"):
                 # A button payload: show the title the shopper clicked, kept by the page as metadata.
                 text = (event.get("metadata") or {}).get("button_title") or text
-            messages.append({"from": "user", "text": text})
+            # What the shopper typed to prove who they are is not shown again.
+            messages.append({"from": "user", "text": redact(text)})
         elif kind == "bot":
             data = event.get("data") or {}
             # Rasa's channels send a text with blank lines as several messages; show it the same.
@@ -95,10 +105,53 @@ def _hostname(host_header: str) -> str:
     return host_header.split(":", 1)[0]
 
 
-async def history(request: web.Request) -> web.Response:
-    session_id = request.match_info["session_id"]
-    if not SESSION_ID.match(session_id):
+def _client(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+async def open_chat_session(request: web.Request) -> web.Response:
+    """A new chat id and its secret; the page (or a shop's page with the rasa-webchat widget)
+    sends the secret with every message as metadata ``session_secret``."""
+    if not request.app["session_limiter"].allow(_client(request), time.monotonic()):
+        raise web.HTTPTooManyRequests(text="too many new chats from this address")
+    return web.json_response(
+        {"session_id": str(uuid.uuid4()),
+         "session_secret": chat_sessions.issue_secret(request.app["chat_key"])},
+        headers={"Cache-Control": "no-store"})
+
+
+def _admission(key: str, chat_id: str, secret: object) -> chat_sessions.Admission:
+    with session_scope() as session:
+        return chat_sessions.admit(session, chat_id, secret, key, datetime.utcnow())
+
+
+async def _require_owner(request: web.Request) -> str:
+    """The chat id of the request, once its secret proves the caller holds that chat."""
+    chat_id = request.match_info["session_id"]
+    if not chat_sessions.is_chat_id(chat_id):
         raise web.HTTPBadRequest(text="invalid session id")
+    admission = await asyncio.to_thread(_admission, request.app["chat_key"], chat_id,
+                                        request.headers.get(SECRET_HEADER))
+    if admission is chat_sessions.Admission.ENDED:
+        raise web.HTTPGone(text="this chat has ended")
+    if admission is not chat_sessions.Admission.ADMITTED:
+        raise web.HTTPForbidden(text="this chat is not yours")
+    return chat_id
+
+
+def _end(chat_id: str) -> None:
+    with session_scope() as session:
+        chat_sessions.end_chat(session, chat_id, datetime.utcnow())
+
+
+async def end_chat_session(request: web.Request) -> web.Response:
+    chat_id = await _require_owner(request)
+    await asyncio.to_thread(_end, chat_id)
+    return web.json_response({"ended": True}, headers={"Cache-Control": "no-store"})
+
+
+async def history(request: web.Request) -> web.Response:
+    session_id = await _require_owner(request)
     settings = load_settings()
     url = f"{settings.rasa_url}/conversations/{session_id}/tracker"
     try:
@@ -129,16 +182,49 @@ async def _open_http(app: web.Application):
     await app["http"].close()
 
 
-def create_app(static_dir: Optional[Path] = None) -> web.Application:
-    app = web.Application(middlewares=[_security_headers], client_max_size=64 * 1024)
+@web.middleware
+async def _allowed_origins(request: web.Request, handler):
+    """The shop's own sites (CHAT_ALLOWED_ORIGINS) may open chats and read their history;
+    preflight requests are answered here."""
+    origin = request.headers.get("Origin")
+    allowed = origin in request.app["origins"]
+    if request.method == "OPTIONS" and request.path.startswith("/api/"):
+        response = web.Response(status=204 if allowed else 403)
+    else:
+        response = await handler(request)
+    if allowed and request.path.startswith("/api/"):
+        response.headers.update({
+            "Access-Control-Allow-Origin": origin, "Vary": "Origin",
+            "Access-Control-Allow-Headers": f"Content-Type, {SECRET_HEADER}",
+            "Access-Control-Allow-Methods": "GET, POST"})
+    return response
+
+
+def create_app() -> web.Application:
+    settings = load_settings()
+    app = web.Application(middlewares=[_security_headers, _allowed_origins],
+                          client_max_size=64 * 1024)
+    app["chat_key"] = chat_session_key(settings)
+    app["origins"] = frozenset(settings.chat_allowed_origins)
+    app["session_limiter"] = RateLimiter(settings.chat_sessions_per_hour, 3600)
     app.cleanup_ctx.append(_open_http)
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/config.json", page_config)
+    app.router.add_post("/api/chat-sessions", open_chat_session)
+    app.router.add_post("/api/chat-sessions/{session_id}/end", end_chat_session)
     app.router.add_get("/api/history/{session_id}", history)
     app.router.add_get("/static/vendor/socket.io.min.js", socket_io_client)
-    app.router.add_static("/static/", static_dir or WEB_DIR, follow_symlinks=False)
+    # Only the page's own files: node_modules and anything else under web/ stay private.
+    for name in ("chat.js", "chat.css"):
+        app.router.add_get(f"/static/{name}", _static_file(WEB_DIR, name))
     return app
+
+
+def _static_file(folder: Path, name: str):
+    async def serve(_request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(folder / name, headers={"Cache-Control": "no-cache"})
+    return serve
 
 
 def main() -> None:

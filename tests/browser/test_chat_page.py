@@ -1,4 +1,5 @@
 """The shopper's chat page in headless Chromium, against the running stack."""
+import requests
 from playwright.sync_api import expect
 
 GREETING = "Evergreen Pharmacy assistant"
@@ -65,15 +66,28 @@ def test_page_fits_a_phone_screen_and_works_from_the_keyboard(browser, stack):
     page.context.close()
 
 
-def test_new_conversation_starts_with_an_empty_log(browser, stack):
+def stored_chat(page):
+    return page.evaluate("JSON.parse(localStorage.getItem('pharmacy-chat'))")
+
+
+def test_end_chat_closes_the_chat_on_the_server_and_starts_a_new_one(browser, stack):
     page, _ = open_chat(browser, stack)
     send(page, "hi")
     expect(page.locator(".msg-bot").first).to_contain_text(GREETING)
-    page.locator("#new-conversation").click()
+    ended = stored_chat(page)
+    page.locator("#end-chat").click()
     expect(page.locator("#chat-log .msg")).to_have_count(0)
+    expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    assert stored_chat(page)["id"] != ended["id"]
+    # The old chat's id and secret open nothing any more.
+    old = requests.get(f"{stack.config.web_url}/api/history/{ended['id']}",
+                       headers={"X-Chat-Secret": ended["secret"]}, timeout=10)
+    assert old.status_code == 410
     page.reload()
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
     expect(page.locator("#chat-log .msg")).to_have_count(0)
+    send(page, "hi")
+    expect(page.locator(".msg-bot").first).to_contain_text(GREETING)
     page.context.close()
 
 

@@ -4,6 +4,7 @@ from typing import Optional
 from sqlalchemy import select
 
 from pharmacy import repositories
+from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffTicket
 from pharmacy.models import Customer, Order, OrderStatus, Shipment, ShipmentStatus
@@ -12,6 +13,17 @@ MARIA = ("C-1001", "03/14/1958", "+1 (503) 555-0101")
 JAMES = ("C-1002", "11/02/1975", "512-555-0102")
 AISHA = ("C-1003", "06/30/1990", "303 555 0103")
 ROBERT = ("C-1004", "01/22/1949", "614-555-0104")
+
+
+def logged_in(chat, stack, reference: str):
+    """A chat signed in with a login token, sent once with its first message as the page does."""
+    token = {LOGIN_TOKEN_KEY: stack.login_token(reference)}
+
+    def send(text: str):
+        replies = chat.send(text, metadata=token)
+        token.clear()
+        return replies
+    return send
 
 
 def order_numbers(url: str, reference: str, status: Optional[OrderStatus] = None):

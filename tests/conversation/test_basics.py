@@ -67,12 +67,13 @@ def test_history_survives_a_rasa_server_restart(stack, new_chat):
     chat.send("hi")
     chat.send("what can you do")
     history_url = f"{stack.config.web_url}/api/history/{chat.sender}"
-    before = requests.get(history_url, timeout=10).json()["messages"]
+    proof = {"X-Chat-Secret": chat.secret}
+    before = requests.get(history_url, headers=proof, timeout=10).json()["messages"]
     assert [m["from"] for m in before] == ["user", "bot", "user", "bot"]
 
     stack.restart("rasa")
 
-    after = requests.get(history_url, timeout=10).json()["messages"]
+    after = requests.get(history_url, headers=proof, timeout=10).json()["messages"]
     assert after == before
     assert "Evergreen Pharmacy assistant" in chat.texts("hello again")
 

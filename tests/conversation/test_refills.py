@@ -9,22 +9,13 @@ from sqlalchemy import delete, func, select
 
 from pharmacy import repositories
 from pharmacy.db import session_scope
-from pharmacy.identity import issue_token
 from pharmacy.messages import render
 from pharmacy.models import ConsentKind, Order, Prescription
 from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest, ReminderSend
 from pharmacy.refill_policy import decide_refill, format_day
 from pharmacy.refills import remember_conversation
 from pharmacy.reminders import send_due_reminders, set_reminder_consent
-from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT, tickets_for
-
-
-def logged_in(chat, stack, reference):
-    token = issue_token(reference, stack.identity_secret)
-
-    def send(text):
-        return chat.send(text, metadata={"auth_token": token})
-    return send
+from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT, logged_in, tickets_for
 
 
 def text_of(replies):

@@ -6,11 +6,10 @@ import requests
 
 from pharmacy import repositories
 from pharmacy.db import session_scope
-from pharmacy.identity import issue_token
 from pharmacy.messages import render
 from pharmacy.models import OrderStatus, ShipmentStatus
 from tests.conversation.helpers import (
-    AISHA, JAMES, MARIA, ROBERT, order_numbers, persona_order_with_shipment, tickets_for)
+    AISHA, JAMES, MARIA, ROBERT, logged_in, order_numbers, persona_order_with_shipment, tickets_for)
 
 ASK_DOB = "What's your date of birth?"
 ASK_FACTOR = "an order number"
@@ -21,11 +20,6 @@ def verify(chat, persona, factor=None, first_message="where is my order"):
     assert ASK_DOB in chat.texts(first_message)
     assert ASK_FACTOR in chat.texts(persona[1])
     return chat.texts(factor or persona[2])
-
-
-def logged_in(chat, stack, reference):
-    token = issue_token(reference, stack.identity_secret)
-    return lambda text: chat.send(text, metadata={"auth_token": token})
 
 
 @pytest.fixture
@@ -61,14 +55,14 @@ def test_token_login_shows_orders_without_questions(new_chat, stack, seeded_data
 
 def test_invalid_or_expired_token_is_refused_and_never_trusted(new_chat, stack):
     chat = new_chat()
-    expired = issue_token(MARIA[0], stack.identity_secret, ttl_seconds=-10)
+    expired = stack.login_token(MARIA[0], ttl_seconds=-10)
     replies = " ".join(r.get("text", "") for r in chat.send("where is my order",
-                                                            metadata={"auth_token": expired}))
+                                                            metadata={"login_token": expired}))
     assert "could not be confirmed" in replies and ASK_DOB in replies
-    forged = issue_token(MARIA[0], "not-the-secret")
+    forged = stack.login_token(MARIA[0], signing_key="not-the-secret")
     chat2 = new_chat()
     replies = " ".join(r.get("text", "") for r in chat2.send("track my order",
-                                                             metadata={"auth_token": forged}))
+                                                             metadata={"login_token": forged}))
     assert "could not be confirmed" in replies and ASK_DOB in replies
 
 

@@ -1,0 +1,141 @@
+"""Socket.io and REST input channels that let a message through only past the chat gate."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from functools import partial
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from pharmacy.access.gate import Admitted, ChatGate, Refusal
+from pharmacy.messages import render
+from pharmacy.settings import load_settings
+
+log = logging.getLogger(__name__)
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+UNAVAILABLE = Refusal(503, "gate_error", "service.database_down")
+
+
+async def _through_gate(check: Callable[[], Any]) -> Any:
+    """Run a gate check (database work) off the event loop; a failure refuses, never crashes."""
+    try:
+        return await asyncio.get_running_loop().run_in_executor(None, check)
+    except Exception as error:  # noqa: BLE001 - the shopper gets an answer whatever broke
+        log.error("chat gate failed: %s", type(error).__name__)
+        return UNAVAILABLE
+
+
+def _refusal_text(refusal: Refusal) -> str:
+    return render(refusal.message_key, **refusal.values).text
+
+
+def allowed_origins() -> list:
+    return list(load_settings().chat_allowed_origins)
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        channel.gate = ChatGate()
+        return channel
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+        sio = self.sio
+        # Rasa's server accepts any origin; ours only the configured ones (the shop's sites).
+        sio.eio.cors_allowed_origins = allowed_origins()
+
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            data = data if isinstance(data, dict) else {}
+            chat_id = data.get("session_id")
+            if not isinstance(chat_id, str) or not chat_id:
+                chat_id = uuid.uuid4().hex  # a new chat: nobody's yet, bound by its first secret
+            elif data.get("session_secret"):
+                verdict = await _through_gate(partial(self.gate.open_chat, chat_id, data))
+                if isinstance(verdict, Refusal):
+                    await sio.emit("session_refused", {"reason": verdict.message_key}, room=sid)
+                    return
+                sio.enter_room(sid, chat_id)
+            # Without a secret (the rasa-webchat widget), the socket joins the chat's room with
+            # its first message that carries the secret; until then it hears nothing of it.
+            await sio.emit("session_confirm", chat_id, room=sid)
+
+        async def handle_message(sid: Text, data: Dict) -> None:
+            data = data if isinstance(data, dict) else {}
+            chat_id = data.get("session_id")
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            client = sio.get_environ(sid, self.namespace)["sanic.request"].ip
+            verdict = await _through_gate(partial(
+                self.gate.admit_message, chat_id, data.get("message", ""), metadata, client))
+            if isinstance(verdict, Refusal):
+                log.info("socket.io message refused: %s", verdict.reason)
+                await sio.emit(self.bot_message_evt, {"text": _refusal_text(verdict)}, room=sid)
+                return
+            sio.enter_room(sid, chat_id)
+            await on_new_message(UserMessage(
+                verdict.text, SocketIOOutput(sio, self.bot_message_evt), chat_id,
+                input_channel=self.name(), metadata=verdict.metadata))
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        return webhook
+
+
+class GuardedRestInput(InputChannel):
+    """POST /webhooks/rest/webhook {"sender", "message", "metadata": {"session_secret": ...}}."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def __init__(self) -> None:
+        self.gate = ChatGate()
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls()
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint("guarded_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - Sanic raises its own error for bad JSON
+                body = None
+            if not isinstance(body, dict) or not isinstance(body.get("sender"), str):
+                return response.json({"error": "send JSON with 'sender' and 'message'"},
+                                     status=400)
+            sender = body["sender"]
+            verdict = await _through_gate(partial(
+                self.gate.admit_message, sender, body.get("message"), body.get("metadata"),
+                request.ip))
+            if isinstance(verdict, Refusal):
+                log.info("REST message refused: %s", verdict.reason)
+                return response.json([{"recipient_id": sender, "text": _refusal_text(verdict)}],
+                                     status=verdict.status)
+            collector = CollectingOutputChannel()
+            await on_new_message(UserMessage(verdict.text, collector, sender,
+                                             input_channel=self.name(),
+                                             metadata=verdict.metadata))
+            return response.json(collector.messages)
+
+        return webhook
