@@ -129,14 +129,20 @@ class ActionFinishRefill(DatabaseGuard, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        reference = await verified_customer(tracker)
         rx_list = rx_list_of(tracker)
         delivery = tracker.get_slot(DELIVERY)
         confirmed = tracker.get_slot(CONFIRMED)
         if confirmed is False:
             say(dispatcher, "refill.cancelled")
-        elif confirmed and reference and rx_list and delivery:
-            await self._place(dispatcher, tracker, reference, rx_list, str(delivery))
+        elif confirmed and rx_list and delivery:
+            try:
+                reference = await verified_customer(tracker)
+            except SQLAlchemyError as error:
+                log.warning("refill not placed, database unavailable: %s", type(error).__name__)
+                say(dispatcher, "refill.system_down", what=", ".join(rx_list))
+                reference = None
+            if reference:
+                await self._place(dispatcher, tracker, reference, rx_list, str(delivery))
         return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_to_start", None)]
 
     @staticmethod

@@ -619,6 +619,8 @@
   function endChat() {
     var ended = { id: sessionId, secret: sessionSecret };
     storageRemove(STORAGE_KEY);
+    sessionReady = false; // nothing is sent until the new chat is confirmed
+    setStatus("reconnecting");
     resetLog("Chat ended. You can start a new one below.");
     els.input.value = "";
     els.input.removeAttribute("aria-invalid");

@@ -22,8 +22,9 @@ from pharmacy.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
-# Rasa's own intents: typed as "/restart" they would reset the conversation or undo a step.
-BUILT_IN_INTENTS = frozenset({"restart", "session_start", "back", "out_of_scope", "nlu_fallback"})
+# Rasa's own intents that reset the conversation or undo a step when typed ("/restart"); the
+# verification and the lockout live on the server, but slots such as a waiting handoff do not.
+BUILT_IN_INTENTS = frozenset({"restart", "session_start", "back"})
 _PAYLOAD_INTENT = re.compile(r"\s*/([^\s{@]+)")
 # Client metadata the assistant reads; everything else (including keys only the server may set)
 # is dropped, so secrets and tokens never reach the tracker.

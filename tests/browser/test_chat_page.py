@@ -78,6 +78,7 @@ def test_end_chat_closes_the_chat_on_the_server_and_starts_a_new_one(browser, st
     page.locator("#end-chat").click()
     expect(page.locator("#chat-log .msg")).to_have_count(0)
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
+    page.wait_for_function("localStorage.getItem('pharmacy-chat') !== null")
     assert stored_chat(page)["id"] != ended["id"]
     # The old chat's id and secret open nothing any more.
     old = requests.get(f"{stack.config.web_url}/api/history/{ended['id']}",

@@ -1,10 +1,13 @@
 """Looking up demo data the conversation tests talk about (the stack shares their database)."""
+import uuid
+from datetime import datetime, timedelta
 from typing import Optional
 
 from sqlalchemy import select
 
 from pharmacy import repositories
 from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
+from pharmacy.access.models import ChatSession
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffTicket
 from pharmacy.models import Customer, Order, OrderStatus, Shipment, ShipmentStatus
@@ -24,6 +27,18 @@ def logged_in(chat, stack, reference: str):
         token.clear()
         return replies
     return send
+
+
+def verified_chat(url: str, reference: str, chat_id: Optional[str] = None) -> str:
+    """A chat the server records as verified as ``reference`` for the next hour (as the gate or
+    the identity form leave it), for tests that run actions directly."""
+    chat_id = chat_id or f"verified-{uuid.uuid4()}"
+    now = datetime.utcnow()
+    with session_scope(url) as session:
+        session.merge(ChatSession(chat_id=chat_id, secret_digest=uuid.uuid4().hex, created_at=now,
+                                customer_reference=reference, verified_by="factors",
+                                verified_until=now + timedelta(hours=1)))
+    return chat_id
 
 
 def order_numbers(url: str, reference: str, status: Optional[OrderStatus] = None):

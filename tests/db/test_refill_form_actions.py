@@ -1,6 +1,7 @@
 """The refill form's validation action run as Rasa runs it (real SDK trackers and dispatcher) on the
 seeded database: what it reads from a reply, which slots it sets, and what it says."""
 import asyncio
+import os
 
 import pytest
 from rasa_sdk import Tracker
@@ -13,6 +14,7 @@ from pharmacy import repositories
 from pharmacy.db import session_scope
 from pharmacy.models import Order, OrderItem, OrderStatusEvent
 from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest
+from tests.conversation.helpers import verified_chat
 
 pytestmark = pytest.mark.db
 TABLES_TESTS_ADD_TO = [RefillEvent, RenewalRequest, OrderStatusEvent, OrderItem, Order]
@@ -23,6 +25,14 @@ DOMAIN = {"forms": {"refill_form": {"required_slots": [
 @pytest.fixture(autouse=True)
 def actions_use_the_seeded_database(monkeypatch, seeded_database):
     monkeypatch.setenv("DATABASE_URL", seeded_database)
+
+
+def chat_for(slots) -> str:
+    """The tracker's chat: verified on the server as the slots' customer, if they name one."""
+    reference = slots.get("verified_customer")
+    if not reference:
+        return "refill-form-test"
+    return verified_chat(os.environ["DATABASE_URL"], reference, f"refill-form-test-{reference}")
 
 
 def persona(url, reference):
@@ -42,7 +52,7 @@ def run_form(slots, text="", intent=None, entities=(), after=None, history=()):
               {"event": "user", "text": text, "parse_data": message}]
     if after:
         events.append({"event": "action", "name": after})
-    tracker = Tracker("refill-form-test", slots, message, events, False, None,
+    tracker = Tracker(chat_for(slots), slots, message, events, False, None,
                       {"name": "refill_form"}, "refill_form")
     dispatcher = CollectingDispatcher()
     result = asyncio.run(ValidateRefillForm().run(dispatcher, tracker, DOMAIN))
@@ -128,8 +138,8 @@ def test_nothing_is_read_for_a_shopper_who_is_not_verified(seeded_database):
     assert slots == {} and said == []
 
 
-def run_action(action, slots):
-    tracker = Tracker("refill-form-test", slots, {}, [], False, None, {"name": "refill_form"},
+def run_action(action, slots, chat=None):
+    tracker = Tracker(chat or chat_for(slots), slots, {}, [], False, None, {"name": "refill_form"},
                       "refill_form")
     dispatcher = CollectingDispatcher()
     result = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
@@ -176,7 +186,7 @@ def test_an_offer_is_counted_once_however_often_it_is_made(seeded_database):
                  "amlodipine", "request_refill")
     with session_scope(seeded_database) as session:
         offers = session.query(RefillEvent).filter_by(
-            kind=RefillEventKind.OFFERED, conversation_id="refill-form-test").count()
+            kind=RefillEventKind.OFFERED, conversation_id="refill-form-test-C-1004").count()
     assert offers == 1
 
 
@@ -203,17 +213,18 @@ def test_finishing_reports_a_refill_that_can_no_longer_be_placed(seeded_database
 def test_finishing_with_the_database_down_says_nothing_was_placed(seeded_database, monkeypatch,
                                                                    tmp_path):
     rx, addresses = persona(seeded_database, "C-1004")
+    slots = {"verified_customer": "C-1004", "refill_rx_list": rx["amlodipine"],
+             "refill_delivery": addresses["Home"], "refill_confirmed": True}
+    chat_for(slots)  # verified while the database was up
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/pharmacy.db")
-    slots, messages = run_action(ActionFinishRefill(), {
-        "verified_customer": "C-1004", "refill_rx_list": rx["amlodipine"],
-        "refill_delivery": addresses["Home"], "refill_confirmed": True})
+    slots, messages = run_action(ActionFinishRefill(), slots, chat="refill-form-test-C-1004")
     assert messages[0]["text"].startswith("Our order system isn't answering right now")
     assert rx["amlodipine"] in messages[0]["text"]
     assert slots["refill_rx_list"] is None  # the form is forgotten; the shopper can start again
 
 
 def ask_delivery(slots):
-    tracker = Tracker("refill-form-test", slots, {}, [], False, None, {"name": "refill_form"},
+    tracker = Tracker(chat_for(slots), slots, {}, [], False, None, {"name": "refill_form"},
                       "refill_form")
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAskRefillDelivery().run(dispatcher, tracker, DOMAIN))
