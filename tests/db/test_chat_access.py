@@ -237,12 +237,11 @@ def test_the_gate_admits_only_a_chats_secret_and_passes_no_secret_on(gate):
 
 
 def test_typed_rasa_commands_are_read_as_words(gate):
-    chat, metadata = chat_id(), with_secret()
     for typed, read in [("/restart", "restart"), ("  /session_start", "session_start"),
                         ('/back{"x": 1}', 'back{"x": 1}'), ("/greet", "/greet"),
                         ("/nlu_fallback", "/nlu_fallback"),
                         ("/track_order", "/track_order")]:
-        assert gate.admit_message(chat, typed, metadata, "10.0.0.2").text == read
+        assert gate.admit_message(chat_id(), typed, with_secret(), "10.0.0.2").text == read
 
 
 def test_limits_come_before_any_database_work(gate, monkeypatch):
