@@ -210,6 +210,10 @@ class Stack:
         for service in self.services:
             self._wait_ready(service, deadline)
 
+    def stop_service(self, name: str) -> None:
+        """Stop one service (an outage); ``restart`` brings it back."""
+        self._terminate([next(s for s in self.services if s.name == name)])
+
     def restart(self, name: str, timeout: float = 240.0,
                 extra_env: Optional[Dict[str, str]] = None) -> None:
         """Stop one service and start it again (a deploy, a crash, a configuration change):

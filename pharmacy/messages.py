@@ -34,6 +34,15 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "Could you send the main question in a shorter message?",
             [HUMAN_BUTTON],
         ),
+        "service.trouble": Message(
+            "Sorry, something went wrong on our side and I couldn't answer that. Please try "
+            "again in a moment. In an emergency call 911.",
+            [HUMAN_BUTTON],
+        ),
+        "service.slow": Message(
+            "This is taking longer than usual. I'll answer here as soon as I can; you don't need "
+            "to send it again. In an emergency call 911.",
+        ),
         "service.database_down": Message(
             "Sorry, our systems are having trouble right now, so I can't look that up or change "
             "anything. Please try again in a few minutes.",

@@ -59,6 +59,7 @@ class Settings:
     client_messages_per_minute: int
     chat_sessions_per_hour: int
     chat_allowed_origins: tuple
+    reply_timeout_seconds: float
 
     @property
     def is_sqlite(self) -> bool:
@@ -96,6 +97,8 @@ def load_settings() -> Settings:
         chat_messages_per_minute=_env_int("CHAT_MESSAGES_PER_MINUTE", 30),
         client_messages_per_minute=_env_int("CLIENT_MESSAGES_PER_MINUTE", 120),
         chat_sessions_per_hour=_env_int("CHAT_SESSIONS_PER_HOUR", 120),
+        # A turn slower than this gets a "taking longer than usual" answer (it still finishes).
+        reply_timeout_seconds=env_number("REPLY_TIMEOUT_SECONDS", 20.0),
         # Pages that may open a chat from a browser: ours, and the shop's own sites.
         chat_allowed_origins=tuple(o.strip() for o in _env(
             "CHAT_ALLOWED_ORIGINS",

@@ -36,8 +36,49 @@ def _refusal_text(refusal: Refusal) -> str:
     return render(refusal.message_key, **refusal.values).text
 
 
+async def _waiting_for_a_person(app: Any, chat_id: str) -> bool:
+    """While a person has the chat, the bot's silence is expected (the agent answers)."""
+    tracker = await app.ctx.agent.tracker_store.retrieve(chat_id)
+    return bool(tracker and tracker.get_slot("handoff_active"))
+
+
+async def run_turn(on_new_message: OnNewMessage, message: UserMessage, replies_sent: Callable[[], int],
+                   app: Any) -> Optional[str]:
+    """Run one turn; the key of what to add when the shopper would otherwise be left waiting in
+    silence: the turn failed (e.g. the action server is down) or is slower than the reply limit
+    (it then goes on, and its answer still arrives over socket.io and in the history)."""
+    turn = asyncio.ensure_future(on_new_message(message))
+    done, _ = await asyncio.wait({turn}, timeout=load_settings().reply_timeout_seconds)
+    if not done:
+        log.warning("a turn is slower than the reply limit; the shopper was told")
+        return "service.slow"
+    if turn.exception() is not None:
+        log.error("a turn failed: %s", type(turn.exception()).__name__)
+        return "service.trouble"
+    if replies_sent() == 0 and not await _waiting_for_a_person(app, message.sender_id):
+        return "service.trouble"  # Rasa logged the failed action and said nothing
+    return None
+
+
 def allowed_origins() -> list:
     return list(load_settings().chat_allowed_origins)
+
+
+class CountingSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, counting what it sends in one turn."""
+
+    def __init__(self, sio: Any, bot_message_evt: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
+                               **kwargs: Any) -> None:
+        self.sent += 1
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
 class GuardedSocketIOInput(SocketIOInput):
@@ -85,9 +126,13 @@ class GuardedSocketIOInput(SocketIOInput):
                 await sio.emit(self.bot_message_evt, {"text": _refusal_text(verdict)}, room=sid)
                 return
             sio.enter_room(sid, chat_id)
-            await on_new_message(UserMessage(
-                verdict.text, SocketIOOutput(sio, self.bot_message_evt), chat_id,
-                input_channel=self.name(), metadata=verdict.metadata))
+            output = CountingSocketIOOutput(sio, self.bot_message_evt)
+            message = UserMessage(verdict.text, output, chat_id, input_channel=self.name(),
+                                  metadata=verdict.metadata)
+            app = sio.get_environ(sid, self.namespace)["sanic.request"].app
+            missing = await run_turn(on_new_message, message, lambda: output.sent, app)
+            if missing:
+                await sio.emit(self.bot_message_evt, {"text": render(missing).text}, room=chat_id)
 
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
@@ -133,9 +178,13 @@ class GuardedRestInput(InputChannel):
                 return response.json([{"recipient_id": sender, "text": _refusal_text(verdict)}],
                                      status=verdict.status)
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(verdict.text, collector, sender,
-                                             input_channel=self.name(),
-                                             metadata=verdict.metadata))
-            return response.json(collector.messages)
+            message = UserMessage(verdict.text, collector, sender, input_channel=self.name(),
+                                  metadata=verdict.metadata)
+            missing = await run_turn(on_new_message, message, lambda: len(collector.messages),
+                                     request.app)
+            replies = list(collector.messages)
+            if missing:
+                replies.append({"recipient_id": sender, "text": render(missing).text})
+            return response.json(replies)
 
         return webhook
