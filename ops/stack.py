@@ -155,7 +155,8 @@ class Stack:
 
     def allowed_origins(self) -> List[str]:
         """Pages that may open a chat: CHAT_ALLOWED_ORIGINS, else this stack's own chat page."""
-        configured = os.environ.get("CHAT_ALLOWED_ORIGINS", "").strip()
+        configured = (self.config.extra_env.get("CHAT_ALLOWED_ORIGINS")
+                      or os.environ.get("CHAT_ALLOWED_ORIGINS", "")).strip()
         if configured:
             return [origin.strip() for origin in configured.split(",") if origin.strip()]
         return [f"http://{host}:{self.config.web_port}" for host in ("localhost", "127.0.0.1")]

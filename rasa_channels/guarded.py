@@ -60,10 +60,6 @@ async def run_turn(on_new_message: OnNewMessage, message: UserMessage, replies_s
     return None
 
 
-def allowed_origins() -> list:
-    return list(load_settings().chat_allowed_origins)
-
-
 class CountingSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, counting what it sends in one turn."""
 
@@ -91,8 +87,6 @@ class GuardedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = super().blueprint(on_new_message)
         sio = self.sio
-        # Rasa's server accepts any origin; ours only the configured ones (the shop's sites).
-        sio.eio.cors_allowed_origins = allowed_origins()
 
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             data = data if isinstance(data, dict) else {}

@@ -16,6 +16,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from ops.rest_chat import RestChat
+from ops.stack import free_port
 from pharmacy.db import get_engine
 from pharmacy.schema import metadata
 
@@ -23,6 +24,10 @@ from pharmacy.schema import metadata
 # today (the edge cases are built relative to this day).
 DEMO_TODAY = date.today()
 ALWAYS_OPEN = "Mon-Sun 00:00-24:00 UTC"
+# A shop's own site on another origin, embedding the chat (tests/browser/test_rasa_webchat.py).
+SHOP_ORIGIN = f"http://127.0.0.1:{free_port()}"
+
+
 NEVER_OPEN = "Mon-Sun 00:00-00:00 UTC"
 
 
@@ -74,21 +79,24 @@ def stack_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
     from ops.model_cache import ensure_model
-    from ops.stack import Stack, StackConfig, free_port
+    from ops.stack import Stack, StackConfig
 
+    web_port = free_port()
     config = StackConfig(
         model_path=ensure_model(),
         var_dir=tmp_path_factory.mktemp("var"),
         database_url=stack_database,
         rasa_port=free_port(),
         action_port=free_port(),
-        web_port=free_port(),
+        web_port=web_port,
         carrier_port=free_port(),
         desk_port=free_port(),
         # The desk is always open in tests; the out-of-hours test closes it explicitly.
         # All tests come from one address: the per-address message limit is the gate test's.
         extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DESK_DEMO_AGENTS": "1",
-                   "CLIENT_MESSAGES_PER_MINUTE": "0"},
+                   "CLIENT_MESSAGES_PER_MINUTE": "0",
+                   "CHAT_ALLOWED_ORIGINS": f"http://localhost:{web_port},"
+                                           f"http://127.0.0.1:{web_port},{SHOP_ORIGIN}"},
     )
     running = Stack(config)
     running.start()

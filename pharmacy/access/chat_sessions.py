@@ -83,9 +83,12 @@ def admit(session: Session, chat_id: object, secret: object, key: str,
             with session.begin_nested():
                 session.add(ChatSession(chat_id=chat_id, secret_digest=_digest(secret),
                                         created_at=now))
-        except IntegrityError:  # this secret already opened another chat (or a race on the id)
-            return Admission.FOREIGN
-        return Admission.ADMITTED
+            return Admission.ADMITTED
+        except IntegrityError:
+            # Two first messages at once bound it a moment ago, or the secret opened another chat.
+            row = session.get(ChatSession, chat_id, populate_existing=True)
+            if row is None:
+                return Admission.FOREIGN
     if not hmac.compare_digest(row.secret_digest, _digest(secret)):
         return Admission.FOREIGN
     return Admission.ENDED if row.ended_at is not None else Admission.ADMITTED
