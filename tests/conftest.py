@@ -24,11 +24,9 @@ from pharmacy.schema import metadata
 # today (the edge cases are built relative to this day).
 DEMO_TODAY = date.today()
 ALWAYS_OPEN = "Mon-Sun 00:00-24:00 UTC"
+NEVER_OPEN = "Mon-Sun 00:00-00:00 UTC"
 # A shop's own site on another origin, embedding the chat (tests/browser/test_rasa_webchat.py).
 SHOP_ORIGIN = f"http://127.0.0.1:{free_port()}"
-
-
-NEVER_OPEN = "Mon-Sun 00:00-00:00 UTC"
 
 
 def _reset_database(url: str) -> None:
