@@ -5,12 +5,15 @@ with environment variables (documented in the README).
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Tuple, Union
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
 def _env(name: str, default: str) -> str:
@@ -35,6 +38,33 @@ def _env_int(name: str, default: int) -> int:
     return int(env_number(name, default, int))
 
 
+def _env_flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _env_networks(name: str) -> Tuple[IPNetwork, ...]:
+    """A comma-separated list of addresses or networks ("10.0.0.5, 10.1.0.0/16")."""
+    parts = [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in parts)
+    except ValueError as error:
+        raise ValueError(f"{name} must list IP addresses or networks, got {parts!r}") from error
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -49,6 +79,12 @@ class Settings:
     bind_host: str
     identity_max_attempts: int
     identity_lock_minutes: int
+    demo_mode: bool
+    desk_port: int
+    desk_session_minutes: float
+    desk_cookie_secure: bool
+    desk_trusted_proxies: Tuple[IPNetwork, ...]
+    tickets_per_client_per_hour: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -60,7 +96,7 @@ def load_settings() -> Settings:
     var_dir = Path(_env("PHARMACY_VAR_DIR", str(PROJECT_ROOT / "var")))
     rasa_port = _env_int("RASA_PORT", 5005)
     action_port = _env_int("ACTION_PORT", 5055)
-    return Settings(
+    settings = Settings(
         var_dir=var_dir,
         database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'pharmacy.db'}"),
         rasa_url=_env("RASA_URL", f"http://localhost:{rasa_port}"),
@@ -74,7 +110,18 @@ def load_settings() -> Settings:
         bind_host=_env("BIND_HOST", "127.0.0.1"),
         identity_max_attempts=_env_int("IDENTITY_MAX_ATTEMPTS", 3),
         identity_lock_minutes=_env_int("IDENTITY_LOCK_MINUTES", 15),
+        demo_mode=_env_flag("DEMO_MODE"),
+        desk_port=_env_int("DESK_PORT", 8081),
+        desk_session_minutes=env_number("DESK_SESSION_MINUTES", 30),
+        desk_cookie_secure=_env_flag("DESK_COOKIE_SECURE"),
+        desk_trusted_proxies=_env_networks("DESK_TRUSTED_PROXIES"),
+        tickets_per_client_per_hour=_env_int("TICKETS_PER_CLIENT_PER_HOUR", 5),
     )
+    # Demo accounts have published passwords: they must never be reachable from another machine.
+    if settings.demo_mode and not is_loopback(settings.bind_host):
+        raise ValueError(f"DEMO_MODE=1 needs BIND_HOST on loopback (127.0.0.1, ::1 or localhost), "
+                         f"got {settings.bind_host!r}: the demo accounts' passwords are public")
+    return settings
 
 
 def load_secret(env_name: str, var_dir: Path) -> str:

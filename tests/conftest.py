@@ -86,7 +86,7 @@ def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         carrier_port=free_port(),
         desk_port=free_port(),
         # The desk is always open in tests; the out-of-hours test closes it explicitly.
-        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DESK_DEMO_AGENTS": "1"},
+        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DEMO_MODE": "1"},
     )
     running = Stack(config)
     running.start()

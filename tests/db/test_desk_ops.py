@@ -24,6 +24,7 @@ from pharmacy.handoff.agents import (
     verify_password,
 )
 from pharmacy.handoff.models import HandoffMessage, HandoffTicket, TicketStatus
+from pharmacy.handoff.queue import open_queue
 
 T0 = datetime(2026, 11, 23, 10, 0, 0)
 PASSWORD = "correct horse battery"
@@ -82,9 +83,9 @@ def test_queue_is_ordered_by_priority_then_age_and_filtered_by_role(
     agent_id, pharmacist_id = new_agent("agent"), new_agent("pharmacist")
 
     with session_scope(seeded_database) as session:
-        for_agent = [t["id"] for t in desk_ops.open_queue(session, _agent(session, agent_id))
+        for_agent = [t["id"] for t in open_queue(session, _agent(session, agent_id))
                      if t["id"] in mine]
-        for_pharmacist = [t["id"] for t in desk_ops.open_queue(session, _agent(session, pharmacist_id))
+        for_pharmacist = [t["id"] for t in open_queue(session, _agent(session, pharmacist_id))
                           if t["id"] in mine]
 
     assert for_agent == [delivery, normal_old, normal_new]
@@ -209,7 +210,7 @@ def test_return_to_bot_closes_the_ticket_and_tells_the_shopper(
         last = ticket.messages[-1]
         assert (last.sender, last.text, last.delivered_at) == (
             "system", "The pharmacy team has left the chat; the assistant is back.", None)
-        assert ticket_id not in {t["id"] for t in desk_ops.open_queue(session, _agent(session, owner))}
+        assert ticket_id not in {t["id"] for t in open_queue(session, _agent(session, owner))}
         with pytest.raises(desk_ops.TicketConflict):
             desk_ops.reply(session, ticket_id, _agent(session, owner), "one more thing", closed_at)
 
