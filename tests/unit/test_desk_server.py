@@ -28,7 +28,7 @@ from desk.server import main as server_main
 from pharmacy.database import prepare
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, desk_ops, request_handoff
-from pharmacy.handoff.agents import Agent, DeskAuditLog, DeskLogin
+from pharmacy.handoff.agents import Agent, DeskAuditLog, DeskLogin, create_agent
 from pharmacy.handoff.models import HandoffMessage
 from pharmacy.settings import PROJECT_ROOT, load_settings
 
@@ -404,21 +404,36 @@ def test_demo_mode_is_refused_unless_the_desk_listens_on_loopback(monkeypatch, c
     assert load_settings().demo_mode
 
 
-def test_make_run_turns_demo_mode_on_and_refuses_it_off_loopback_before_starting(tmp_path):
+def test_make_run_turns_demo_mode_on_and_refuses_it_off_loopback_before_starting():
     environment = {key: value for key, value in os.environ.items() if key != "DEMO_MODE"}
+    # An impossible database: should the check be missing, the run fails there, starting nothing.
     environment.update(BIND_HOST="0.0.0.0", PYTHONPATH=str(PROJECT_ROOT),
-                       DATABASE_URL=f"sqlite:///{tmp_path / 'untouched.db'}")
+                       DATABASE_URL="sqlite:////proc/no-such-dir/pharmacy.db")
     finished = subprocess.run([sys.executable, "-m", "ops.run"], env=environment, cwd=PROJECT_ROOT,
                               capture_output=True, text=True, timeout=120)
     assert finished.returncode == 2, finished.stderr
     assert "make run: DEMO_MODE=1 needs BIND_HOST on loopback" in finished.stderr
-    assert not (tmp_path / "untouched.db").exists()  # nothing was prepared or started
 
 
 def test_the_banner_names_the_demo_logins_only_in_demo_mode():
     assert "agent / agent-demo-password" in login_hint(demo_mode=True)
     assert "demo-password" not in login_hint(demo_mode=False)
     assert "python -m desk.accounts add" in login_hint(demo_mode=False)
+
+
+def test_a_deactivated_agent_is_logged_out_at_once(desk_db):
+    username, password = f"leaver-{uuid.uuid4().hex[:8]}", "a long leaver password"
+    with session_scope(desk_db) as session:
+        create_agent(session, username, "Leaver", "agent", password)
+
+    async def scenario():
+        async with desk(desk_db) as client:
+            await log_in(client, (username, password))
+            with session_scope(desk_db) as session:
+                session.scalar(select(Agent).where(Agent.username == username)).active = False
+            assert (await client.get("/api/me")).status == 401
+
+    run(scenario())
 
 
 def test_the_accounts_command_creates_a_real_account(desk_db, monkeypatch, capsys):
