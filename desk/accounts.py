@@ -1,7 +1,8 @@
-"""Staff accounts outside the web pages: the demo accounts of demo mode, and the command that
-creates a real account.
+"""Staff accounts outside the web pages: the demo accounts of demo mode, and the commands that
+create and disable real accounts.
 
     python -m desk.accounts add --username dana --role pharmacist --name "Dana Lee"
+    python -m desk.accounts disable --username dana
 
 asks for the password twice, or reads one line from stdin when it is not a terminal
 (``printf '%s\\n' "$PASSWORD" | python -m desk.accounts add ...``).
@@ -64,9 +65,13 @@ def retire_demo_agents(database_url: str) -> None:
             agent = session.scalar(select(Agent).where(Agent.username == username,
                                                        Agent.active.is_(True)))
             if agent is not None and verify_password(password, agent.password_hash):
-                agent.active = False
-                session.execute(delete(DeskLogin).where(DeskLogin.agent_id == agent.id))
+                _deactivate(session, agent)
                 log.warning("desk: demo account %r disabled (demo mode is off)", username)
+
+
+def _deactivate(session, agent: Agent) -> None:
+    agent.active = False
+    session.execute(delete(DeskLogin).where(DeskLogin.agent_id == agent.id))
 
 
 def add_account(username: str, role: str, display_name: str, password: str) -> int:
@@ -82,6 +87,19 @@ def add_account(username: str, role: str, display_name: str, password: str) -> i
         print(f"There is already an account {username!r}.", file=sys.stderr)
         return 1
     print(f"Created {role} account {username!r} ({display_name}).")
+    return 0
+
+
+def disable_account(username: str) -> int:
+    """Deactivates the account and ends its logins; 0, or 1 if there is no such account."""
+    with session_scope() as session:
+        agent = session.scalar(select(Agent).where(Agent.username == username))
+        if agent is not None:
+            _deactivate(session, agent)
+    if agent is None:
+        print(f"There is no account {username!r}.", file=sys.stderr)
+        return 1
+    print(f"Disabled account {username!r}; its logins have ended.")
     return 0
 
 
@@ -101,7 +119,11 @@ def main(argv: Optional[list] = None, stdin: TextIO = sys.stdin) -> int:
     add.add_argument("--username", required=True)
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--name", help="name shown to shoppers, e.g. 'Dana Lee' (default: username)")
+    disable = commands.add_parser("disable", help="deactivate an account and end its logins")
+    disable.add_argument("--username", required=True)
     args = parser.parse_args(argv)
+    if args.command == "disable":
+        return disable_account(args.username)
     password = read_password(args.username, stdin)
     if password is None:
         print("The passwords differ; nothing created.", file=sys.stderr)

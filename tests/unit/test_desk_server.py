@@ -436,7 +436,7 @@ def test_a_deactivated_agent_is_logged_out_at_once(desk_db):
     run(scenario())
 
 
-def test_the_accounts_command_creates_a_real_account(desk_db, monkeypatch, capsys):
+def test_the_accounts_command_creates_and_disables_a_real_account(desk_db, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", desk_db)
     username = f"kim-{uuid.uuid4().hex[:8]}"
     password = "a long supervisor password"
@@ -452,8 +452,12 @@ def test_the_accounts_command_creates_a_real_account(desk_db, monkeypatch, capsy
             await log_in(client, (username, password))
             me = await (await client.get("/api/me")).json()
             assert (me["agent"]["role"], me["agent"]["display_name"]) == ("supervisor", "Kim Lee")
+            assert accounts_main(["disable", "--username", username]) == 0
+            assert (await client.get("/api/me")).status == 401  # logged out at once
+            assert (await submit_login(client, username, password)).status == 401
 
     run(scenario())
+    assert accounts_main(["disable", "--username", "nobody-" + username]) == 1
 
 
 # ------------------------------------------------------------ closed tickets, live feed audit
