@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import datetime, timedelta
-from typing import Callable, Iterator, List
+from typing import Any, Callable, Iterator, List
 
 import pytest
 from sqlalchemy import func, select, update
@@ -92,29 +92,37 @@ def test_queue_is_ordered_by_priority_then_age_and_filtered_by_role(
     assert for_pharmacist == [emergency, clinical, delivery, normal_old, normal_new]
 
 
-def test_ten_simultaneous_claims_leave_exactly_one_owner(seeded_database, open_ticket, new_agent):
-    ticket_id = open_ticket(HandoffReason.USER_REQUEST)
-    agent_ids = [new_agent("agent") for _ in range(10)]
-    start = threading.Barrier(len(agent_ids))
-    results: dict = {}
-    errors: list = []
+def _at_once(work: Callable[[Any], None], inputs: list) -> List[Exception]:
+    """``work(x)`` for every input, each in its own thread, all released together; the errors."""
+    start = threading.Barrier(len(inputs))
+    errors: List[Exception] = []
 
-    def try_claim(agent_id: int) -> None:
+    def run(x) -> None:
         try:
             start.wait()
-            with session_scope(seeded_database) as session:
-                results[agent_id] = desk_ops.claim(
-                    session, ticket_id, _agent(session, agent_id), T0 + timedelta(minutes=1))
-        except Exception as error:  # noqa: BLE001  (reported below)
+            work(x)
+        except Exception as error:  # noqa: BLE001  (returned to the test)
             errors.append(error)
 
-    threads = [threading.Thread(target=try_claim, args=(agent_id,)) for agent_id in agent_ids]
+    threads = [threading.Thread(target=run, args=(x,)) for x in inputs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return errors
 
-    assert errors == []
+
+def test_ten_simultaneous_claims_leave_exactly_one_owner(seeded_database, open_ticket, new_agent):
+    ticket_id = open_ticket(HandoffReason.USER_REQUEST)
+    agent_ids = [new_agent("agent") for _ in range(10)]
+    results: dict = {}
+
+    def try_claim(agent_id: int) -> None:
+        with session_scope(seeded_database) as session:
+            results[agent_id] = desk_ops.claim(
+                session, ticket_id, _agent(session, agent_id), T0 + timedelta(minutes=1))
+
+    assert _at_once(try_claim, agent_ids) == []
     winners = [agent_id for agent_id, won in results.items() if won]
     assert len(results) == 10 and len(winners) == 1
     with session_scope(seeded_database) as session:
@@ -287,10 +295,15 @@ def test_deactivated_agents_cannot_log_in(seeded_database):
 # ------------------------------------------------------------ closed tickets and the live feed
 
 
+def _claim(url: str, ticket_id: int, agent_id: int) -> None:
+    with session_scope(url) as session:
+        assert desk_ops.claim(session, ticket_id, _agent(session, agent_id), T0)
+
+
 def _closed_by(url: str, agent_id: int, reason: HandoffReason, open_ticket) -> int:
     ticket_id = open_ticket(reason)
+    _claim(url, ticket_id, agent_id)
     with session_scope(url) as session:
-        desk_ops.claim(session, ticket_id, _agent(session, agent_id), T0)
         desk_ops.resolve(session, ticket_id, _agent(session, agent_id), T0)
     return ticket_id
 
@@ -389,9 +402,7 @@ def test_twenty_emergencies_in_one_conversation_make_one_ticket_with_every_messa
 def test_an_emergency_in_an_open_ticket_adds_its_message_and_raises_the_priority(
         seeded_database, conversation, new_agent):
     first = _request(seeded_database, HandoffReason.USER_REQUEST, conversation)
-    agent_id = new_agent("agent")
-    with session_scope(seeded_database) as session:
-        desk_ops.claim(session, first.ticket_id, _agent(session, agent_id), T0)
+    _claim(seeded_database, first.ticket_id, new_agent("agent"))
     again = _request(seeded_database, HandoffReason.EMERGENCY, conversation,
                      question="I took all my pills")
     assert again.ticket_id == first.ticket_id and again.already_open
@@ -411,8 +422,7 @@ def test_a_pharmacist_keeps_a_ticket_that_turns_into_an_emergency(
         seeded_database, conversation, new_agent):
     first = _request(seeded_database, HandoffReason.PHARMACIST_ONLY, conversation)
     pharmacist = new_agent("pharmacist")
-    with session_scope(seeded_database) as session:
-        desk_ops.claim(session, first.ticket_id, _agent(session, pharmacist), T0)
+    _claim(seeded_database, first.ticket_id, pharmacist)
     _request(seeded_database, HandoffReason.EMERGENCY, conversation, question="chest pain now")
     with session_scope(seeded_database) as session:
         ticket = session.get(HandoffTicket, first.ticket_id)
@@ -466,25 +476,13 @@ def test_an_emergency_over_the_limit_is_never_lost(seeded_database, conversation
 
 def test_simultaneous_requests_never_pass_the_limit(seeded_database, conversation):
     reference = f"C-T{uuid.uuid4().hex[:8]}"
-    start = threading.Barrier(8)
     results: list = []
-    errors: list = []
 
     def ask(n: int) -> None:
-        try:
-            start.wait()
-            results.append(_request(seeded_database, HandoffReason.USER_REQUEST,
-                                    f"{conversation}-{n}", per_hour=3, verified=True,
-                                    customer_reference=reference))
-        except Exception as error:  # noqa: BLE001  (reported below)
-            errors.append(error)
+        results.append(_request(seeded_database, HandoffReason.USER_REQUEST, f"{conversation}-{n}",
+                                per_hour=3, verified=True, customer_reference=reference))
 
-    threads = [threading.Thread(target=ask, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert _at_once(ask, list(range(8))) == []
     assert sorted(place.limited for place in results) == [False] * 3 + [True] * 5
     with session_scope(seeded_database) as session:
         assert session.scalar(select(func.count(HandoffTicket.id))
@@ -521,8 +519,7 @@ def test_the_queue_filters_by_reason_priority_and_state(seeded_database, open_ti
     delivery = open_ticket(HandoffReason.DELIVERY_PROBLEM, question=question)
     emergency = open_ticket(HandoffReason.EMERGENCY, question=question)
     pharmacist_id = new_agent("pharmacist")
-    with session_scope(seeded_database) as session:
-        desk_ops.claim(session, claimed, _agent(session, pharmacist_id), T0)
+    _claim(seeded_database, claimed, pharmacist_id)
 
     def ids(**wanted) -> List[int]:
         with session_scope(seeded_database) as session:
