@@ -117,6 +117,8 @@ def load_settings() -> Settings:
         desk_trusted_proxies=_env_networks("DESK_TRUSTED_PROXIES"),
         tickets_per_client_per_hour=_env_int("TICKETS_PER_CLIENT_PER_HOUR", 5),
     )
+    if settings.tickets_per_client_per_hour < 1:
+        raise ValueError("TICKETS_PER_CLIENT_PER_HOUR must be at least 1")
     # Demo accounts have published passwords: they must never be reachable from another machine.
     if settings.demo_mode and not is_loopback(settings.bind_host):
         raise ValueError(f"DEMO_MODE=1 needs BIND_HOST on loopback (127.0.0.1, ::1 or localhost), "

@@ -29,15 +29,13 @@ def client_keys(conversation_id: str, customer_reference: Optional[str]) -> List
 
 def take_ticket_quota(session: Session, keys: List[str], now: datetime, per_hour: int) -> bool:
     """Count one new ticket for every key; False as soon as one key already has ``per_hour``
-    tickets this hour (the keys before it keep their count: a refused try still counts)."""
+    (at least 1) tickets this hour (the keys before it keep their count: a refused try counts)."""
     window = now.replace(minute=0, second=0, microsecond=0)
     session.execute(delete(TicketQuota).where(TicketQuota.window_start < window))
     return all(_count_one(session, key, window, per_hour) for key in keys)
 
 
 def _count_one(session: Session, key: str, window: datetime, per_hour: int) -> bool:
-    if per_hour < 1:
-        return False
     insert = _INSERTS[session.get_bind().dialect.name]
     statement = insert(TicketQuota).values(client_key=key, window_start=window, count=1)
     statement = statement.on_conflict_do_update(

@@ -58,7 +58,8 @@ def test_demo_mode_is_off_unless_asked_for_and_only_on_loopback(clean_env):
 
 
 @pytest.mark.parametrize("name, value", [("DEMO_MODE", "maybe"), ("DESK_COOKIE_SECURE", "2"),
-                                         ("DESK_TRUSTED_PROXIES", "10.0.0.5, proxy.local")])
+                                         ("DESK_TRUSTED_PROXIES", "10.0.0.5, proxy.local"),
+                                         ("TICKETS_PER_CLIENT_PER_HOUR", "0")])
 def test_a_malformed_desk_setting_is_named_in_the_error(clean_env, name, value):
     clean_env.setenv(name, value)
     with pytest.raises(ValueError, match=name):
