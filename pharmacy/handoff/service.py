@@ -1,4 +1,5 @@
-"""Opening a handoff ticket with its context, and the shopper's place in the queue."""
+"""Opening a handoff ticket with its context (or adding to the conversation's open one, within
+the per-client limit of new tickets), and the shopper's place in the queue."""
 from __future__ import annotations
 
 import json
@@ -99,7 +100,6 @@ def request_handoff(session: Session, context: HandoffContext, now: datetime,
             return _place(session, ticket, already_open=False)
     ticket = _new_ticket(context, now)
     session.add(ticket)
-    session.flush()
     return _place(session, ticket, already_open=False)
 
 
