@@ -62,6 +62,9 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     chat for a person; outside them they can leave a message or ask for a callback."""
     customer = await verified_customer(tracker)
     place = await off_loop(open_ticket, context_from(tracker, reason, customer, **context))
+    if place.limited:
+        say(dispatcher, "handoff.limited")
+        return []
     hours = OpeningHours.from_env()
     now = datetime.now(timezone.utc)
     if not hours.is_open(now) and reason is not HandoffReason.EMERGENCY:

@@ -18,6 +18,7 @@ from pharmacy.db import session_scope
 from pharmacy.handoff import desk_ops
 from pharmacy.handoff.agents import Agent
 from pharmacy.handoff.models import HandoffTicket
+from pharmacy.handoff.queue import BadFilter, QueueFilter, filter_options, open_queue
 
 log = logging.getLogger("desk")
 
@@ -37,6 +38,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/api/me", api_me)
     router.add_get("/api/queue", api_queue)
     router.add_get("/api/canned", api_canned)
+    router.add_get("/api/filters", api_filters)
     router.add_get(r"/api/tickets/{ticket_id:\d+}", api_ticket)
     router.add_post(r"/api/tickets/{ticket_id:\d+}/claim", api_claim)
     router.add_post(r"/api/tickets/{ticket_id:\d+}/reply", api_reply)
@@ -55,12 +57,17 @@ async def api_me(request: web.Request) -> web.Response:
 
 
 async def api_queue(request: web.Request) -> web.Response:
-    tickets = await run_as_agent(request, desk_ops.open_queue)
+    wanted = _queue_filter(request)
+    tickets = await run_as_agent(request, lambda session, agent: open_queue(session, agent, wanted))
     return web.json_response({"tickets": tickets})
 
 
 async def api_canned(_request: web.Request) -> web.Response:
     return web.json_response({"replies": desk_ops.CANNED_REPLIES})
+
+
+async def api_filters(_request: web.Request) -> web.Response:
+    return web.json_response(filter_options())
 
 
 async def api_ticket(request: web.Request) -> web.Response:
@@ -120,9 +127,21 @@ api_resolve = _ticket_action(desk_ops.resolve)
 
 async def api_events(request: web.Request) -> web.StreamResponse:
     app, token = request.app, request["desk_session"].token
+    wanted, ticket_id = _queue_filter(request), events.int_param(request, "ticket")
+    # A read like any other: who opened the feed, when, and which ticket it follows.
+    await run_as_agent(request, lambda session, agent: desk_ops.open_feed(
+        session, agent, ticket_id, now()))
     return await events.stream(request, app[DB_URL],
                                is_live=lambda: app[SESSIONS].get(token, touch=False) is not None,
-                               poll_seconds=app[POLL_SECONDS], closing=app[CLOSING])
+                               poll_seconds=app[POLL_SECONDS], closing=app[CLOSING],
+                               ticket_id=ticket_id, wanted=wanted)
+
+
+def _queue_filter(request: web.Request) -> QueueFilter:
+    try:
+        return QueueFilter.parse(request.query)
+    except BadFilter:
+        raise refusal(400, "bad_filter")
 
 
 def _after_action(session, ticket_id: int, agent: Agent):

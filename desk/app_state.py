@@ -6,12 +6,14 @@ from datetime import datetime
 
 from aiohttp import web
 
+from desk.client import Forwarding
 from desk.sessions import LoginThrottle, SessionStore
 
 EVENTS_PATH = "/api/events"  # the live feed: polled by the page, so it keeps no session alive
 DB_URL = web.AppKey("db_url", str)
 SESSIONS = web.AppKey("sessions", SessionStore)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
+FORWARDING = web.AppKey("forwarding", Forwarding)
 PAGE = web.AppKey("page", str)
 POLL_SECONDS = web.AppKey("poll_seconds", float)
 CLOSING = web.AppKey("closing", asyncio.Event)

@@ -14,35 +14,36 @@ from aiohttp import web
 
 from pharmacy.db import session_scope
 from pharmacy.handoff.agents import Agent
-from pharmacy.handoff.desk_ops import may_see, open_queue, ticket_json
+from pharmacy.handoff.desk_ops import may_read, ticket_json
 from pharmacy.handoff.models import HandoffTicket
+from pharmacy.handoff.queue import QueueFilter, open_queue
 
 HEARTBEAT_SECONDS = 15
 
 
-def snapshot(database_url: str, agent_id: int, ticket_id: Optional[int],
-             after_message_id: int) -> Tuple[Optional[list], Optional[Dict[str, Any]]]:
-    """The queue and the open ticket (with its messages after ``after_message_id``).
-    The ticket is None when it is gone or no longer for this agent's role; both are None when the
-    agent no longer exists or was deactivated."""
+def snapshot(database_url: str, agent_id: int, ticket_id: Optional[int], after_message_id: int,
+             wanted: QueueFilter) -> Tuple[Optional[list], Optional[Dict[str, Any]]]:
+    """The queue as filtered and the open ticket (with its messages after ``after_message_id``).
+    The ticket is None when it is gone or no longer for this agent; both are None when the agent
+    no longer exists or was deactivated."""
     with session_scope(database_url) as session:
         agent = session.get(Agent, agent_id)
         if agent is None or not agent.active:
             return None, None
-        queue = open_queue(session, agent)
+        queue = open_queue(session, agent, wanted)
         ticket = session.get(HandoffTicket, ticket_id) if ticket_id else None
-        if ticket is None or not may_see(agent, ticket.required_role):
+        if ticket is None or not may_read(agent, ticket):
             return queue, None
         return queue, ticket_json(session, ticket, agent, after_message_id)
 
 
 async def stream(request: web.Request, database_url: str, is_live, poll_seconds: float,
-                 closing: asyncio.Event) -> web.StreamResponse:
-    """Events: "queue" (the whole list, when it changes), "ticket" (the open ticket's header, when
-    it changes), "messages" (new lines of the open ticket), "ticket-gone", "expired"."""
+                 closing: asyncio.Event, ticket_id: Optional[int],
+                 wanted: QueueFilter) -> web.StreamResponse:
+    """Events: "queue" (the whole list as filtered, when it changes), "ticket" (the header of
+    ``ticket_id``, when it changes), "messages" (its new lines), "ticket-gone", "expired"."""
     desk_session = request["desk_session"]
-    ticket_id = _int_param(request, "ticket")
-    after = _int_param(request, "after") or 0
+    after = int_param(request, "after") or 0
     response = web.StreamResponse(headers={
         "Content-Type": "text/event-stream", "Cache-Control": "no-store",
         "X-Accel-Buffering": "no"})
@@ -56,7 +57,7 @@ async def stream(request: web.Request, database_url: str, is_live, poll_seconds:
                 await _send(response, "expired", {})
                 break
             queue, ticket = await asyncio.to_thread(
-                snapshot, database_url, desk_session.agent_id, ticket_id, after)
+                snapshot, database_url, desk_session.agent_id, ticket_id, after, wanted)
             if queue is None:
                 await _send(response, "expired", {})
                 break
@@ -92,6 +93,6 @@ async def _send(response: web.StreamResponse, event: str, data: Dict[str, Any]) 
     await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode("utf-8"))
 
 
-def _int_param(request: web.Request, name: str) -> Optional[int]:
+def int_param(request: web.Request, name: str) -> Optional[int]:
     raw = request.query.get(name, "")
     return int(raw) if raw.isdigit() else None

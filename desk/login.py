@@ -16,7 +16,7 @@ from typing import Optional
 from aiohttp import web
 
 from desk.api import run_as_agent
-from desk.app_state import DB_URL, EVENTS_PATH, SESSIONS, THROTTLE, now
+from desk.app_state import DB_URL, EVENTS_PATH, FORWARDING, SESSIONS, THROTTLE, now
 from desk.responses import MESSAGES, error, redirect, render, set_cookie
 from pharmacy.db import session_scope
 from pharmacy.handoff.agents import audit, authenticate
@@ -81,14 +81,15 @@ async def login(request: web.Request) -> web.Response:
             and hmac.compare_digest(offered.encode(), expected.encode())):
         return _login_form(request, "csrf", status=403)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    throttle = request.app[THROTTLE]
-    if throttle.blocked(username):
+    throttle, address = request.app[THROTTLE], request.app[FORWARDING].address(request)
+    if throttle.blocked(username, address):
+        log.warning("desk: login throttled for a client address")
         return _login_form(request, "login_throttled", status=429)
     found = await asyncio.to_thread(_authenticate, request.app[DB_URL], username, password)
     if found is None:
-        throttle.failed(username)
+        throttle.failed(username, address)
         return _login_form(request, "login_failed", status=401)
-    throttle.succeeded(username)
+    throttle.succeeded(username, address)
     desk_session = await asyncio.to_thread(request.app[SESSIONS].create, *found)
     log.info("desk: agent %s logged in", desk_session.agent_id)
     response = redirect("/")

@@ -8,7 +8,6 @@ database and go out with the next push.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Optional
 from urllib.parse import quote
 
@@ -28,8 +27,7 @@ def deliver(conversation_id: str, rasa_url: Optional[str] = None,
     settings = load_settings()
     rasa_url = (rasa_url or settings.rasa_url).rstrip("/")
     if token is None:
-        token = os.environ.get("RASA_API_TOKEN", "").strip() or load_secret(
-            "RASA_API_TOKEN", settings.var_dir)
+        token = load_secret("RASA_API_TOKEN", settings.var_dir)
     url = f"{rasa_url}/conversations/{quote(conversation_id, safe='')}/execute"
     try:
         response = requests.post(

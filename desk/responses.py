@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from desk.app_state import PAGE
+from desk.app_state import FORWARDING, PAGE
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SECURITY_HEADERS = {
@@ -21,7 +21,7 @@ SECURITY_HEADERS = {
 # Everything this server says to staff, in one place.
 MESSAGES = {
     "login_failed": "Wrong username or password.",
-    "login_throttled": "Too many failed attempts for this username. Try again in 15 minutes.",
+    "login_throttled": "Too many failed attempts from your network. Try again in 15 minutes.",
     "not_logged_in": "Your session has ended. Please log in again.",
     "csrf": "Request refused: the security token is missing or out of date. Reload the page.",
     "forbidden": "This ticket is not for your role, or you have not claimed it.",
@@ -30,6 +30,7 @@ MESSAGES = {
     "closed": "This ticket is no longer open.",
     "bad_reply": "Write a reply of 1 to 2000 characters.",
     "bad_json": "The request body must be JSON.",
+    "bad_filter": "Unknown queue filter, or a search of more than 100 characters.",
 }
 _HTTP_ERRORS = {400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 403: web.HTTPForbidden,
                 404: web.HTTPNotFound, 409: web.HTTPConflict}
@@ -72,4 +73,4 @@ def redirect(location: str) -> web.Response:
 
 def set_cookie(request: web.Request, response: web.Response, name: str, value: str) -> None:
     response.set_cookie(name, value, path="/", httponly=True, samesite="Strict",
-                        secure=request.secure)
+                        secure=request.app[FORWARDING].is_https(request))

@@ -3,18 +3,16 @@
 Run it (after ``python -m pharmacy.database prepare``):
 
     python -m desk.server                      # http://localhost:8081/ (DESK_PORT)
-    python -m desk.server create-agent USERNAME --role pharmacist --name "Display Name"
-                                               # password from DESK_NEW_PASSWORD, or asked for
+    python -m desk.accounts add --username dana --role pharmacist --name "Dana Lee"
 
-Demo accounts, created at start if missing when DESK_DEMO_AGENTS=1 (the default on SQLite, off
-otherwise):
+Demo mode (DEMO_MODE=1, which `make run` turns on; refused unless BIND_HOST is loopback) creates
+the demo accounts of ``desk.accounts.DEMO_AGENTS`` at start; without it they are disabled at start,
+and only accounts made with ``desk.accounts add`` exist.
 
-    agent       / agent-demo-password        role agent: sees tickets for customer service
-    pharmacist  / pharmacist-demo-password   role pharmacist: sees every ticket
-
-Settings: DATABASE_URL, DESK_PORT (8081), DESK_SESSION_MINUTES (30 minutes of inactivity before a
+Settings (pharmacy.settings): DATABASE_URL, DESK_PORT, DESK_SESSION_MINUTES (inactivity before a
 logout; logins live in the database, so restarts and several desk processes keep them),
-DESK_DEMO_AGENTS, RASA_URL and RASA_API_TOKEN (to push replies into the shopper's chat).
+DEMO_MODE, BIND_HOST, DESK_TRUSTED_PROXIES and DESK_COOKIE_SECURE (TLS at a proxy), RASA_URL and
+RASA_API_TOKEN (to push replies into the shopper's chat).
 
 Endpoints (all but the login page need a logged-in agent; every POST needs the session's CSRF
 token in the X-CSRF-Token header, or the csrf_token form field):
@@ -22,15 +20,17 @@ token in the X-CSRF-Token header, or the csrf_token form field):
     GET  /login, POST /login, POST /logout         the login form, session cookie (desk.login)
     GET  /                                         the desk page (static/desk.html, desk.js)
     GET  /api/me                                   who is logged in, and the CSRF token (desk.api)
-    GET  /api/queue                                open tickets this role may take
+    GET  /api/queue[?reason=&priority=&state=&q=&collapse=0]
+                                                   open tickets this role may see, one row per client
+    GET  /api/filters                              the reasons, priorities and states to filter by
     GET  /api/tickets/{id}                         one ticket with its transcript (audited)
     POST /api/tickets/{id}/claim|reply|return|resolve
     GET  /api/canned                               canned replies
-    GET  /api/events[?ticket=ID&after=MESSAGE_ID]  Server-Sent Events: queue and ticket changes
+    GET  /api/events[?ticket=ID&after=MESSAGE_ID&<queue filters>]
+                                                   Server-Sent Events: queue and ticket changes (audited)
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import sys
@@ -39,43 +39,44 @@ from typing import Optional
 from aiohttp import web
 
 from desk import accounts, api, login
-from desk.app_state import CLOSING, DB_URL, PAGE, POLL_SECONDS, PUSHES, SESSIONS, THROTTLE
+from desk.app_state import (
+    CLOSING, DB_URL, FORWARDING, PAGE, POLL_SECONDS, PUSHES, SESSIONS, THROTTLE)
+from desk.client import Forwarding
 from desk.responses import STATIC_DIR, add_headers, render, static_file
 from desk.sessions import Clock, LoginThrottle, SessionStore
-from pharmacy.handoff.agents import ROLES
-from pharmacy.settings import env_number, load_settings
+from pharmacy.settings import load_settings
 
 log = logging.getLogger("desk")
 
-DEFAULT_PORT = 8081
-DEFAULT_SESSION_MINUTES = 30
+STATIC_FILES = ("desk.js", "desk.css")  # all /static/ serves: nothing else of the disk
 
 
 def create_app(database_url: Optional[str] = None, clock: Optional[Clock] = None,
-               session_minutes: Optional[float] = None, demo_agents: Optional[bool] = None,
+               session_minutes: Optional[float] = None, demo_mode: Optional[bool] = None,
                poll_seconds: float = 1.0) -> web.Application:
-    url = database_url or load_settings().database_url
-    minutes = session_minutes if session_minutes is not None else env_number(
-        "DESK_SESSION_MINUTES", DEFAULT_SESSION_MINUTES)
+    settings = load_settings()
+    url = database_url or settings.database_url
+    minutes = settings.desk_session_minutes if session_minutes is None else session_minutes
     app = web.Application(middlewares=[login.require_login], client_max_size=64 * 1024)
     app[DB_URL] = url
     app[SESSIONS] = SessionStore(url, minutes, clock)
     app[THROTTLE] = LoginThrottle(clock=clock)
+    app[FORWARDING] = Forwarding(settings.desk_trusted_proxies, settings.desk_cookie_secure)
     app[PAGE] = (STATIC_DIR / "desk.html").read_text(encoding="utf-8")
     app[POLL_SECONDS] = poll_seconds
     app[CLOSING] = asyncio.Event()
     app[PUSHES] = set()
     app.on_response_prepare.append(add_headers)
-    if demo_agents if demo_agents is not None else accounts.demo_agents_wanted(url):
-        app.on_startup.append(_create_demo_agents)
+    app.on_startup.append(_demo_accounts_at_start(
+        settings.demo_mode if demo_mode is None else demo_mode))
     app.on_shutdown.append(_close_live_feeds)
     app.on_cleanup.append(api.finish_pushes)
 
     login.add_routes(app.router)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", desk_page)
-    app.router.add_get("/static/desk.js", static_file("desk.js"))
-    app.router.add_get("/static/desk.css", static_file("desk.css"))
+    for name in STATIC_FILES:
+        app.router.add_get(f"/static/{name}", static_file(name))
     api.add_routes(app.router)
     return app
 
@@ -88,29 +89,29 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def _create_demo_agents(app: web.Application) -> None:
-    await asyncio.to_thread(accounts.ensure_demo_agents, app[DB_URL])
+def _demo_accounts_at_start(demo_mode: bool):
+    """Demo mode creates the demo accounts; any other start disables those that exist."""
+    work = accounts.ensure_demo_agents if demo_mode else accounts.retire_demo_agents
+
+    async def on_startup(app: web.Application) -> None:
+        await asyncio.to_thread(work, app[DB_URL])
+    return on_startup
 
 
 async def _close_live_feeds(app: web.Application) -> None:
     app[CLOSING].set()
 
 
-def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m desk.server", description="The agent desk.")
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("serve", help="run the desk (the default)")
-    new_agent = commands.add_parser("create-agent", help="add a staff account")
-    new_agent.add_argument("username")
-    new_agent.add_argument("--role", choices=ROLES, default="agent")
-    new_agent.add_argument("--name", help="name shown to shoppers, e.g. 'Dana Lee'")
-    args = parser.parse_args(argv)
+def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if args.command == "create-agent":
-        return accounts.create_agent_command(args.username, args.role, args.name or args.username)
-    port = int(env_number("DESK_PORT", DEFAULT_PORT, int))
-    log.info("agent desk on http://localhost:%s/", port)
-    web.run_app(create_app(), host=load_settings().bind_host, port=port, print=None,
+    try:
+        settings = load_settings()
+    except ValueError as problem:  # e.g. demo mode off loopback: refuse to start, say why
+        print(f"desk: {problem}", file=sys.stderr)
+        return 2
+    log.info("agent desk on http://%s:%s/%s", settings.bind_host, settings.desk_port,
+             " (DEMO MODE)" if settings.demo_mode else "")
+    web.run_app(create_app(), host=settings.bind_host, port=settings.desk_port, print=None,
                 access_log=None)
     return 0
 

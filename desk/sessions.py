@@ -12,7 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from sqlalchemy import delete, select
 
@@ -65,7 +65,7 @@ class SessionStore:
             if row is None:
                 return None
             login, agent = row
-            if now - login.last_seen > self.idle_seconds:
+            if now - login.last_seen > self.idle_seconds or not agent.active:
                 db.delete(login)
                 return None
             if touch:
@@ -79,30 +79,36 @@ class SessionStore:
 
 
 class LoginThrottle:
-    """Refuses a username for a while after too many wrong passwords (slows password guessing)."""
+    """Refuses logins from one client address for a while after too many wrong passwords: for
+    one username (slows guessing a person's password) or for any (slows trying many accounts).
+    Wrong passwords from elsewhere never lock a colleague out."""
 
-    def __init__(self, max_failures: int = 5, window_seconds: float = 900,
-                 clock: Optional[Clock] = None):
+    def __init__(self, max_failures: int = 5, max_address_failures: int = 20,
+                 window_seconds: float = 900, clock: Optional[Clock] = None):
         self.max_failures = max_failures
+        self.max_address_failures = max_address_failures
         self.window_seconds = window_seconds
         self.clock = clock or time.monotonic
-        self._failures: Dict[str, List[float]] = {}
+        self._failures: Dict[Tuple[str, ...], List[float]] = {}
 
-    def blocked(self, username: str) -> bool:
-        return len(self._recent(username)) >= self.max_failures
+    def blocked(self, username: str, address: str) -> bool:
+        return (len(self._recent(_pair(username, address))) >= self.max_failures
+                or len(self._recent(("address", address))) >= self.max_address_failures)
 
-    def failed(self, username: str) -> None:
-        self._failures[self._key(username)] = self._recent(username) + [self.clock()]
+    def failed(self, username: str, address: str) -> None:
+        for key in (_pair(username, address), ("address", address)):
+            self._failures[key] = self._recent(key) + [self.clock()]
         if len(self._failures) > 10_000:  # guessing many usernames must not grow memory forever
             self._failures = {k: v for k, v in self._failures.items() if self._recent(k)}
 
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(self._key(username), None)
+    def succeeded(self, username: str, address: str) -> None:
+        # The address's own count stays: one known password must not buy more guesses at others.
+        self._failures.pop(_pair(username, address), None)
 
-    def _recent(self, username: str) -> List[float]:
+    def _recent(self, key: Tuple[str, ...]) -> List[float]:
         cutoff = self.clock() - self.window_seconds
-        return [t for t in self._failures.get(self._key(username), []) if t > cutoff]
+        return [t for t in self._failures.get(key, []) if t > cutoff]
 
-    @staticmethod
-    def _key(username: str) -> str:
-        return (username or "").strip().lower()
+
+def _pair(username: str, address: str) -> Tuple[str, ...]:
+    return ("user", (username or "").strip().lower(), address)

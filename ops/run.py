@@ -1,9 +1,15 @@
-"""`make run`: prepare the database and model, start every service, print the URLs, wait for Ctrl-C."""
+"""`make run`: prepare the database and model, start every service, print the URLs, wait for Ctrl-C.
+
+`make run` is the newcomer's demo: it turns on DEMO_MODE (demo desk accounts with published
+passwords, loopback only) unless DEMO_MODE is set, e.g. `DEMO_MODE=0 make run`.
+"""
 from __future__ import annotations
 
+import os
 import sys
 import time
 
+from desk.accounts import login_hint
 from ops.model_cache import ensure_model
 from ops.stack import Stack, StackConfig, interrupt_on_signals
 from pharmacy.database import prepare
@@ -11,14 +17,20 @@ from pharmacy.settings import load_settings
 
 
 def main() -> int:
+    os.environ.setdefault("DEMO_MODE", "1")
+    try:
+        settings = load_settings()
+    except ValueError as problem:  # demo mode off loopback, a malformed number: say so, start nothing
+        print(f"make run: {problem}", file=sys.stderr)
+        return 2
     interrupt_on_signals()
     started = time.monotonic()
-    settings = load_settings()
     seeded = prepare(settings.database_url)
     print("database ready" + (" (demo data loaded)" if seeded else ""), flush=True)
     stack = Stack(StackConfig(
         model_path=ensure_model(), var_dir=settings.var_dir, database_url=settings.database_url,
         rasa_port=settings.rasa_port, action_port=settings.action_port, web_port=settings.web_port,
+        desk_port=settings.desk_port,
     ))
     try:
         print("starting the carrier stand-in, action server, Rasa server, chat page and agent desk...", flush=True)
@@ -29,8 +41,7 @@ def main() -> int:
             f"  Chat page:      {cfg.web_url}/\n"
             f"  Rasa HTTP API:  {cfg.rasa_url}  (token: RASA_API_TOKEN, or the file "
             f"{settings.var_dir / 'rasa_api_token'})\n"
-            f"  Agent desk:     {cfg.desk_url}/  (demo logins: agent / agent-demo-password, "
-            "pharmacist / pharmacist-demo-password)\n"
+            f"  Agent desk:     {cfg.desk_url}/  {login_hint(settings.demo_mode)}\n"
             f"  Action server:  {cfg.action_url}/health\n"
             f"  Carrier (fake): {cfg.carrier_url}/health\n"
             f"  Logs:           {stack.log_dir}/\n"

@@ -145,6 +145,11 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "I've asked a member of our team to join this chat. You're number {position} in the "
             "queue (about {minutes} minutes). You can keep typing: they will see everything."
         ),
+        "handoff.limited": Message(
+            "You've asked for a person several times in the last hour, so I can't open another "
+            "request just now; our team can see the earlier ones. Please try again later. If "
+            "this is an emergency, tell me what is happening."
+        ),
         "handoff.closed": Message(
             "Our pharmacy team is offline right now; they're back {when}. You can leave a message "
             "and they'll reply here when they're back, or ask them to call you.",

@@ -5,12 +5,15 @@ with environment variables (documented in the README).
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Tuple, Union
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
 def _env(name: str, default: str) -> str:
@@ -33,6 +36,33 @@ def env_number(name: str, default: float, kind: type = float) -> float:
 
 def _env_int(name: str, default: int) -> int:
     return int(env_number(name, default, int))
+
+
+def _env_flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _env_networks(name: str) -> Tuple[IPNetwork, ...]:
+    """A comma-separated list of addresses or networks ("10.0.0.5, 10.1.0.0/16")."""
+    parts = [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in parts)
+    except ValueError as error:
+        raise ValueError(f"{name} must list IP addresses or networks, got {parts!r}") from error
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -60,6 +90,12 @@ class Settings:
     chat_sessions_per_hour: int
     chat_allowed_origins: tuple
     reply_timeout_seconds: float
+    demo_mode: bool
+    desk_port: int
+    desk_session_minutes: float
+    desk_cookie_secure: bool
+    desk_trusted_proxies: Tuple[IPNetwork, ...]
+    tickets_per_client_per_hour: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -72,7 +108,7 @@ def load_settings() -> Settings:
     rasa_port = _env_int("RASA_PORT", 5005)
     action_port = _env_int("ACTION_PORT", 5055)
     web_port = _env_int("WEB_PORT", 8080)
-    return Settings(
+    settings = Settings(
         var_dir=var_dir,
         database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'pharmacy.db'}"),
         rasa_url=_env("RASA_URL", f"http://localhost:{rasa_port}"),
@@ -103,7 +139,20 @@ def load_settings() -> Settings:
         chat_allowed_origins=tuple(o.strip() for o in _env(
             "CHAT_ALLOWED_ORIGINS",
             f"http://localhost:{web_port},http://127.0.0.1:{web_port}").split(",") if o.strip()),
+        demo_mode=_env_flag("DEMO_MODE"),
+        desk_port=_env_int("DESK_PORT", 8081),
+        desk_session_minutes=env_number("DESK_SESSION_MINUTES", 30),
+        desk_cookie_secure=_env_flag("DESK_COOKIE_SECURE"),
+        desk_trusted_proxies=_env_networks("DESK_TRUSTED_PROXIES"),
+        tickets_per_client_per_hour=_env_int("TICKETS_PER_CLIENT_PER_HOUR", 5),
     )
+    if settings.tickets_per_client_per_hour < 1:
+        raise ValueError("TICKETS_PER_CLIENT_PER_HOUR must be at least 1")
+    # Demo accounts have published passwords: they must never be reachable from another machine.
+    if settings.demo_mode and not is_loopback(settings.bind_host):
+        raise ValueError(f"DEMO_MODE=1 needs BIND_HOST on loopback (127.0.0.1, ::1 or localhost), "
+                         f"got {settings.bind_host!r}: the demo accounts' passwords are public")
+    return settings
 
 
 def load_secret(env_name: str, var_dir: Path) -> str:

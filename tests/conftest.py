@@ -91,7 +91,7 @@ def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         desk_port=free_port(),
         # The desk is always open in tests; the out-of-hours test closes it explicitly.
         # All tests come from one address: the per-address message limit is the gate test's.
-        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DESK_DEMO_AGENTS": "1",
+        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DEMO_MODE": "1",
                    "CLIENT_MESSAGES_PER_MINUTE": "0",
                    "CHAT_ALLOWED_ORIGINS": f"http://localhost:{web_port},"
                                            f"http://127.0.0.1:{web_port},{SHOP_ORIGIN}"},

@@ -21,6 +21,11 @@
     minutes: (n) => (n < 1 ? "under a minute" : n === 1 ? "1 min" : n + " min"),
     hours: (h, m) => h + " h " + m + " min",
     queueCount: (n) => "(" + n + ")",
+    queueEmpty: "No open handoffs. New ones appear here by themselves.",
+    noMatch: "No open handoffs match these filters.",
+    repeats: (n) => n + " tickets from this customer",
+    alsoTicket: (id) => "Ticket " + id,
+    states: { waiting: "Waiting", claimed: "Claimed" },
     facts: {
       customer: "Customer reference",
       order: "Order",
@@ -50,6 +55,7 @@
     agent: null,
     tickets: [],
     ticket: null, // the open ticket as last received (without messages)
+    filters: { q: "", reason: "", priority: "", state: "" }, // the queue's, sent to the server
     shownMessageIds: new Set(),
     lastMessageId: 0,
     events: null,
@@ -83,15 +89,31 @@
     return data;
   }
 
+  // The queue's filters as query parameters, plus any given: the server filters, not the page.
+  function withFilters(path, extra) {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(state.filters)) {
+      if (value) {
+        params.set(name, value);
+      }
+    }
+    for (const [name, value] of Object.entries(extra || {})) {
+      params.set(name, String(value));
+    }
+    const query = params.toString();
+    return query ? path + "?" + query : path;
+  }
+
+  async function refreshQueue() {
+    renderQueue((await api("GET", withFilters("/api/queue"))).tickets);
+  }
+
   function listen() {
     if (state.events) {
       state.events.close();
     }
-    let url = "/api/events";
-    if (state.ticket) {
-      url += "?ticket=" + state.ticket.id + "&after=" + state.lastMessageId;
-    }
-    const events = new EventSource(url);
+    const following = state.ticket ? { ticket: state.ticket.id, after: state.lastMessageId } : {};
+    const events = new EventSource(withFilters("/api/events", following));
     state.events = events;
     events.addEventListener("open", () => setLive(true));
     events.addEventListener("error", () => setLive(false));
@@ -137,7 +159,7 @@
       const row = document.createElement("li");
       row.className = "ticket-row priority-" + ticket.priority;
       row.dataset.ticketId = String(ticket.id);
-      if (state.ticket && state.ticket.id === ticket.id) {
+      if (state.ticket && ticket.ticket_ids.includes(state.ticket.id)) {
         row.classList.add("selected");
       }
       const button = document.createElement("button");
@@ -153,13 +175,68 @@
       );
       button.addEventListener("click", () => openTicket(ticket.id));
       row.append(button);
+      if (ticket.repeats > 1) {
+        row.append(alsoTickets(ticket));
+      }
       list.append(row);
       if (focusedId === row.dataset.ticketId) {
         button.focus();
       }
     }
     $("queue-count").textContent = TEXT.queueCount(tickets.length);
+    $("queue-empty").textContent = Object.values(state.filters).some(Boolean) ? TEXT.noMatch : TEXT.queueEmpty;
     $("queue-empty").hidden = tickets.length > 0;
+  }
+
+  // A collapsed row: how many tickets it stands for, and a way to each of the others.
+  function alsoTickets(ticket) {
+    const also = document.createElement("p");
+    also.className = "ticket-also";
+    also.append(badge(TEXT.repeats(ticket.repeats), "repeats"));
+    for (const id of ticket.ticket_ids.slice(1)) {
+      const other = document.createElement("button");
+      other.type = "button";
+      other.className = "quiet";
+      other.textContent = TEXT.alsoTicket(id);
+      other.addEventListener("click", () => openTicket(id));
+      also.append(other);
+    }
+    return also;
+  }
+
+  function fillFilters(options) {
+    const add = (select, value, text) => {
+      const option = document.createElement("option");
+      option.value = String(value);
+      option.textContent = text;
+      $(select).append(option);
+    };
+    for (const reason of options.reasons) {
+      add("filter-reason", reason.value, reason.text);
+    }
+    for (const priority of options.priorities) {
+      add("filter-priority", priority, TEXT.priority[priority] || String(priority));
+    }
+    for (const value of options.states) {
+      add("filter-state", value, TEXT.states[value] || value);
+    }
+  }
+
+  async function applyFilters() {
+    state.filters = {
+      q: $("filter-q").value.trim(),
+      reason: $("filter-reason").value,
+      priority: $("filter-priority").value,
+      state: $("filter-state").value,
+    };
+    try {
+      await refreshQueue();
+      listen();
+    } catch (error) {
+      if (error.status) {
+        say(error.message, true);
+      }
+    }
   }
 
   function statusText(ticket) {
@@ -278,7 +355,7 @@
       const ticket = await api("POST", "/api/tickets/" + state.ticket.id + "/" + path, payload);
       showTicket(ticket);
       say(doneText);
-      renderQueue((await api("GET", "/api/queue")).tickets); // no need to wait for the live feed
+      await refreshQueue(); // no need to wait for the live feed
       return ticket;
     } catch (error) {
       if (error.status) {
@@ -339,6 +416,18 @@
       input.focus();
     }
   });
+  let searchTimer = null;
+  $("queue-filters").addEventListener("submit", (event) => {
+    event.preventDefault();
+    applyFilters();
+  });
+  $("filter-q").addEventListener("input", () => {
+    window.clearTimeout(searchTimer);
+    searchTimer = window.setTimeout(applyFilters, 300); // one request per pause in typing
+  });
+  for (const id of ["filter-reason", "filter-priority", "filter-state"]) {
+    $(id).addEventListener("change", applyFilters);
+  }
   $("logout").addEventListener("click", async () => {
     try {
       await fetch("/logout", { method: "POST", headers: { "X-CSRF-Token": state.csrf }, credentials: "same-origin" });
@@ -360,7 +449,8 @@
       option.textContent = reply;
       $("canned").append(option);
     }
-    renderQueue((await api("GET", "/api/queue")).tickets);
+    fillFilters(await api("GET", "/api/filters"));
+    await refreshQueue();
     listen();
     // Waiting times move on even when nothing else changes.
     window.setInterval(() => renderQueue(state.tickets), 30000);

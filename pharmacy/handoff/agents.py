@@ -21,9 +21,13 @@ from pharmacy.models import Base
 
 log = logging.getLogger(__name__)
 
-ROLES = ("agent", "pharmacist")
-# Which tickets' required_role each desk role may open: a pharmacist can also do an agent's work.
-VISIBLE_ROLES = {"agent": ("agent",), "pharmacist": ("agent", "pharmacist")}
+ROLES = ("agent", "pharmacist", "supervisor")
+# Which tickets' required_role each desk role may open: a pharmacist can also do an agent's work;
+# a supervisor oversees every ticket but takes only an agent's (clinical answers need a pharmacist).
+VISIBLE_ROLES = {"agent": ("agent",), "pharmacist": ("agent", "pharmacist"),
+                 "supervisor": ("agent", "pharmacist")}
+CLAIMABLE_ROLES = {"agent": ("agent",), "pharmacist": ("agent", "pharmacist"),
+                   "supervisor": ("agent",)}
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2 ** 14, 8, 1
 _SALT_BYTES, _HASH_BYTES = 16, 32
@@ -35,7 +39,7 @@ class Agent(Base):
     id = Column(Integer, primary_key=True)
     username = Column(String(64), nullable=False, unique=True)
     display_name = Column(String(80), nullable=False)
-    role = Column(String(16), nullable=False)  # "agent" or "pharmacist"
+    role = Column(String(16), nullable=False)  # one of ROLES
     password_hash = Column(String(200), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow)

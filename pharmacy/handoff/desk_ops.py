@@ -1,4 +1,5 @@
-"""What an agent or a pharmacist does with handoff tickets: list, open, claim, reply, hand back.
+"""What an agent or a pharmacist does with handoff tickets: open, follow, claim, reply, hand back
+(the queue itself is ``pharmacy.handoff.queue``).
 
 No web code here; the desk server calls these inside one ``session_scope`` per request. Every
 ticket view and every action leaves a row in ``desk_audit_log``. Errors are exceptions the server
@@ -11,11 +12,12 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from pharmacy.handoff.agents import VISIBLE_ROLES, Agent, audit
+from pharmacy.handoff.agents import CLAIMABLE_ROLES, VISIBLE_ROLES, Agent, audit
+from pharmacy.handoff.conversation import CLOSED
 from pharmacy.handoff.models import HandoffMessage, HandoffTicket, TicketStatus
-from pharmacy.handoff.service import OPEN_STATUSES, REASON_WORDS, SLOT_WHITELIST
+from pharmacy.handoff.service import REASON_WORDS, SLOT_WHITELIST
 from pharmacy.privacy import redact
 
 # Everything the shopper is shown by the desk, in one place.
@@ -52,21 +54,20 @@ class BadReply(DeskError):
     pass
 
 
-def may_see(agent: Agent, required_role: str) -> bool:
-    return required_role in VISIBLE_ROLES.get(agent.role, ())
+def may_read(agent: Agent, ticket: HandoffTicket) -> bool:
+    """Open tickets for the agent's role; a closed one only for the person who handled it and for
+    supervisors (minimum necessary: a finished conversation is nobody else's business)."""
+    if ticket.required_role not in VISIBLE_ROLES.get(agent.role, ()):
+        return False
+    return ticket.status not in CLOSED or agent.id == ticket.claimed_by or agent.role == "supervisor"
 
 
-def open_queue(session: Session, agent: Agent) -> List[Dict[str, Any]]:
-    """Waiting and claimed tickets this agent's role may take, most urgent and oldest first."""
-    claimer = aliased(Agent)
-    rows = session.execute(
-        select(HandoffTicket, claimer.display_name)
-        .outerjoin(claimer, claimer.id == HandoffTicket.claimed_by)
-        .where(HandoffTicket.status.in_(OPEN_STATUSES),
-               HandoffTicket.required_role.in_(VISIBLE_ROLES.get(agent.role, ())))
-        .order_by(HandoffTicket.priority, HandoffTicket.created_at, HandoffTicket.id)
-    ).all()
-    return [_queue_item(ticket, claimer_name, agent) for ticket, claimer_name in rows]
+def open_feed(session: Session, agent: Agent, ticket_id: Optional[int], now: datetime) -> None:
+    """Audits that the agent opened the live feed (the queue), with the ticket it follows when
+    the agent may read that ticket; the feed itself checks again every time it sends."""
+    ticket = session.get(HandoffTicket, ticket_id) if ticket_id else None
+    audit(session, agent.id, "open_feed", now,
+          ticket.id if ticket is not None and may_read(agent, ticket) else None)
 
 
 def ticket_view(session: Session, ticket_id: int, agent: Agent,
@@ -91,7 +92,7 @@ def ticket_json(session: Session, ticket: HandoffTicket, agent: Agent,
         .order_by(HandoffMessage.id)
     ).all()
     return {
-        **_queue_item(ticket, claimer_name, agent),
+        **queue_item(ticket, claimer_name, agent),
         "summary": ticket.summary,
         "question": ticket.question,
         "customer_reference": ticket.customer_reference,
@@ -112,14 +113,14 @@ def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> bool
         select(HandoffTicket.required_role).where(HandoffTicket.id == ticket_id)).first()
     if row is None:
         raise TicketNotFound(ticket_id)
-    if not may_see(agent, row.required_role):
+    if row.required_role not in CLAIMABLE_ROLES.get(agent.role, ()):
         raise NotPermitted(ticket_id)
     # One conditional UPDATE: the database decides the winner, so there is no read-then-write race.
     result = session.execute(
         update(HandoffTicket)
         .where(HandoffTicket.id == ticket_id,
                HandoffTicket.status == TicketStatus.WAITING,
-               HandoffTicket.required_role.in_(VISIBLE_ROLES[agent.role]))
+               HandoffTicket.required_role.in_(CLAIMABLE_ROLES[agent.role]))
         .values(status=TicketStatus.CLAIMED, claimed_by=agent.id, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -175,7 +176,7 @@ def _visible_ticket(session: Session, ticket_id: int, agent: Agent) -> HandoffTi
     ticket = session.get(HandoffTicket, ticket_id)
     if ticket is None:
         raise TicketNotFound(ticket_id)
-    if not may_see(agent, ticket.required_role):
+    if not may_read(agent, ticket):
         raise NotPermitted(ticket_id)
     return ticket
 
@@ -198,7 +199,7 @@ def _add_message(session: Session, ticket_id: int, sender: str, text: str, now: 
     return message
 
 
-def _queue_item(ticket: HandoffTicket, claimer_name: Optional[str], agent: Agent) -> Dict[str, Any]:
+def queue_item(ticket: HandoffTicket, claimer_name: Optional[str], agent: Agent) -> Dict[str, Any]:
     return {
         "id": ticket.id,
         "reason": ticket.reason.value,

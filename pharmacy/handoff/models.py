@@ -1,4 +1,5 @@
-"""Tables of the handoff queue: a ticket per handoff and the messages exchanged in it."""
+"""Tables of the handoff queue: a ticket per handoff, the messages exchanged in it, and the count
+of new tickets per client that limits floods."""
 from __future__ import annotations
 
 import enum
@@ -82,3 +83,14 @@ class SatisfactionRating(Base):
     ticket_id = Column(Integer, ForeignKey("handoff_tickets.id"))
     rating = Column(Integer, nullable=False)
     created_at = Column(DateTime, nullable=False)
+
+
+class TicketQuota(Base):
+    """New tickets opened by one client (a conversation, or a verified customer) in one clock
+    hour; ``pharmacy.handoff.limits`` counts them."""
+
+    __tablename__ = "handoff_ticket_quota"
+
+    client_key = Column(String(300), primary_key=True)  # "conversation:<id>" or "customer:<ref>"
+    window_start = Column(DateTime, primary_key=True, index=True)
+    count = Column(Integer, nullable=False)

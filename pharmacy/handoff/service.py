@@ -1,4 +1,5 @@
-"""Opening a handoff ticket with its context, and the shopper's place in the queue."""
+"""Opening a handoff ticket with its context (or adding to the conversation's open one, within
+the per-client limit of new tickets), and the shopper's place in the queue."""
 from __future__ import annotations
 
 import json
@@ -9,7 +10,11 @@ from typing import Dict, List, Optional, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pharmacy.handoff.agents import CLAIMABLE_ROLES, Agent
+from pharmacy.handoff.conversation import latest_ticket
+from pharmacy.handoff.limits import client_keys, take_ticket_quota
 from pharmacy.handoff.models import HandoffMessage, HandoffReason, HandoffTicket, TicketStatus
+from pharmacy.settings import load_settings
 
 PRIORITY = {
     HandoffReason.EMERGENCY: 1,
@@ -50,10 +55,11 @@ class HandoffContext:
 
 @dataclass(frozen=True)
 class QueuePlace:
-    ticket_id: int
+    ticket_id: Optional[int]
     position: int  # 1 = next
     expected_wait_minutes: int
     already_open: bool
+    limited: bool = False  # the client's hourly limit of new tickets is reached: none was opened
 
 
 def summarise(context: HandoffContext) -> str:
@@ -70,44 +76,99 @@ def summarise(context: HandoffContext) -> str:
     return "\n".join(lines)
 
 
-def request_handoff(session: Session, context: HandoffContext, now: datetime) -> QueuePlace:
-    """Open a ticket for the conversation, or return the one already open (raising its priority
-    if this reason is more urgent)."""
-    ticket = session.scalar(
+def request_handoff(session: Session, context: HandoffContext, now: datetime,
+                    per_hour: Optional[int] = None) -> QueuePlace:
+    """Add to the conversation's open ticket, or open one with the context.
+
+    A client (the conversation, and the verified customer) opens at most ``per_hour`` new tickets
+    per clock hour (TICKETS_PER_CLIENT_PER_HOUR); beyond it a request is refused, except an
+    emergency, which is never lost: it reopens the conversation's latest ticket, or opens one.
+    """
+    ticket = _open_ticket(session, context.conversation_id)
+    if ticket is not None:
+        _add_request(session, ticket, context, now)
+        return _place(session, ticket, already_open=True)
+    limit = load_settings().tickets_per_client_per_hour if per_hour is None else per_hour
+    customer = context.customer_reference if context.verified else None
+    if not take_ticket_quota(session, client_keys(context.conversation_id, customer), now, limit):
+        if context.reason is not HandoffReason.EMERGENCY:
+            return QueuePlace(None, 0, 0, already_open=False, limited=True)
+        ticket = latest_ticket(session, context.conversation_id)
+        if ticket is not None:
+            _reopen(ticket)
+            _add_request(session, ticket, context, now)
+            return _place(session, ticket, already_open=False)
+    ticket = _new_ticket(context, now)
+    session.add(ticket)
+    return _place(session, ticket, already_open=False)
+
+
+def _open_ticket(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
+    return session.scalar(
         select(HandoffTicket)
-        .where(HandoffTicket.conversation_id == context.conversation_id,
+        .where(HandoffTicket.conversation_id == conversation_id,
                HandoffTicket.status.in_(OPEN_STATUSES))
-        .order_by(HandoffTicket.id.desc())
+        .order_by(HandoffTicket.id.desc()).limit(1))
+
+
+def _new_ticket(context: HandoffContext, now: datetime) -> HandoffTicket:
+    ticket = HandoffTicket(
+        conversation_id=context.conversation_id,
+        reason=context.reason,
+        priority=PRIORITY[context.reason],
+        required_role=_role_for(context.reason),
+        status=TicketStatus.WAITING,
+        verified=context.verified,
+        customer_reference=context.customer_reference if context.verified else None,
+        order_number=context.order_number,
+        rx_number=context.rx_number,
+        last_intent=context.last_intent,
+        question=context.question,
+        summary=summarise(context),
+        context_json=json.dumps(
+            {k: v for k, v in context.slots.items() if k in SLOT_WHITELIST and v is not None},
+            default=str),
+        created_at=now,
     )
-    already_open = ticket is not None
-    if ticket is None:
-        ticket = HandoffTicket(
-            conversation_id=context.conversation_id,
-            reason=context.reason,
-            priority=PRIORITY[context.reason],
-            required_role="pharmacist" if context.reason in PHARMACIST_REASONS else "agent",
-            status=TicketStatus.WAITING,
-            verified=context.verified,
-            customer_reference=context.customer_reference if context.verified else None,
-            order_number=context.order_number,
-            rx_number=context.rx_number,
-            last_intent=context.last_intent,
-            question=context.question,
-            summary=summarise(context),
-            context_json=json.dumps(
-                {k: v for k, v in context.slots.items() if k in SLOT_WHITELIST and v is not None},
-                default=str),
-            created_at=now,
-        )
-        for sender, text, at in context.transcript:
-            ticket.messages.append(HandoffMessage(sender=sender, text=text, created_at=at))
-        session.add(ticket)
-    elif PRIORITY[context.reason] < ticket.priority:
-        ticket.priority = PRIORITY[context.reason]
-        ticket.reason = context.reason
-        ticket.summary = summarise(context) + "\n(Escalated from an earlier handoff.)"
-        if context.reason in PHARMACIST_REASONS:
-            ticket.required_role = "pharmacist"
+    for sender, text, at in context.transcript:
+        ticket.messages.append(HandoffMessage(sender=sender, text=text, created_at=at))
+    return ticket
+
+
+def _add_request(session: Session, ticket: HandoffTicket, context: HandoffContext,
+                 now: datetime) -> None:
+    """A further request in a ticket's conversation: its words join the transcript (an emergency
+    is answered by the assistant, never relayed, so this is how the desk sees it), and a more
+    urgent reason raises the ticket's priority."""
+    if context.question:
+        ticket.messages.append(HandoffMessage(sender="customer", text=context.question,
+                                              created_at=now))
+    if PRIORITY[context.reason] >= ticket.priority:
+        return
+    ticket.priority = PRIORITY[context.reason]
+    ticket.reason = context.reason
+    ticket.summary = summarise(context) + "\n(Escalated from an earlier handoff.)"
+    ticket.required_role = _role_for(context.reason, ticket.required_role)
+    if ticket.claimed_by is not None and not _may_claim(session, ticket.claimed_by, ticket):
+        # The person in the chat may not take this reason: back to the queue for one who may.
+        _reopen(ticket)
+
+
+def _reopen(ticket: HandoffTicket) -> None:
+    ticket.status = TicketStatus.WAITING
+    ticket.claimed_by = ticket.claimed_at = ticket.closed_at = None
+
+
+def _role_for(reason: HandoffReason, current: str = "agent") -> str:
+    return "pharmacist" if reason in PHARMACIST_REASONS else current
+
+
+def _may_claim(session: Session, agent_id: int, ticket: HandoffTicket) -> bool:
+    role = session.scalar(select(Agent.role).where(Agent.id == agent_id))
+    return ticket.required_role in CLAIMABLE_ROLES.get(role, ())
+
+
+def _place(session: Session, ticket: HandoffTicket, already_open: bool) -> QueuePlace:
     session.flush()
     position = queue_position(session, ticket)
     return QueuePlace(ticket.id, position, position * MINUTES_PER_TICKET_AHEAD, already_open)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import datetime, timedelta
-from typing import Callable, Iterator, List
+from typing import Any, Callable, Iterator, List
 
 import pytest
 from sqlalchemy import func, select, update
@@ -24,6 +24,7 @@ from pharmacy.handoff.agents import (
     verify_password,
 )
 from pharmacy.handoff.models import HandoffMessage, HandoffTicket, TicketStatus
+from pharmacy.handoff.queue import BadFilter, QueueFilter, open_queue
 
 T0 = datetime(2026, 11, 23, 10, 0, 0)
 PASSWORD = "correct horse battery"
@@ -82,38 +83,46 @@ def test_queue_is_ordered_by_priority_then_age_and_filtered_by_role(
     agent_id, pharmacist_id = new_agent("agent"), new_agent("pharmacist")
 
     with session_scope(seeded_database) as session:
-        for_agent = [t["id"] for t in desk_ops.open_queue(session, _agent(session, agent_id))
+        for_agent = [t["id"] for t in open_queue(session, _agent(session, agent_id))
                      if t["id"] in mine]
-        for_pharmacist = [t["id"] for t in desk_ops.open_queue(session, _agent(session, pharmacist_id))
+        for_pharmacist = [t["id"] for t in open_queue(session, _agent(session, pharmacist_id))
                           if t["id"] in mine]
 
     assert for_agent == [delivery, normal_old, normal_new]
     assert for_pharmacist == [emergency, clinical, delivery, normal_old, normal_new]
 
 
-def test_ten_simultaneous_claims_leave_exactly_one_owner(seeded_database, open_ticket, new_agent):
-    ticket_id = open_ticket(HandoffReason.USER_REQUEST)
-    agent_ids = [new_agent("agent") for _ in range(10)]
-    start = threading.Barrier(len(agent_ids))
-    results: dict = {}
-    errors: list = []
+def _at_once(work: Callable[[Any], None], inputs: list) -> List[Exception]:
+    """``work(x)`` for every input, each in its own thread, all released together; the errors."""
+    start = threading.Barrier(len(inputs))
+    errors: List[Exception] = []
 
-    def try_claim(agent_id: int) -> None:
+    def run(x) -> None:
         try:
             start.wait()
-            with session_scope(seeded_database) as session:
-                results[agent_id] = desk_ops.claim(
-                    session, ticket_id, _agent(session, agent_id), T0 + timedelta(minutes=1))
-        except Exception as error:  # noqa: BLE001  (reported below)
+            work(x)
+        except Exception as error:  # noqa: BLE001  (returned to the test)
             errors.append(error)
 
-    threads = [threading.Thread(target=try_claim, args=(agent_id,)) for agent_id in agent_ids]
+    threads = [threading.Thread(target=run, args=(x,)) for x in inputs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return errors
 
-    assert errors == []
+
+def test_ten_simultaneous_claims_leave_exactly_one_owner(seeded_database, open_ticket, new_agent):
+    ticket_id = open_ticket(HandoffReason.USER_REQUEST)
+    agent_ids = [new_agent("agent") for _ in range(10)]
+    results: dict = {}
+
+    def try_claim(agent_id: int) -> None:
+        with session_scope(seeded_database) as session:
+            results[agent_id] = desk_ops.claim(
+                session, ticket_id, _agent(session, agent_id), T0 + timedelta(minutes=1))
+
+    assert _at_once(try_claim, agent_ids) == []
     winners = [agent_id for agent_id, won in results.items() if won]
     assert len(results) == 10 and len(winners) == 1
     with session_scope(seeded_database) as session:
@@ -209,7 +218,7 @@ def test_return_to_bot_closes_the_ticket_and_tells_the_shopper(
         last = ticket.messages[-1]
         assert (last.sender, last.text, last.delivered_at) == (
             "system", "The pharmacy team has left the chat; the assistant is back.", None)
-        assert ticket_id not in {t["id"] for t in desk_ops.open_queue(session, _agent(session, owner))}
+        assert ticket_id not in {t["id"] for t in open_queue(session, _agent(session, owner))}
         with pytest.raises(desk_ops.TicketConflict):
             desk_ops.reply(session, ticket_id, _agent(session, owner), "one more thing", closed_at)
 
@@ -281,3 +290,282 @@ def test_deactivated_agents_cannot_log_in(seeded_database):
         create_agent(session, username, "Gone", "agent", PASSWORD).active = False
     with session_scope(seeded_database) as session:
         assert authenticate(session, username, PASSWORD) is None
+
+
+# ------------------------------------------------------------ closed tickets and the live feed
+
+
+def _claim(url: str, ticket_id: int, agent_id: int) -> None:
+    with session_scope(url) as session:
+        assert desk_ops.claim(session, ticket_id, _agent(session, agent_id), T0)
+
+
+def _closed_by(url: str, agent_id: int, reason: HandoffReason, open_ticket) -> int:
+    ticket_id = open_ticket(reason)
+    _claim(url, ticket_id, agent_id)
+    with session_scope(url) as session:
+        desk_ops.resolve(session, ticket_id, _agent(session, agent_id), T0)
+    return ticket_id
+
+
+def test_a_closed_ticket_is_readable_only_by_its_handler_and_supervisors(
+        seeded_database, open_ticket, new_agent):
+    handler, colleague = new_agent("agent"), new_agent("agent")
+    pharmacist, supervisor = new_agent("pharmacist"), new_agent("supervisor")
+    ticket_id = _closed_by(seeded_database, handler, HandoffReason.USER_REQUEST, open_ticket)
+    with session_scope(seeded_database) as session:
+        for outsider in (colleague, pharmacist):
+            with pytest.raises(desk_ops.NotPermitted):
+                desk_ops.ticket_view(session, ticket_id, _agent(session, outsider), T0)
+        for reader in (handler, supervisor):
+            view = desk_ops.ticket_view(session, ticket_id, _agent(session, reader), T0)
+            assert view["status"] == "resolved" and view["messages"]
+
+
+def test_a_supervisor_sees_every_ticket_but_claims_only_an_agents(
+        seeded_database, open_ticket, new_agent):
+    clinical, service = open_ticket(HandoffReason.PHARMACIST_ONLY), open_ticket(HandoffReason.USER_REQUEST)
+    supervisor = new_agent("supervisor")
+    with session_scope(seeded_database) as session:
+        boss = _agent(session, supervisor)
+        assert {clinical, service} <= {t["id"] for t in open_queue(session, boss)}
+        desk_ops.ticket_view(session, clinical, boss, T0)
+        with pytest.raises(desk_ops.NotPermitted):  # clinical answers need a pharmacist
+            desk_ops.claim(session, clinical, boss, T0)
+        assert desk_ops.claim(session, service, boss, T0)
+
+
+def test_opening_the_live_feed_is_audited_with_the_ticket_it_may_follow(
+        seeded_database, open_ticket, new_agent):
+    waiting = open_ticket(HandoffReason.USER_REQUEST)
+    handler, colleague = new_agent("agent"), new_agent("agent")
+    closed = _closed_by(seeded_database, handler, HandoffReason.USER_REQUEST, open_ticket)
+    with session_scope(seeded_database) as session:
+        for ticket_id in (None, waiting, closed, 10 ** 9):
+            desk_ops.open_feed(session, _agent(session, colleague), ticket_id, T0)
+    with session_scope(seeded_database) as session:
+        rows = session.execute(select(DeskAuditLog.action, DeskAuditLog.ticket_id, DeskAuditLog.at)
+                               .where(DeskAuditLog.agent_id == colleague)
+                               .order_by(DeskAuditLog.id)).all()
+    assert [tuple(row) for row in rows] == [
+        ("open_feed", None, T0), ("open_feed", waiting, T0), ("open_feed", None, T0),
+        ("open_feed", None, T0)]
+
+
+# ------------------------------------------------------------ ticket floods
+
+
+def _request(url: str, reason: HandoffReason, conversation_id: str, at: datetime = T0,
+             per_hour: int = 5, **context):
+    with session_scope(url) as session:
+        return request_handoff(session, HandoffContext(
+            conversation_id=conversation_id, reason=reason, **context), now=at, per_hour=per_hour)
+
+
+def _close_now(url: str, ticket_id: int) -> None:
+    with session_scope(url) as session:
+        session.get(HandoffTicket, ticket_id).status = TicketStatus.RESOLVED
+
+
+def _customer_messages(url: str, ticket_id: int) -> List[str]:
+    with session_scope(url) as session:
+        return [m.text for m in session.get(HandoffTicket, ticket_id).messages
+                if m.sender == "customer"]
+
+
+@pytest.fixture
+def conversation(seeded_database) -> Iterator[str]:
+    """A conversation of its own; its tickets are closed afterwards (out of other queues)."""
+    conversation_id = f"flood-{uuid.uuid4()}"
+    yield conversation_id
+    with session_scope(seeded_database) as session:
+        session.execute(update(HandoffTicket)
+                        .where(HandoffTicket.conversation_id.like("flood-%"),
+                               HandoffTicket.status.in_([TicketStatus.WAITING, TicketStatus.CLAIMED]))
+                        .values(status=TicketStatus.RESOLVED, closed_at=T0)
+                        .execution_options(synchronize_session=False))
+
+
+def test_twenty_emergencies_in_one_conversation_make_one_ticket_with_every_message(
+        seeded_database, conversation):
+    places = [_request(seeded_database, HandoffReason.EMERGENCY, conversation, per_hour=1,
+                       question=f"/emergency {n}") for n in range(20)]
+    assert {place.ticket_id for place in places} == {places[0].ticket_id}
+    assert [place.already_open for place in places] == [False] + [True] * 19
+    assert _customer_messages(seeded_database, places[0].ticket_id) == [
+        f"/emergency {n}" for n in range(1, 20)]  # the first one is the ticket's question
+    with session_scope(seeded_database) as session:
+        assert session.scalar(select(func.count(HandoffTicket.id))
+                              .where(HandoffTicket.conversation_id == conversation)) == 1
+
+
+def test_an_emergency_in_an_open_ticket_adds_its_message_and_raises_the_priority(
+        seeded_database, conversation, new_agent):
+    first = _request(seeded_database, HandoffReason.USER_REQUEST, conversation)
+    _claim(seeded_database, first.ticket_id, new_agent("agent"))
+    again = _request(seeded_database, HandoffReason.EMERGENCY, conversation,
+                     question="I took all my pills")
+    assert again.ticket_id == first.ticket_id and again.already_open
+    with session_scope(seeded_database) as session:
+        ticket = session.get(HandoffTicket, first.ticket_id)
+        assert (ticket.priority, ticket.reason, ticket.required_role) == (
+            1, HandoffReason.EMERGENCY, "pharmacist")
+        # An agent may not answer it: back in the queue for a pharmacist.
+        assert (ticket.status, ticket.claimed_by) == (TicketStatus.WAITING, None)
+    assert _customer_messages(seeded_database, first.ticket_id)[-1] == "I took all my pills"
+    _request(seeded_database, HandoffReason.USER_REQUEST, conversation)  # less urgent: no change
+    with session_scope(seeded_database) as session:
+        assert session.get(HandoffTicket, first.ticket_id).priority == 1
+
+
+def test_a_pharmacist_keeps_a_ticket_that_turns_into_an_emergency(
+        seeded_database, conversation, new_agent):
+    first = _request(seeded_database, HandoffReason.PHARMACIST_ONLY, conversation)
+    pharmacist = new_agent("pharmacist")
+    _claim(seeded_database, first.ticket_id, pharmacist)
+    _request(seeded_database, HandoffReason.EMERGENCY, conversation, question="chest pain now")
+    with session_scope(seeded_database) as session:
+        ticket = session.get(HandoffTicket, first.ticket_id)
+        assert (ticket.status, ticket.claimed_by, ticket.priority) == (
+            TicketStatus.CLAIMED, pharmacist, 1)
+
+
+def test_new_tickets_per_conversation_are_limited_per_hour(seeded_database, conversation):
+    for _ in range(3):
+        place = _request(seeded_database, HandoffReason.USER_REQUEST, conversation, per_hour=3)
+        assert place.ticket_id and not place.limited
+        _close_now(seeded_database, place.ticket_id)
+    refused = _request(seeded_database, HandoffReason.USER_REQUEST, conversation, per_hour=3)
+    assert (refused.ticket_id, refused.limited) == (None, True)
+    next_hour = _request(seeded_database, HandoffReason.USER_REQUEST, conversation,
+                         at=T0 + timedelta(hours=1), per_hour=3)
+    assert next_hour.ticket_id and not next_hour.limited
+
+
+def test_a_verified_customer_is_limited_across_new_conversations(seeded_database, conversation):
+    reference = f"C-T{uuid.uuid4().hex[:8]}"
+    verified = dict(verified=True, customer_reference=reference)
+    for n in range(2):
+        assert not _request(seeded_database, HandoffReason.USER_REQUEST, f"{conversation}-{n}",
+                            per_hour=2, **verified).limited
+    assert _request(seeded_database, HandoffReason.USER_REQUEST, f"{conversation}-2",
+                    per_hour=2, **verified).limited
+    # An unverified chat that names the reference is not that customer, and not held back.
+    assert not _request(seeded_database, HandoffReason.USER_REQUEST, f"{conversation}-3",
+                        per_hour=2, verified=False, customer_reference=reference).limited
+
+
+def test_an_emergency_over_the_limit_is_never_lost(seeded_database, conversation):
+    reference = f"C-T{uuid.uuid4().hex[:8]}"
+    first = _request(seeded_database, HandoffReason.USER_REQUEST, conversation, per_hour=1,
+                     verified=True, customer_reference=reference)
+    _close_now(seeded_database, first.ticket_id)
+    reopened = _request(seeded_database, HandoffReason.EMERGENCY, conversation, per_hour=1,
+                        question="my child swallowed pills")
+    assert reopened.ticket_id == first.ticket_id and not reopened.limited
+    with session_scope(seeded_database) as session:
+        ticket = session.get(HandoffTicket, first.ticket_id)
+        assert (ticket.status, ticket.priority, ticket.required_role) == (
+            TicketStatus.WAITING, 1, "pharmacist")
+    assert _customer_messages(seeded_database, first.ticket_id)[-1] == "my child swallowed pills"
+    # The same customer over the limit in a new chat: a new ticket, since the chat needs its own.
+    elsewhere = _request(seeded_database, HandoffReason.EMERGENCY, f"{conversation}-new",
+                         per_hour=1, verified=True, customer_reference=reference)
+    assert elsewhere.ticket_id not in (None, first.ticket_id)
+
+
+def test_simultaneous_requests_never_pass_the_limit(seeded_database, conversation):
+    reference = f"C-T{uuid.uuid4().hex[:8]}"
+    results: list = []
+
+    def ask(n: int) -> None:
+        results.append(_request(seeded_database, HandoffReason.USER_REQUEST, f"{conversation}-{n}",
+                                per_hour=3, verified=True, customer_reference=reference))
+
+    assert _at_once(ask, list(range(8))) == []
+    assert sorted(place.limited for place in results) == [False] * 3 + [True] * 5
+    with session_scope(seeded_database) as session:
+        assert session.scalar(select(func.count(HandoffTicket.id))
+                              .where(HandoffTicket.customer_reference == reference)) == 3
+
+
+# ------------------------------------------------------------ the queue: collapse, filters, search
+
+
+def test_the_queue_shows_one_row_per_customer_with_a_count(
+        seeded_database, open_ticket, new_agent):
+    reference = f"C-T{uuid.uuid4().hex[:8]}"
+    same = dict(verified=True, customer_reference=reference)
+    routine = open_ticket(HandoffReason.USER_REQUEST, T0, **same)
+    urgent = open_ticket(HandoffReason.DELIVERY_PROBLEM, T0 + timedelta(minutes=1), **same)
+    stranger = open_ticket(HandoffReason.USER_REQUEST, T0)
+    mine = {routine, urgent, stranger}
+    agent_id = new_agent("agent")
+    with session_scope(seeded_database) as session:
+        agent = _agent(session, agent_id)
+        rows = [row for row in open_queue(session, agent) if set(row["ticket_ids"]) & mine]
+        every = [row for row in open_queue(session, agent, QueueFilter(collapse=False))
+                 if row["id"] in mine]
+    assert [(row["id"], row["repeats"], row["ticket_ids"]) for row in rows] == [
+        (urgent, 2, [urgent, routine]), (stranger, 1, [stranger])]
+    assert sorted(row["id"] for row in every) == sorted(mine)
+    assert "customer_reference" not in rows[0]  # the list stays minimum necessary
+
+
+def test_the_queue_filters_by_reason_priority_and_state(seeded_database, open_ticket, new_agent):
+    question = f"filters {uuid.uuid4().hex[:8]}"  # keeps other tests' tickets out of the result
+    waiting = open_ticket(HandoffReason.USER_REQUEST, question=question)
+    claimed = open_ticket(HandoffReason.USER_REQUEST, question=question)
+    delivery = open_ticket(HandoffReason.DELIVERY_PROBLEM, question=question)
+    emergency = open_ticket(HandoffReason.EMERGENCY, question=question)
+    pharmacist_id = new_agent("pharmacist")
+    _claim(seeded_database, claimed, pharmacist_id)
+
+    def ids(**wanted) -> List[int]:
+        with session_scope(seeded_database) as session:
+            return [row["id"] for row in open_queue(session, _agent(session, pharmacist_id),
+                                                    QueueFilter(search=question, **wanted))]
+
+    assert ids() == [emergency, delivery, waiting, claimed]
+    assert ids(reason=HandoffReason.USER_REQUEST) == [waiting, claimed]
+    assert ids(priority=2) == [delivery]
+    assert ids(state=TicketStatus.CLAIMED) == [claimed]
+    assert ids(reason=HandoffReason.EMERGENCY, priority=1, state=TicketStatus.WAITING) == [emergency]
+
+
+def test_the_queue_search_finds_references_numbers_and_words(seeded_database, open_ticket,
+                                                            new_agent):
+    tag = uuid.uuid4().hex[:6].upper()
+    by_reference = open_ticket(HandoffReason.USER_REQUEST, verified=True,
+                               customer_reference=f"C-S{tag}")
+    by_order = open_ticket(HandoffReason.DELIVERY_PROBLEM, order_number=f"EP-{tag}")
+    by_rx = open_ticket(HandoffReason.USER_REQUEST, rx_number=f"RX-{tag}")
+    by_words = open_ticket(HandoffReason.USER_REQUEST, question=f"my {tag} inhaler is 100% empty")
+    agent_id = new_agent("agent")
+
+    def found(text: str) -> List[int]:
+        with session_scope(seeded_database) as session:
+            return sorted(row["id"] for row in open_queue(
+                session, _agent(session, agent_id), QueueFilter(search=text)))
+
+    assert found(f"c-s{tag.lower()}") == [by_reference]
+    assert found(f"EP-{tag}") == [by_order]
+    assert found(f"rx-{tag}") == [by_rx]
+    assert found(f"{tag} INHALER") == [by_words]
+    assert found(f"{tag} inhaler is 100% e") == [by_words]
+    assert found(f"{tag} inhaler is 100_") == []  # "_" and "%" are literal, not wildcards
+    assert found("I need a person please") != []  # transcript lines count too
+
+
+@pytest.mark.parametrize("query", [{"reason": "spam"}, {"priority": "0"}, {"priority": "one"},
+                                   {"state": "resolved"}, {"q": "x" * 101}])
+def test_unknown_queue_filters_are_refused(query):
+    with pytest.raises(BadFilter):
+        QueueFilter.parse(query)
+
+
+def test_queue_filters_are_read_from_the_query():
+    assert QueueFilter.parse({"reason": "emergency", "priority": "1", "state": "claimed",
+                              "q": " EP-1 ", "collapse": "0"}) == QueueFilter(
+        HandoffReason.EMERGENCY, 1, TicketStatus.CLAIMED, "EP-1", collapse=False)
+    assert QueueFilter.parse({"reason": "", "priority": ""}) == QueueFilter()

@@ -39,3 +39,28 @@ def test_a_port_that_is_not_a_number_is_named_in_the_error(clean_env):
     clean_env.setenv("WEB_PORT", "eighty")
     with pytest.raises(ValueError, match="WEB_PORT"):
         load_settings()
+
+
+def test_demo_mode_is_off_unless_asked_for_and_only_on_loopback(clean_env):
+    for name in ("DEMO_MODE", "BIND_HOST", "DESK_TRUSTED_PROXIES", "DESK_COOKIE_SECURE"):
+        clean_env.delenv(name, raising=False)
+    settings = load_settings()
+    assert (settings.demo_mode, settings.desk_cookie_secure, settings.desk_trusted_proxies) == (
+        False, False, ())
+    clean_env.setenv("DEMO_MODE", "1")
+    for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
+        clean_env.setenv("BIND_HOST", host)
+        assert load_settings().demo_mode
+    for host in ("0.0.0.0", "10.0.0.5", "::", "desk.example.com"):
+        clean_env.setenv("BIND_HOST", host)
+        with pytest.raises(ValueError, match="DEMO_MODE=1 needs BIND_HOST on loopback"):
+            load_settings()
+
+
+@pytest.mark.parametrize("name, value", [("DEMO_MODE", "maybe"), ("DESK_COOKIE_SECURE", "2"),
+                                         ("DESK_TRUSTED_PROXIES", "10.0.0.5, proxy.local"),
+                                         ("TICKETS_PER_CLIENT_PER_HOUR", "0")])
+def test_a_malformed_desk_setting_is_named_in_the_error(clean_env, name, value):
+    clean_env.setenv(name, value)
+    with pytest.raises(ValueError, match=name):
+        load_settings()

@@ -1,16 +1,16 @@
 """chat_sessions, login_token_uses, identity_failures: chat secrets, single-use login tokens and
 identity failures counted per customer and per possession factor across chats
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 00:00:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,46 @@
+"""How many new handoff tickets one client may open per clock hour, counted in the database.
+
+Each count is one atomic upsert with a condition (SQLite and PostgreSQL both have
+``INSERT ... ON CONFLICT DO UPDATE ... WHERE``): two requests at the same moment cannot both slip
+under the limit, as they could with a count followed by an insert.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import List, Optional
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from pharmacy.handoff.models import TicketQuota
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def client_keys(conversation_id: str, customer_reference: Optional[str]) -> List[str]:
+    """Who is asking: the conversation, and the verified customer when there is one (a new chat
+    does not start a customer's count again)."""
+    keys = [f"conversation:{conversation_id}"]
+    if customer_reference:
+        keys.append(f"customer:{customer_reference}")
+    return keys
+
+
+def take_ticket_quota(session: Session, keys: List[str], now: datetime, per_hour: int) -> bool:
+    """Count one new ticket for every key; False as soon as one key already has ``per_hour``
+    (at least 1) tickets this hour (the keys before it keep their count: a refused try counts)."""
+    window = now.replace(minute=0, second=0, microsecond=0)
+    session.execute(delete(TicketQuota).where(TicketQuota.window_start < window))
+    return all(_count_one(session, key, window, per_hour) for key in keys)
+
+
+def _count_one(session: Session, key: str, window: datetime, per_hour: int) -> bool:
+    insert = _INSERTS[session.get_bind().dialect.name]
+    statement = insert(TicketQuota).values(client_key=key, window_start=window, count=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[TicketQuota.client_key, TicketQuota.window_start],
+        set_={"count": TicketQuota.count + 1},
+        where=TicketQuota.count < per_hour,
+    )
+    return session.execute(statement).rowcount == 1
