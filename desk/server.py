@@ -43,6 +43,7 @@ from desk.app_state import CLOSING, DB_URL, PAGE, POLL_SECONDS, PUSHES, SESSIONS
 from desk.responses import STATIC_DIR, add_headers, render, static_file
 from desk.sessions import Clock, LoginThrottle, SessionStore
 from pharmacy.handoff.agents import ROLES
+from pharmacy.logs import configure_logging
 from pharmacy.settings import env_number, load_settings
 
 log = logging.getLogger("desk")
@@ -105,7 +106,7 @@ def main(argv: Optional[list] = None) -> int:
     new_agent.add_argument("--role", choices=ROLES, default="agent")
     new_agent.add_argument("--name", help="name shown to shoppers, e.g. 'Dana Lee'")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging("desk")
     if args.command == "create-agent":
         return accounts.create_agent_command(args.username, args.role, args.name or args.username)
     port = int(env_number("DESK_PORT", DEFAULT_PORT, int))

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 from aiohttp import web
 
+from pharmacy.logs import configure_logging
 from pharmacy.settings import PROJECT_ROOT, load_settings
 
 log = logging.getLogger("webchat")
@@ -142,7 +143,7 @@ def create_app(static_dir: Optional[Path] = None) -> web.Application:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging("web")
     settings = load_settings()
     web.run_app(create_app(), host=settings.bind_host, port=settings.web_port, print=None,
                 access_log=None)
