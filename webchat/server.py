@@ -5,6 +5,7 @@ itself: reading a conversation's history needs the Rasa API token, which stays h
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -33,31 +34,48 @@ SECURITY_HEADERS = {
 }
 
 
-def conversation_messages(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The user and bot messages of a tracker's events, in order, as the page shows them."""
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def conversation_messages(events: Any) -> List[Dict[str, Any]]:
+    """The user and bot messages of a tracker's events, in order, as the page shows them.
+    Any shape of events is read (metadata comes from the client): every text is a string."""
     messages: List[Dict[str, Any]] = []
-    for event in events:
+    for event in events if isinstance(events, list) else []:
+        event = _mapping(event)
         kind = event.get("event")
         if kind == "user":
-            text = event.get("text") or ""
+            text = _text(event.get("text"))
             if text.startswith("/"):
                 # A button payload: show the title the shopper clicked, kept by the page as metadata.
-                text = (event.get("metadata") or {}).get("button_title") or text
+                text = _text(_mapping(event.get("metadata")).get("button_title")) or text
             messages.append({"from": "user", "text": text})
         elif kind == "bot":
-            data = event.get("data") or {}
+            data = _mapping(event.get("data"))
             # Rasa's channels send a text with blank lines as several messages; show it the same.
-            parts = [p for p in (event.get("text") or "").strip().split("\n\n") if p] or [""]
+            parts = [p for p in _text(event.get("text")).strip().split("\n\n") if p] or [""]
             for part in parts[:-1]:
                 messages.append({"from": "bot", "text": part})
             message: Dict[str, Any] = {"from": "bot", "text": parts[-1]}
             buttons = data.get("buttons") or data.get("quick_replies")
-            if buttons:
+            if isinstance(buttons, list) and buttons:
                 message["buttons"] = [
-                    {"title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons
+                    {"title": _text(b.get("title")), "payload": _text(b.get("payload"))}
+                    for b in map(_mapping, buttons)
                 ]
             messages.append(message)
     return messages
+
+
+def html_safe_json(value: Any) -> str:
+    """JSON in which no "<", ">" or "&" appears raw, so that no browser can read markup in it."""
+    return (json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
 
 
 @web.middleware
@@ -111,12 +129,12 @@ async def history(request: web.Request) -> web.Response:
                 log.warning("history for a session: Rasa answered %s", response.status)
                 raise web.HTTPBadGateway(text="conversation history unavailable")
             tracker = await response.json()
-    except aiohttp.ClientError as error:
+    except (aiohttp.ClientError, ValueError) as error:  # ValueError: a body that is not JSON
         log.warning("history: Rasa unreachable (%s)", type(error).__name__)
         raise web.HTTPBadGateway(text="conversation history unavailable") from error
     return web.json_response(
-        {"messages": conversation_messages(tracker.get("events") or [])},
-        headers={"Cache-Control": "no-store"},
+        {"messages": conversation_messages(_mapping(tracker).get("events"))},
+        headers={"Cache-Control": "no-store"}, dumps=html_safe_json,
     )
 
 
