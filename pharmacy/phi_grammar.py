@@ -21,11 +21,14 @@ MONTHS = {
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _GAP = r"[,\s]+"  # "March 14, 1958", "March 14,1958", "14th  March 1958"
+# "/" may come escaped when a log quotes a request body: "03\/14\/1958" in JSON, and its
+# backslash doubled again when that body is shown as Python bytes.
+_SEP = r"(?:[-.]|\\{0,2}/)"
 
 # \d is any decimal digit, so full-width digits typed with a Chinese keyboard count too.
 DATE = re.compile(
-    rf"(?P<iso_y>\d{{4}})[-/.](?P<iso_m>\d{{1,2}})[-/.](?P<iso_d>\d{{1,2}})"
-    rf"|(?P<us_m>\d{{1,2}})[-/.](?P<us_d>\d{{1,2}})[-/.](?P<us_y>\d{{4}}|\d{{2}})"
+    rf"(?P<iso_y>\d{{4}}){_SEP}(?P<iso_m>\d{{1,2}}){_SEP}(?P<iso_d>\d{{1,2}})"
+    rf"|(?P<us_m>\d{{1,2}}){_SEP}(?P<us_d>\d{{1,2}}){_SEP}(?P<us_y>\d{{4}}|\d{{2}})"
     rf"|(?P<mdy_m>{_MONTH})\.?{_GAP}(?P<mdy_d>\d{{1,2}}){_ORDINAL}{_GAP}(?P<mdy_y>\d{{4}})"
     rf"|(?P<dmy_d>\d{{1,2}}){_ORDINAL}{_GAP}(?P<dmy_m>{_MONTH})\.?{_GAP}(?P<dmy_y>\d{{4}})",
     re.IGNORECASE,
@@ -34,9 +37,10 @@ DATE = re.compile(
 DATE_IN_TEXT = re.compile(rf"(?<!\w)(?:{DATE.pattern})(?!\w)", re.IGNORECASE)
 
 PHONE_DIGITS = (10, 15)  # a US number, up to an international one with its country code
-# Up to three separators between two digits: "+1 (503) 555-0101", "503/555/0101", "5035550101".
+# Up to three separators between two digits: "+1 (503) 555-0101", "503/555/0101", "5035550101"
+# (and "503\/555\/0101", JSON-escaped).
 PHONE_IN_TEXT = re.compile(
-    rf"(?<!\w)\+?\(?\d(?:[\s().\-/]{{0,3}}\d){{{PHONE_DIGITS[0] - 1},{PHONE_DIGITS[1] - 1}}}(?!\w)")
+    rf"(?<!\w)\+?\(?\d(?:[\s().\-/\\]{{0,3}}\d){{{PHONE_DIGITS[0] - 1},{PHONE_DIGITS[1] - 1}}}(?!\w)")
 
 
 def ascii_digits(text: str) -> str:
