@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from pharmacy.db import session_scope
+from pharmacy.logs import configure_logging
 from pharmacy.models import Order, Shipment, ShipmentStatus
 
 log = logging.getLogger("carrier_service")
@@ -343,7 +344,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--host", default="localhost", help="interface (default: localhost)")
     args = parser.parse_args(argv)
     port = args.port if args.port is not None else _default_port()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging("carrier")
     log.info("fake %s tracking API on %s:%d", CARRIER, args.host, port)
     # No access log: request lines carry tracking numbers. Handlers sleeping for a simulated
     # timeout are cancelled when their client leaves, so stopping the server is quick.

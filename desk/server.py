@@ -44,6 +44,7 @@ from desk.app_state import (
 from desk.client import Forwarding
 from desk.responses import STATIC_DIR, add_headers, render, static_file
 from desk.sessions import Clock, LoginThrottle, SessionStore
+from pharmacy.logs import configure_logging
 from pharmacy.settings import load_settings
 
 log = logging.getLogger("desk")
@@ -103,7 +104,7 @@ async def _close_live_feeds(app: web.Application) -> None:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging("desk")
     try:
         settings = load_settings()
     except ValueError as problem:  # e.g. demo mode off loopback: refuse to start, say why

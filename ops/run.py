@@ -13,10 +13,12 @@ from desk.accounts import login_hint
 from ops.model_cache import ensure_model
 from ops.stack import Stack, StackConfig, interrupt_on_signals
 from pharmacy.database import prepare
+from pharmacy.logs import configure_logging
 from pharmacy.settings import load_settings
 
 
 def main() -> int:
+    configure_logging("run")  # the services configure their own; this is for prepare()
     os.environ.setdefault("DEMO_MODE", "1")
     try:
         settings = load_settings()

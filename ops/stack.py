@@ -178,8 +178,9 @@ class Stack:
             ),
             _Service(
                 "rasa",
-                [str(BIN_DIR / "rasa"), "run", "--model", str(cfg.model_path),
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                # `rasa run` behind the wrapper that redacts personal data from its logs.
+                [str(BIN_DIR / "python"), "-m", "ops.rasa_server", "run",
+                 "--model", str(cfg.model_path), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                  "--port", str(cfg.rasa_port), "--interface", load_settings().bind_host,
                  "--enable-api",
                  # "=" form: a random token may start with "-", which argparse would misread.

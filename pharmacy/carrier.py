@@ -114,7 +114,7 @@ def _require(payload: Dict[str, Any], name: str, kind: type, where: str = "") ->
 
 
 def _status(value: Any, name: str) -> str:
-    if value not in STATUSES:
+    if not isinstance(value, str) or value not in STATUSES:  # a list or dict is not hashable
         raise MalformedResponse(f"field {name!r} is not a known status")
     return value
 
@@ -129,7 +129,10 @@ def _parse_time(value: Any, name: str) -> datetime:
         raise MalformedResponse(f"field {name!r} is not an ISO-8601 time") from error
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError as error:  # "0001-01-01T00:00:00+01:00" is before year 1 in UTC
+        raise MalformedResponse(f"field {name!r} is out of range") from error
 
 
 def parse_tracking(payload: Any, tracking_number: str) -> TrackingInfo:
@@ -310,7 +313,8 @@ class CarrierClient:
             raise CarrierUnavailable("rejected", f"HTTP {status}")
         try:
             return parse_tracking(response.json() if body else None, number)
-        except ValueError as error:  # MalformedResponse, and a body that is not JSON
+        # MalformedResponse, a body that is not JSON, and JSON nested too deep to decode.
+        except (ValueError, RecursionError) as error:
             reason = str(error) if isinstance(error, MalformedResponse) else "the body is not JSON"
             log.warning("carrier: unusable answer for %s: %s", mask_tracking_number(number), reason)
             raise CarrierUnavailable("malformed", reason) from None

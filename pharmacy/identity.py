@@ -20,16 +20,15 @@ from typing import List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pharmacy import repositories
+from pharmacy import phi_grammar, repositories
 from pharmacy.access import lockout
 from pharmacy.models import Customer
 
 ORDER_NUMBER = re.compile(r"\bEP-?(\d{6})\b", re.IGNORECASE)
 RX_NUMBER = re.compile(r"\bRX[\s-]?(\d{7})\b", re.IGNORECASE)  # "RX1000001", "rx 1000001", "Rx-1000001"
-MIN_PHONE_DIGITS = 10
+MIN_PHONE_DIGITS = phi_grammar.PHONE_DIGITS[0]
 
-_DATE_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d", "%m/%d/%y", "%B %d %Y", "%b %d %Y",
-                 "%d %B %Y", "%d %b %Y", "%m.%d.%Y")
+MAX_DATE_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -41,32 +40,38 @@ class PossessionFactor:
 # --- anonymous verification -----------------------------------------------------------------
 
 def parse_date_of_birth(text: str, today: Optional[date] = None) -> Optional[date]:
-    """A date of birth typed in a common US or ISO form, or None if it is not one."""
-    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip(), flags=re.IGNORECASE)
-    cleaned = re.sub(r"[,\s]+", " ", cleaned).strip()
+    """A date of birth typed in a form of ``phi_grammar.DATE``, or None; never raises."""
+    stripped = text.strip()
+    if len(stripped) > MAX_DATE_CHARS:  # no accepted form is longer; keeps the cost bounded
+        return None
+    match = phi_grammar.DATE.fullmatch(stripped)
+    typed = phi_grammar.date_parts(match) if match else None
+    if typed is None:
+        return None
     today = today or date.today()
-    for fmt in _DATE_FORMATS:
+    # "3/14/58": the latest such date that is not in the future.
+    years = [typed.year] if typed.century else [2000 + typed.year, 1900 + typed.year]
+    for year in years:
         try:
-            parsed = datetime.strptime(cleaned, fmt).date()
-        except ValueError:
+            parsed = date(year, typed.month, typed.day)
+        except ValueError:  # "02/30/1958", month 13, year 0, Feb 29 of a common year
             continue
-        if parsed.year > today.year:  # "%y" maps 58 to 2058
-            parsed = parsed.replace(year=parsed.year - 100)
         if date(1900, 1, 1) <= parsed <= today:
             return parsed
     return None
 
 
 def parse_possession_factor(text: str) -> Optional[PossessionFactor]:
+    """An order number, an Rx number or a phone number typed in ``text``, or None; never raises."""
     order = ORDER_NUMBER.search(text)
     if order:
-        return PossessionFactor("order", f"EP-{order.group(1)}")
+        return PossessionFactor("order", f"EP-{phi_grammar.ascii_digits(order.group(1))}")
     rx = RX_NUMBER.search(text)
     if rx:
-        return PossessionFactor("rx", f"RX{rx.group(1)}")
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= MIN_PHONE_DIGITS and len(digits) <= 15:
-        return PossessionFactor("phone", digits[-MIN_PHONE_DIGITS:])
+        return PossessionFactor("rx", f"RX{phi_grammar.ascii_digits(rx.group(1))}")
+    phone = phi_grammar.PHONE_IN_TEXT.search(text)
+    if phone:
+        return PossessionFactor("phone", phi_grammar.ascii_digits(phone.group())[-MIN_PHONE_DIGITS:])
     return None
 
 

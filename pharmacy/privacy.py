@@ -1,23 +1,28 @@
 """Removing personal data from text that leaves the conversation: handoff transcripts and logs.
 
-Dates of birth, phone numbers and insurance ids typed by a shopper are replaced by a placeholder;
-order and Rx numbers stay, since staff need them.
+Dates of birth and phone numbers (every form the identity check accepts: ``phi_grammar``),
+street addresses and insurance ids are replaced by a placeholder; order and Rx numbers stay,
+since staff need them.
 """
 from __future__ import annotations
 
-import logging
 import re
 
-_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+from pharmacy.phi_grammar import DATE_IN_TEXT, PHONE_IN_TEXT
+
+_STREET_TYPES = ("Avenue|Ave|Street|St|Lane|Ln|Drive|Dr|Road|Rd|Way|Court|Ct|Boulevard|Blvd|"
+                 "Place|Pl|Parkway|Pkwy|Highway|Hwy|Terrace|Ter|Circle|Cir")
 _PATTERNS = [
-    (re.compile(r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b"), "[date removed]"),
-    (re.compile(r"\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"), "[date removed]"),
-    (re.compile(rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}\b", re.I), "[date removed]"),
-    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\.?,?\s+\d{{2,4}}\b", re.I), "[date removed]"),
+    (DATE_IN_TEXT, "[date removed]"),
     (re.compile(r"\bEVG\d{8}\b", re.I), "[insurance id removed]"),
-    # Phone numbers: 10+ digits with optional separators, but not order (EP-) or Rx numbers.
-    (re.compile(r"(?<![\w-])\+?\d[\d\s().-]{8,}\d\b"), "[number removed]"),
+    # "1234 Maple Ave", "77 Commerce Blvd": capitalised, so "20 mg of St John's wort" stays.
+    (re.compile(rf"(?<!\w)\d{{1,6}}\s+(?:[A-Z][\w'.-]*\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"),
+     "[address removed]"),
+    (re.compile(r"\b(?:Suite|Ste|Apt|Apartment|Unit)\.?\s*#?\s*\d\w{0,5}\b"),
+     "[address removed]"),
+    # A state and ZIP code: "OR 97212", "OR, 97212-1234".
+    (re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b"), "[address removed]"),
+    (PHONE_IN_TEXT, "[number removed]"),
 ]
 
 
@@ -25,12 +30,3 @@ def redact(text: str) -> str:
     for pattern, placeholder in _PATTERNS:
         text = pattern.sub(placeholder, text)
     return text
-
-
-class RedactingFilter(logging.Filter):
-    """Attach to a handler so that no log line carries a date of birth or a phone number."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = ()
-        return True

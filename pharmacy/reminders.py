@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from pharmacy import repositories
 from pharmacy.db import session_scope
+from pharmacy.logs import configure_logging
 from pharmacy.models import (
     Consent,
     ConsentKind,
@@ -397,7 +398,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--dry-run", action="store_true",
                         help="count the reminders due, send nothing and write nothing")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging("reminders")
     try:
         settings = RefillSettings.from_env()
     except ValueError as error:

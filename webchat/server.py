@@ -8,6 +8,7 @@ factors), and ends a chat (``POST /api/chat-sessions/<id>/end``), which ends its
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
@@ -23,6 +24,7 @@ from pharmacy.access import chat_sessions
 from pharmacy.access.config import chat_session_key
 from pharmacy.access.rate_limit import RateLimiter
 from pharmacy.db import session_scope
+from pharmacy.logs import configure_logging
 from pharmacy.privacy import redact
 from pharmacy.settings import PROJECT_ROOT, load_settings
 
@@ -41,32 +43,49 @@ SECURITY_HEADERS = {
 }
 
 
-def conversation_messages(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The user and bot messages of a tracker's events, in order, as the page shows them."""
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def conversation_messages(events: Any) -> List[Dict[str, Any]]:
+    """The user and bot messages of a tracker's events, in order, as the page shows them.
+    Any shape of events is read (metadata comes from the client): every text is a string."""
     messages: List[Dict[str, Any]] = []
-    for event in events:
+    for event in events if isinstance(events, list) else []:
+        event = _mapping(event)
         kind = event.get("event")
         if kind == "user":
-            text = event.get("text") or ""
+            text = _text(event.get("text"))
             if text.startswith("/"):
                 # A button payload: show the title the shopper clicked, kept by the page as metadata.
-                text = (event.get("metadata") or {}).get("button_title") or text
+                text = _text(_mapping(event.get("metadata")).get("button_title")) or text
             # What the shopper typed to prove who they are is not shown again.
             messages.append({"from": "user", "text": redact(text)})
         elif kind == "bot":
-            data = event.get("data") or {}
+            data = _mapping(event.get("data"))
             # Rasa's channels send a text with blank lines as several messages; show it the same.
-            parts = [p for p in (event.get("text") or "").strip().split("\n\n") if p] or [""]
+            parts = [p for p in _text(event.get("text")).strip().split("\n\n") if p] or [""]
             for part in parts[:-1]:
                 messages.append({"from": "bot", "text": part})
             message: Dict[str, Any] = {"from": "bot", "text": parts[-1]}
             buttons = data.get("buttons") or data.get("quick_replies")
-            if buttons:
+            if isinstance(buttons, list) and buttons:
                 message["buttons"] = [
-                    {"title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons
+                    {"title": _text(b.get("title")), "payload": _text(b.get("payload"))}
+                    for b in map(_mapping, buttons)
                 ]
             messages.append(message)
     return messages
+
+
+def html_safe_json(value: Any) -> str:
+    """JSON in which no "<", ">" or "&" appears raw, so that no browser can read markup in it."""
+    return (json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
 
 
 @web.middleware
@@ -163,12 +182,12 @@ async def history(request: web.Request) -> web.Response:
                 log.warning("history for a session: Rasa answered %s", response.status)
                 raise web.HTTPBadGateway(text="conversation history unavailable")
             tracker = await response.json()
-    except aiohttp.ClientError as error:
+    except (aiohttp.ClientError, ValueError) as error:  # ValueError: a body that is not JSON
         log.warning("history: Rasa unreachable (%s)", type(error).__name__)
         raise web.HTTPBadGateway(text="conversation history unavailable") from error
     return web.json_response(
-        {"messages": conversation_messages(tracker.get("events") or [])},
-        headers={"Cache-Control": "no-store"},
+        {"messages": conversation_messages(_mapping(tracker).get("events"))},
+        headers={"Cache-Control": "no-store"}, dumps=html_safe_json,
     )
 
 
@@ -228,7 +247,7 @@ def _static_file(folder: Path, name: str):
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging("web")
     settings = load_settings()
     web.run_app(create_app(), host=settings.bind_host, port=settings.web_port, print=None,
                 access_log=None)

@@ -1,0 +1,25 @@
+"""`rasa` with personal data redacted from its logs: ``python -m ops.rasa_server run ...`` takes
+the arguments of the ``rasa`` command.
+
+Rasa's ``--logging-config-file`` can only put filters on handlers, and Sanic adds handlers of its
+own (``sanic.error`` writes to stderr past the root's filters); a failed file is only reported
+at debug level. Redaction installed before Rasa starts covers every handler (``pharmacy.logs``),
+including the error bodies of the action server that Rasa quotes.
+"""
+from __future__ import annotations
+
+import sys
+
+from pharmacy.logs import install_redaction
+
+
+def main() -> None:
+    install_redaction()
+    from rasa.__main__ import main as rasa_main  # imported after: Rasa logs while importing
+
+    sys.argv = ["rasa", *sys.argv[1:]]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
