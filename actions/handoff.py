@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.verification import verified_customer
+from pharmacy.access.gate import CLIENT_ADDRESS_KEY
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, QueuePlace, request_handoff
 from pharmacy.handoff import conversation as handoff_conversation
@@ -48,6 +49,7 @@ def context_from(tracker: Tracker, reason: HandoffReason, customer: Optional[str
         question=redact(question) if question else None,
         slots=dict(tracker.current_slot_values()),
         transcript=transcript(tracker),
+        client_address_key=(tracker.latest_message.get("metadata") or {}).get(CLIENT_ADDRESS_KEY),
     )
 
 

@@ -51,10 +51,11 @@ def main() -> int:
             flush=True,
         )
         while True:
-            for service in stack.services:
-                if service.process.poll() is not None:
-                    print(f"{service.name} stopped unexpectedly; see {stack.log_dir}", flush=True)
-                    return 1
+            # One service failing (killed, out of memory) is started again; the others keep
+            # serving meanwhile.
+            for name in stack.revive_stopped():
+                print(f"{name} stopped unexpectedly and was started again; see {stack.log_dir}",
+                      flush=True)
             time.sleep(1)
     except KeyboardInterrupt:
         print("\nstopping...", flush=True)

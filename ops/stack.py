@@ -24,6 +24,7 @@ from pharmacy.access.login_tokens import LoginTokenPolicy, issue_login_token
 from pharmacy.settings import PROJECT_ROOT, load_secret, load_settings
 
 BIN_DIR = Path(sys.executable).parent
+MAX_REVIVALS = 5  # per service and run: beyond that a failing service stops `make run`
 
 
 def interrupt_on_signals() -> None:
@@ -98,6 +99,7 @@ class _Service:
     ready_params: Dict[str, str] = field(default_factory=dict)
     env: Dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
+    revivals: int = 0
 
 
 class Stack:
@@ -212,6 +214,24 @@ class Stack:
         for service in self.services:
             self._wait_ready(service, deadline)
 
+    def revive_stopped(self, timeout: float = 240.0) -> List[str]:
+        """Start again every service whose process has exited, leaving the others running; the
+        names of those started. A service that keeps failing (MAX_REVIVALS) is an error."""
+        revived = []
+        for service in self.services:
+            if service.process is None or service.process.poll() is None:
+                continue
+            service.revivals += 1
+            if service.revivals > MAX_REVIVALS:
+                raise RuntimeError(f"{service.name} keeps stopping; see {self.log_dir}")
+            self._launch(service)
+            try:
+                self._wait_ready(service, time.monotonic() + timeout, stop_all_on_failure=False)
+            except (RuntimeError, TimeoutError):
+                continue  # tried again on the next call
+            revived.append(service.name)
+        return revived
+
     def stop_service(self, name: str) -> None:
         """Stop one service (an outage); ``restart`` brings it back."""
         self._terminate([next(s for s in self.services if s.name == name)])
@@ -233,10 +253,12 @@ class Stack:
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
 
-    def _wait_ready(self, service: _Service, deadline: float) -> None:
+    def _wait_ready(self, service: _Service, deadline: float,
+                    stop_all_on_failure: bool = True) -> None:
         while time.monotonic() < deadline:
             if service.process.poll() is not None:
-                self.stop()
+                if stop_all_on_failure:
+                    self.stop()
                 raise RuntimeError(
                     f"{service.name} exited with code {service.process.returncode}; "
                     f"see {self.log_dir / (service.name + '.log')}"
@@ -248,7 +270,8 @@ class Stack:
             except requests.RequestException:
                 pass
             time.sleep(0.5)
-        self.stop()
+        if stop_all_on_failure:
+            self.stop()
         raise TimeoutError(f"{service.name} was not ready in time; see {self.log_dir}")
 
     def stop(self) -> None:

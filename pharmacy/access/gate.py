@@ -5,6 +5,8 @@ Every refusal carries a catalogue message that names the emergency number, so ev
 message in crisis gets one. Rasa-free: ``rasa_channels`` adapts it to socket.io and REST."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 import time
@@ -30,6 +32,9 @@ _PAYLOAD_INTENT = re.compile(r"\s*/([^\s{@]+)")
 # is dropped, so secrets and tokens never reach the tracker.
 CLIENT_METADATA = {"button_title": 200}
 LOGIN_REFUSED_KEY = "login_refused"
+# Set by the gate on every message: a keyed hash of the client's address, so that tickets from
+# many new chats of one script can be counted and grouped without keeping the address itself.
+CLIENT_ADDRESS_KEY = "client_address_key"
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,15 @@ class ChatGate:
         within = self.per_chat.allow(str(chat_id), moment) & self.per_client.allow(client, moment)
         if not within and not assess_emergency(text).kinds:
             return Refusal(429, "rate_limited", "access.slow_down")
-        return self._admit(chat_id, metadata, now or datetime.utcnow(), neutralise_payload(text))
+        admitted = self._admit(chat_id, metadata, now or datetime.utcnow(),
+                               neutralise_payload(text))
+        if isinstance(admitted, Admitted):
+            admitted.metadata[CLIENT_ADDRESS_KEY] = self.address_key(client)
+        return admitted
+
+    def address_key(self, client: str) -> str:
+        return hmac.new(self.key.encode(), f"address:{client}".encode(),
+                        hashlib.sha256).hexdigest()[:32]
 
     def _admit(self, chat_id: Any, metadata: Any, now: datetime, text: str
                ) -> Union[Admitted, Refusal]:

@@ -7,7 +7,7 @@ under the limit, as they could with a count followed by an insert.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import List, Optional
+from typing import Dict, Optional
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,21 +18,29 @@ from pharmacy.handoff.models import TicketQuota
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def client_keys(conversation_id: str, customer_reference: Optional[str]) -> List[str]:
-    """Who is asking: the conversation, and the verified customer when there is one (a new chat
-    does not start a customer's count again)."""
-    keys = [f"conversation:{conversation_id}"]
+# One address may be many people (a household, an office behind one router): it gets more.
+ADDRESS_SHARE = 4
+
+
+def client_keys(conversation_id: str, customer_reference: Optional[str],
+                client_address_key: Optional[str] = None, per_hour: int = 5) -> Dict[str, int]:
+    """Who is asking, each with its hourly limit: the conversation, the verified customer when
+    there is one (a new chat does not start a customer's count again), and the client's address
+    (the channel's keyed hash of it: new sender ids from one script share it)."""
+    keys = {f"conversation:{conversation_id}": per_hour}
     if customer_reference:
-        keys.append(f"customer:{customer_reference}")
+        keys[f"customer:{customer_reference}"] = per_hour
+    if client_address_key:
+        keys[f"address:{client_address_key}"] = per_hour * ADDRESS_SHARE
     return keys
 
 
-def take_ticket_quota(session: Session, keys: List[str], now: datetime, per_hour: int) -> bool:
-    """Count one new ticket for every key; False as soon as one key already has ``per_hour``
-    (at least 1) tickets this hour (the keys before it keep their count: a refused try counts)."""
+def take_ticket_quota(session: Session, keys: Dict[str, int], now: datetime) -> bool:
+    """Count one new ticket for every key; False as soon as one key already has its limit
+    (at least 1) of tickets this hour (the keys before it keep their count: a refused try counts)."""
     window = now.replace(minute=0, second=0, microsecond=0)
     session.execute(delete(TicketQuota).where(TicketQuota.window_start < window))
-    return all(_count_one(session, key, window, per_hour) for key in keys)
+    return all(_count_one(session, key, window, limit) for key, limit in keys.items())
 
 
 def _count_one(session: Session, key: str, window: datetime, per_hour: int) -> bool:

@@ -36,6 +36,9 @@ class HandoffTicket(Base):
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), nullable=False, index=True)
+    # Keyed hash of the client's address (from the chat channel): the queue groups a script's
+    # tickets from many new chats into one row.
+    client_address_key = Column(String(32), index=True)
     reason = Column(string_enum(HandoffReason), nullable=False)
     priority = Column(Integer, nullable=False)  # 1 urgent, 2 high, 3 normal
     required_role = Column(String(16), nullable=False)  # "agent" or "pharmacist"

@@ -87,9 +87,12 @@ def open_queue(session: Session, agent: Agent,
 
 
 def _client(ticket: HandoffTicket) -> str:
-    # The verified customer when known (several chats), else the conversation.
+    # The verified customer when known (several chats), else the client's address (a script's
+    # many new chats), else the conversation.
     if ticket.customer_reference:
         return f"customer:{ticket.customer_reference}"
+    if ticket.client_address_key:
+        return f"address:{ticket.client_address_key}"
     return f"conversation:{ticket.conversation_id}"
 
 

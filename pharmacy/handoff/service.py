@@ -51,6 +51,7 @@ class HandoffContext:
     question: Optional[str] = None
     slots: Dict[str, object] = field(default_factory=dict)
     transcript: List[Tuple[str, str, datetime]] = field(default_factory=list)  # sender, text, time
+    client_address_key: Optional[str] = None  # the channel's keyed hash of the client's address
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def request_handoff(session: Session, context: HandoffContext, now: datetime,
         return _place(session, ticket, already_open=True)
     limit = load_settings().tickets_per_client_per_hour if per_hour is None else per_hour
     customer = context.customer_reference if context.verified else None
-    if not take_ticket_quota(session, client_keys(context.conversation_id, customer), now, limit):
+    keys = client_keys(context.conversation_id, customer, context.client_address_key, limit)
+    if not take_ticket_quota(session, keys, now):
         if context.reason is not HandoffReason.EMERGENCY:
             return QueuePlace(None, 0, 0, already_open=False, limited=True)
         ticket = latest_ticket(session, context.conversation_id)
@@ -120,6 +122,7 @@ def _new_ticket(context: HandoffContext, now: datetime) -> HandoffTicket:
         status=TicketStatus.WAITING,
         verified=context.verified,
         customer_reference=context.customer_reference if context.verified else None,
+        client_address_key=context.client_address_key,
         order_number=context.order_number,
         rx_number=context.rx_number,
         last_intent=context.last_intent,

@@ -47,3 +47,13 @@ def test_with_the_desk_down_a_handoff_is_still_queued(stack, new_chat, seeded_da
         stack.restart("desk")
     assert [t[0] for t in tickets_for(seeded_database, chat.sender)] == ["user_request"]
     assert requests.get(f"{stack.config.desk_url}/healthz", timeout=10).ok
+
+
+def test_a_killed_service_is_started_again_and_the_others_keep_serving(stack, new_chat):
+    carrier = next(s for s in stack.services if s.name == "carrier")
+    carrier.process.kill()  # as the kernel's out-of-memory killer would
+    carrier.process.wait()
+    assert "Evergreen Pharmacy assistant" in new_chat().texts("hi")  # the rest still answers
+    assert stack.revive_stopped() == ["carrier"]
+    assert requests.get(f"{stack.config.carrier_url}/health", timeout=10).ok
+    assert stack.revive_stopped() == []

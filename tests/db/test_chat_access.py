@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pharmacy import identity
 from pharmacy.access import chat_sessions, login_tokens
 from pharmacy.access.chat_sessions import Admission
-from pharmacy.access.gate import LOGIN_REFUSED_KEY, Admitted, ChatGate, Refusal
+from pharmacy.access.gate import (
+    CLIENT_ADDRESS_KEY, LOGIN_REFUSED_KEY, Admitted, ChatGate, Refusal)
 from pharmacy.access.lockout import LockoutPolicy
 from pharmacy.access.login_tokens import InvalidToken, LoginTokenPolicy
 from pharmacy.db import session_scope
@@ -229,7 +230,9 @@ def test_the_gate_admits_only_a_chats_secret_and_passes_no_secret_on(gate):
     chat, metadata = chat_id(), with_secret(button_title="Track an order", role="admin",
                                             login="C-1001")
     admitted = gate.admit_message(chat, "hello", metadata, "10.0.0.1")
-    assert admitted == Admitted("hello", {"button_title": "Track an order"})
+    assert admitted == Admitted("hello", {"button_title": "Track an order",
+                                          CLIENT_ADDRESS_KEY: gate.address_key("10.0.0.1")})
+    assert "10.0.0.1" not in str(admitted.metadata)
     refused = gate.admit_message(chat, "hello", with_secret(), "10.0.0.1")
     assert isinstance(refused, Refusal) and refused.status == 403
     assert "911" in render(refused.message_key).text
@@ -266,11 +269,11 @@ def test_a_fast_chat_is_slowed_but_an_emergency_always_gets_through(gate):
 def test_a_login_token_is_redeemed_by_the_gate_and_never_passed_on(gate, seeded_database):
     chat = chat_id()
     admitted = gate.admit_message(chat, "hi", with_secret(login_token=token()), "10.0.0.5")
-    assert admitted.metadata == {}
+    assert set(admitted.metadata) == {CLIENT_ADDRESS_KEY}
     with session_scope(seeded_database) as session:
         verification = chat_sessions.current_verification(session, chat, datetime.utcnow())
     assert (verification.customer_reference, verification.verified_by) == ("C-1001", "login")
     assert verification.until <= datetime.utcnow() + timedelta(minutes=30)
     refused = gate.admit_message(chat_id(), "hi", with_secret(login_token=token(key="x" * 32)),
                                  "10.0.0.5")
-    assert refused.metadata == {LOGIN_REFUSED_KEY: True}
+    assert refused.metadata[LOGIN_REFUSED_KEY] is True

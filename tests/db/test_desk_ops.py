@@ -569,3 +569,25 @@ def test_queue_filters_are_read_from_the_query():
                               "q": " EP-1 ", "collapse": "0"}) == QueueFilter(
         HandoffReason.EMERGENCY, 1, TicketStatus.CLAIMED, "EP-1", collapse=False)
     assert QueueFilter.parse({"reason": "", "priority": ""}) == QueueFilter()
+
+
+# ------------------------------------------------------------ floods from one address
+
+
+def test_a_script_opening_new_chats_from_one_address_is_limited_and_grouped(
+        seeded_database, new_agent):
+    address = uuid.uuid4().hex[:32]  # the channel's keyed hash of one client address
+    chats = [f"flood-{uuid.uuid4()}" for _ in range(10)]
+    places = [_request(seeded_database, HandoffReason.USER_REQUEST, chat, per_hour=2,
+                       client_address_key=address) for chat in chats]
+    # Each new chat is a new conversation, but the address allows 2 x 4 = 8 per hour.
+    assert [place.limited for place in places] == [False] * 8 + [True] * 2
+    emergencies = [_request(seeded_database, HandoffReason.EMERGENCY, f"flood-{uuid.uuid4()}",
+                            per_hour=2, client_address_key=address) for _ in range(3)]
+    assert all(place.ticket_id and not place.limited for place in emergencies)  # never refused
+    with session_scope(seeded_database) as session:
+        agent = _agent(session, new_agent("pharmacist"))
+        rows = [row for row in open_queue(session, agent)
+                if set(row["ticket_ids"]) & {p.ticket_id for p in places + emergencies}]
+    assert [row["repeats"] for row in rows] == [11]  # one row for the whole flood
+    assert rows[0]["reason"] == "emergency"  # shown by its most urgent ticket
