@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 from typing import Optional
-from urllib.parse import quote
 
 import requests
 
-from pharmacy.settings import load_secret, load_settings
+from pharmacy.rasa_api import RasaApi
 
 log = logging.getLogger("desk.rasa_push")
 
@@ -21,18 +20,11 @@ DELIVER_ACTION = "action_deliver_agent_messages"
 TIMEOUT_SECONDS = 5
 
 
-def deliver(conversation_id: str, rasa_url: Optional[str] = None,
-            token: Optional[str] = None) -> bool:
+def deliver(conversation_id: str, rasa: Optional[RasaApi] = None) -> bool:
     """True if Rasa accepted the request; never raises."""
-    settings = load_settings()
-    rasa_url = (rasa_url or settings.rasa_url).rstrip("/")
-    if token is None:
-        token = load_secret("RASA_API_TOKEN", settings.var_dir)
-    url = f"{rasa_url}/conversations/{quote(conversation_id, safe='')}/execute"
+    rasa = rasa or RasaApi.from_settings("desk")
     try:
-        response = requests.post(
-            url, params={"token": token, "output_channel": "latest"},
-            json={"name": DELIVER_ACTION}, timeout=TIMEOUT_SECONDS)
+        response = rasa.execute(conversation_id, DELIVER_ACTION, timeout=TIMEOUT_SECONDS)
     except requests.RequestException as error:
         log.warning("push to Rasa failed (%s); messages stay queued", type(error).__name__)
         return False

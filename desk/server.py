@@ -12,7 +12,7 @@ and only accounts made with ``desk.accounts add`` exist.
 Settings (pharmacy.settings): DATABASE_URL, DESK_PORT, DESK_SESSION_MINUTES (inactivity before a
 logout; logins live in the database, so restarts and several desk processes keep them),
 DEMO_MODE, BIND_HOST, DESK_TRUSTED_PROXIES and DESK_COOKIE_SECURE (TLS at a proxy), RASA_URL and
-RASA_API_TOKEN (to push replies into the shopper's chat).
+RASA_JWT_SECRET (to push replies into the shopper's chat, pharmacy/rasa_api.py).
 
 Endpoints (all but the login page need a logged-in agent; every POST needs the session's CSRF
 token in the X-CSRF-Token header, or the csrf_token form field):

@@ -41,8 +41,8 @@ def main() -> int:
         print(
             f"\nReady in {time.monotonic() - started:.0f} s.\n"
             f"  Chat page:      {cfg.web_url}/\n"
-            f"  Rasa HTTP API:  {cfg.rasa_url}  (token: RASA_API_TOKEN, or the file "
-            f"{settings.var_dir / 'rasa_api_token'})\n"
+            f"  Rasa HTTP API:  {cfg.rasa_url}  (a JWT signed with RASA_JWT_SECRET, or the file "
+            f"{settings.var_dir / 'rasa_jwt_secret'}; see pharmacy/rasa_api.py)\n"
             f"  Agent desk:     {cfg.desk_url}/  {login_hint(settings.demo_mode)}\n"
             f"  Action server:  {cfg.action_url}/health\n"
             f"  Carrier (fake): {cfg.carrier_url}/health\n"

@@ -29,6 +29,7 @@ import requests
 
 from ops.rest_chat import RestChat
 from pharmacy.access.config import chat_session_key
+from pharmacy.rasa_api import RasaApi, jwt_secret
 
 EMERGENCY_LABELS = ("emergency_self_harm", "emergency_poisoning", "emergency_medical")
 ORDINARY_LABELS = ("medication_info", "pharmacist_only", "topic_question")
@@ -76,17 +77,14 @@ def outcome_of(events: List[dict]) -> str:
 
 
 class StackClient:
-    def __init__(self, rasa_url: str, token: str, chat_key: str):
-        self.rasa_url = rasa_url.rstrip("/")
-        self.token = token
+    def __init__(self, rasa: RasaApi, chat_key: str):
+        self.rasa = rasa
         self.chat_key = chat_key
 
     def outcome(self, case: Case) -> str:
-        chat = RestChat(self.rasa_url, self.chat_key, f"eval-{uuid.uuid4()}", timeout=120)
+        chat = RestChat(self.rasa.url, self.chat_key, f"eval-{uuid.uuid4()}", timeout=120)
         chat.send(case.text)
-        sender = chat.sender
-        tracker = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker",
-                               params={"token": self.token}, timeout=60)
+        tracker = self.rasa.tracker(chat.sender, timeout=60)
         tracker.raise_for_status()
         return outcome_of(tracker.json().get("events") or [])
 
@@ -158,7 +156,7 @@ def run_on_private_stack(cases: List[Case], workers: int) -> List[str]:
     with tempfile.TemporaryDirectory() as work:
         config = private_stack_config(Path(work), ensure_model())
         with Stack(config) as stack:
-            return run_on_stack(cases, StackClient(config.rasa_url, stack.token, stack.chat_key), workers)
+            return run_on_stack(cases, StackClient(stack.api, stack.chat_key), workers)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -166,7 +164,6 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", type=Path)
     parser.add_argument("--rasa-url", help="a running stack's Rasa server (default: a private one)")
-    parser.add_argument("--token", help="its API token (default: RASA_API_TOKEN or var/)")
     parser.add_argument("--core-only", action="store_true", help="no model: the core rules alone")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--show-misses", action="store_true")
@@ -178,9 +175,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.core_only:
         outcomes = [core_outcome(case) for case in cases]
     elif args.rasa_url:
-        from pharmacy.settings import load_secret, load_settings
-        token = args.token or load_secret("RASA_API_TOKEN", load_settings().var_dir)
-        outcomes = run_on_stack(cases, StackClient(args.rasa_url, token, chat_session_key()), args.workers)
+        # Its secrets: RASA_JWT_SECRET and CHAT_SESSION_KEY, or the files under var/.
+        rasa = RasaApi(args.rasa_url.rstrip("/"), jwt_secret(), "safety-eval")
+        outcomes = run_on_stack(cases, StackClient(rasa, chat_session_key()), args.workers)
     else:
         outcomes = run_on_private_stack(cases, args.workers)
     figures = report(cases, outcomes, args.show_misses)

@@ -14,13 +14,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import requests
 
 from ops.action_server import ACTION_TOKEN_ENV
 from pharmacy.access.config import CHAT_SESSION_KEY_ENV, LOCKOUT_KEY_ENV
 from pharmacy.access.login_tokens import LoginTokenPolicy, issue_login_token
+from pharmacy.rasa_api import JWT_METHOD, RASA_JWT_SECRET_ENV, RasaApi
 from pharmacy.settings import PROJECT_ROOT, load_secret, load_settings
 
 BIN_DIR = Path(sys.executable).parent
@@ -96,7 +97,7 @@ class _Service:
     name: str
     command: List[str]
     ready_url: str
-    ready_params: Dict[str, str] = field(default_factory=dict)
+    ready_headers: Optional[Callable[[], Dict[str, str]]] = None  # e.g. Rasa's API proof
     env: Dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
     revivals: int = 0
@@ -107,7 +108,8 @@ class Stack:
 
     def __init__(self, config: StackConfig):
         self.config = config
-        self.token = load_secret("RASA_API_TOKEN", config.var_dir)
+        self.api = RasaApi(config.rasa_url, load_secret(RASA_JWT_SECRET_ENV, config.var_dir),
+                           "tests-and-tools")
         self.identity_secret = load_secret("IDENTITY_TOKEN_SECRET", config.var_dir)
         self.action_token = load_secret(ACTION_TOKEN_ENV, config.var_dir)
         self.chat_key = load_secret(CHAT_SESSION_KEY_ENV, config.var_dir)
@@ -129,7 +131,7 @@ class Stack:
                 "CARRIER_PORT": str(self.config.carrier_port),
                 "DESK_PORT": str(self.config.desk_port),
                 "CARRIER_BASE_URL": self.config.carrier_url,
-                "RASA_API_TOKEN": self.token,
+                RASA_JWT_SECRET_ENV: self.api.secret,
                 "IDENTITY_TOKEN_SECRET": self.identity_secret,
                 ACTION_TOKEN_ENV: self.action_token,
                 CHAT_SESSION_KEY_ENV: self.chat_key,
@@ -185,11 +187,12 @@ class Stack:
                  "--model", str(cfg.model_path), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                  "--port", str(cfg.rasa_port), "--interface", load_settings().bind_host,
                  "--enable-api",
-                 # "=" form: a random token may start with "-", which argparse would misread.
-                 f"--auth-token={self.token}",
+                 # Callers prove themselves with a JWT in a header (pharmacy.rasa_api); "=" form:
+                 # a random secret may start with "-", which argparse would misread.
+                 f"--jwt-secret={self.api.secret}", f"--jwt-method={JWT_METHOD}",
                  "--cors", *self.allowed_origins()],
                 f"{cfg.rasa_url}/status",
-                {"token": self.token},
+                self.api.headers,
                 # Sanic refuses a bigger body with 413 before Rasa reads it: one oversized message
                 # must never reach tokenising and featurizing (a 5 MB one grew Rasa to 23 GB).
                 {"SANIC_REQUEST_MAX_SIZE": str(load_settings().max_request_bytes)},
@@ -264,7 +267,8 @@ class Stack:
                     f"see {self.log_dir / (service.name + '.log')}"
                 )
             try:
-                response = requests.get(service.ready_url, params=service.ready_params, timeout=2)
+                headers = service.ready_headers() if service.ready_headers else None
+                response = requests.get(service.ready_url, headers=headers, timeout=2)
                 if response.ok:
                     return
             except requests.RequestException:

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
-from urllib.parse import quote
 
 import requests
 from sqlalchemy import and_, select, update
@@ -63,7 +61,8 @@ from pharmacy.refills import (
     add_refill_event,
     refill_idempotency_key,
 )
-from pharmacy.settings import load_secret, load_settings
+from pharmacy.rasa_api import RasaApi
+from pharmacy.settings import load_settings
 
 log = logging.getLogger("pharmacy.reminders")
 
@@ -72,20 +71,6 @@ TIMEOUT_SECONDS = 10
 MAX_IDS_PER_TAP = 50
 _ID = re.compile(r"[0-9]{1,9}")
 _IN_CHUNK = 500  # bound parameters per IN (...): old SQLite builds allow 999
-
-
-@dataclass(frozen=True)
-class RasaTarget:
-    url: str
-    token: str
-
-    @classmethod
-    def from_env(cls) -> "RasaTarget":
-        """RASA_URL and RASA_API_TOKEN (on a laptop, the token file under PHARMACY_VAR_DIR)."""
-        settings = load_settings()
-        token = os.environ.get("RASA_API_TOKEN", "").strip() or load_secret(
-            "RASA_API_TOKEN", settings.var_dir)
-        return cls(settings.rasa_url.rstrip("/"), token)
 
 
 @dataclass(frozen=True)
@@ -241,7 +226,7 @@ def open_reminders(database_url: Optional[str], reminder_ids: Any, customer_refe
 def send_due_reminders(database_url: Optional[str] = None, today: Optional[date] = None,
                        now: Optional[datetime] = None, dry_run: bool = False,
                        settings: Optional[RefillSettings] = None,
-                       rasa: Optional[RasaTarget] = None) -> ReminderSummary:
+                       rasa: Optional[RasaApi] = None) -> ReminderSummary:
     """Send today's reminders; with ``dry_run`` only count them (no writes, no calls)."""
     settings = settings or RefillSettings.from_env()
     today = today or date.today()
@@ -254,7 +239,7 @@ def send_due_reminders(database_url: Optional[str] = None, today: Optional[date]
             log.info("reminders: %s", summary.line())
             return summary
 
-    rasa = rasa or RasaTarget.from_env()
+    rasa = rasa or RasaApi.from_settings("reminders")
     summary = ReminderSummary(found=len(due))
     by_chat: Dict[Tuple[str, int], List[DueReminder]] = {}
     for reminder in due:
@@ -300,15 +285,13 @@ def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) ->
         return result.rowcount == 1
 
 
-def _push(rasa: RasaTarget, conversation_id: str, reminders: List[DueReminder]) -> bool:
+def _push(rasa: RasaApi, conversation_id: str, reminders: List[DueReminder]) -> bool:
     """Rasa's HTTP API runs the reminder action in the customer's latest channel; the action reads
     which reminders it says from the rows ``_claim`` committed (``take_reminders_to_show``)."""
-    url = f"{rasa.url}/conversations/{quote(conversation_id, safe='')}/execute"
     masked = ", ".join(mask_rx_number(reminder.rx_number) for reminder in reminders)
     try:
-        response = requests.post(url, params={"token": rasa.token, "output_channel": "latest"},
-                                 json={"name": REMINDER_ACTION}, timeout=TIMEOUT_SECONDS)
-    except requests.RequestException as error:  # its text holds the URL, and so the token
+        response = rasa.execute(conversation_id, REMINDER_ACTION, timeout=TIMEOUT_SECONDS)
+    except requests.RequestException as error:
         log.warning("reminders: push for %s failed (%s)", masked, type(error).__name__)
         return False
     if response.status_code >= 300:

@@ -26,6 +26,7 @@ from pharmacy.access.rate_limit import RateLimiter
 from pharmacy.db import session_scope
 from pharmacy.logs import configure_logging
 from pharmacy.privacy import redact
+from pharmacy.rasa_api import RasaApi
 from pharmacy.settings import PROJECT_ROOT, load_settings
 
 log = logging.getLogger("webchat")
@@ -171,12 +172,11 @@ async def end_chat_session(request: web.Request) -> web.Response:
 
 async def history(request: web.Request) -> web.Response:
     session_id = await _require_owner(request)
-    settings = load_settings()
-    url = f"{settings.rasa_url}/conversations/{session_id}/tracker"
+    rasa: RasaApi = request.app["rasa"]
     try:
         async with request.app["http"].get(
-            url, params={"include_events": "ALL", "token": os.environ.get("RASA_API_TOKEN", "")},
-            timeout=aiohttp.ClientTimeout(total=10),
+            rasa.conversation_url(session_id, "tracker"), params={"include_events": "ALL"},
+            headers=rasa.headers(), timeout=aiohttp.ClientTimeout(total=10),
         ) as response:
             if response.status != 200:
                 log.warning("history for a session: Rasa answered %s", response.status)
@@ -224,6 +224,7 @@ def create_app() -> web.Application:
     app = web.Application(middlewares=[_security_headers, _allowed_origins],
                           client_max_size=64 * 1024)
     app["chat_key"] = chat_session_key(settings)
+    app["rasa"] = RasaApi.from_settings("web")
     app["origins"] = frozenset(settings.chat_allowed_origins)
     app["session_limiter"] = RateLimiter(settings.chat_sessions_per_hour, 3600)
     app.cleanup_ctx.append(_open_http)

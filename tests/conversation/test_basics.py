@@ -1,5 +1,9 @@
 """Conversation basics against the running stack: real Rasa server, action server and database."""
+import time
+
 import requests
+
+from pharmacy.rasa_api import RasaApi
 
 GIBBERISH = "qwxz plorf vvbnq ahsgdk"
 
@@ -44,11 +48,14 @@ def test_conversation_goes_on_normally_after_bad_input(new_chat):
     assert "Evergreen Pharmacy assistant" in chat.texts("hello")
 
 
-def test_rasa_http_api_refuses_requests_without_the_token(stack):
-    assert requests.get(f"{stack.config.rasa_url}/status", timeout=10).status_code == 401
-    authorised = requests.get(f"{stack.config.rasa_url}/status", timeout=10,
-                              params={"token": stack.token})
-    assert authorised.status_code == 200
+def test_rasa_http_api_takes_only_a_signed_token_in_the_header(stack):
+    status = f"{stack.config.rasa_url}/status"
+    assert requests.get(status, timeout=10).status_code == 401
+    forged = RasaApi(stack.api.url, "not-the-secret-not-the-secret-xx").headers()
+    assert requests.get(status, headers=forged, timeout=10).status_code == 401
+    expired = stack.api.headers(now=time.time() - 3600)
+    assert requests.get(status, headers=expired, timeout=10).status_code == 401
+    assert requests.get(status, headers=stack.api.headers(), timeout=10).status_code == 200
 
 
 def test_web_page_config_points_the_browser_at_rasa(stack):

@@ -105,7 +105,7 @@ def test_typed_rasa_commands_do_not_reset_the_conversation(stack, new_chat, comm
     chat.send("where is my order")
     chat.send(command)
     events = requests.get(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker",
-                          params={"token": stack.token}, timeout=10).json()["events"]
+                          headers=stack.api.headers(), timeout=10).json()["events"]
     kinds = [e["event"] for e in events]
     assert "restart" not in kinds and "undo" not in kinds and kinds.count("session_started") == 1
 

@@ -24,7 +24,7 @@ def desk_writes(url, conversation_id, text, status=None, sender="agent"):
 def deliver(stack, conversation_id):
     response = requests.post(
         f"{stack.config.rasa_url}/conversations/{conversation_id}/execute",
-        params={"token": stack.token, "output_channel": "latest"},
+        params={"output_channel": "latest"}, headers=stack.api.headers(),
         json={"name": "action_deliver_agent_messages"}, timeout=30)
     response.raise_for_status()
     return [m.get("text", "") for m in response.json().get("messages", [])]

@@ -47,7 +47,7 @@ def test_rasa_logs_an_action_failure_without_the_conversation(stack, new_chat):
     marker = f"marker-{uuid.uuid4()}"
     chat.send(f"{marker}: I was born {MARIA[1]}, my phone is {MARIA[2]}")
     requests.post(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
-                  params={"token": stack.token}, timeout=10,
+                  headers=stack.api.headers(), timeout=10,
                   json={"event": "slot", "name": "identity_locked_until", "value": "soon"},
                   ).raise_for_status()
     chat.send("where is my order")  # the identity form's validation now raises

@@ -181,12 +181,12 @@ def test_an_emergency_in_the_middle_of_a_refill_comes_first_and_places_nothing(
 
 def _tracker(stack, chat):
     return requests.get(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker",
-                        params={"token": stack.token}, timeout=10).json()
+                        headers=stack.api.headers(), timeout=10).json()
 
 
 def _send_reminders(stack, seeded_database, monkeypatch):
     monkeypatch.setenv("RASA_URL", stack.config.rasa_url)
-    monkeypatch.setenv("RASA_API_TOKEN", stack.token)
+    monkeypatch.setenv("RASA_JWT_SECRET", stack.api.secret)
     return send_due_reminders(seeded_database)
 
 
@@ -252,7 +252,7 @@ def test_refill_now_works_after_the_chat_session_has_expired(new_chat, stack, se
                 {"event": "slot", "name": "verified_customer", "value": MARIA[0]},
                 {"event": "action", "name": "action_listen"}]
     requests.post(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
-                  params={"token": stack.token}, timeout=10,
+                  headers=stack.api.headers(), timeout=10,
                   json=[{**event, "timestamp": then} for event in old_chat]).raise_for_status()
     remember_conversation(seeded_database, MARIA[0], chat.sender, datetime.utcnow())
     set_reminder_consent(seeded_database, MARIA[0], True, datetime.utcnow())

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, urlparse
 
+import jwt
 import pytest
 from sqlalchemy import select
 
@@ -54,7 +55,7 @@ from pharmacy.reminders import (
 from tests.conftest import DEMO_TODAY
 
 NOW = datetime.combine(DEMO_TODAY, time(8, 0))
-TOKEN = "test-rasa-token"
+TOKEN = "test-rasa-jwt-secret-of-32-bytes!!"
 MARIA, JAMES, AISHA = "C-1001", "C-1002", "C-1003"
 TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConversation,
                        OrderStatusEvent, OrderItem, Order, Consent, Prescription, Address, Customer]
@@ -81,6 +82,7 @@ class FakeRasa:
                     status = 500 if fake.fail_next > 0 else 200
                     fake.fail_next = max(fake.fail_next - 1, 0)
                     fake.calls.append({"path": url.path, "query": parse_qs(url.query),
+                                       "authorization": self.headers.get("Authorization", ""),
                                        "raw": raw, "json": json.loads(raw), "status": status,
                                        "reminded": reminded})
                 self.send_response(status)
@@ -121,7 +123,7 @@ def _rx_of_reminder(url: str, reminder_id: int) -> str:
 def rasa(monkeypatch, seeded_database) -> Iterator[FakeRasa]:
     fake = FakeRasa(seeded_database)
     monkeypatch.setenv("RASA_URL", fake.url)
-    monkeypatch.setenv("RASA_API_TOKEN", TOKEN)
+    monkeypatch.setenv("RASA_JWT_SECRET", TOKEN)
     monkeypatch.delenv("REFILL_REMINDER_LEAD_DAYS", raising=False)
     yield fake
     fake.stop()
@@ -203,7 +205,10 @@ def test_the_reminder_call_names_no_medicine_person_or_rx_number(seeded_database
     names = {word for entry in CATALOGUE.values()
              for word in (entry.medicine_id, entry.name.split()[0])}
     for call in rasa.calls:
-        assert call["query"] == {"token": [TOKEN], "output_channel": ["latest"]}
+        assert call["query"] == {"output_channel": ["latest"]}  # no secret in the URL
+        claims = jwt.decode(call["authorization"].removeprefix("Bearer "), TOKEN,
+                            algorithms=["HS256"])
+        assert claims["user"] == {"username": "reminders", "role": "admin"}
         assert call["json"] == {"name": REMINDER_ACTION}
         assert call["reminded"] and not [rx for rx in call["reminded"]
                                          if rx in call["raw"] + call["path"]]

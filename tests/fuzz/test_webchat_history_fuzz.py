@@ -46,6 +46,7 @@ class HistoryPage:
         rasa.router.add_get("/conversations/{session}/tracker", self._tracker)
         self.rasa = TestServer(rasa, loop=self.loop)
         self.loop.run_until_complete(self.rasa.start_server())
+        os.environ["RASA_URL"] = str(self.rasa.make_url("")).rstrip("/")  # read by create_app
         self.client = TestClient(TestServer(create_app(), loop=self.loop), loop=self.loop)
         self.loop.run_until_complete(self.client.start_server())
 
@@ -76,7 +77,6 @@ def history_page(database_url):
     saved = {name: os.environ.get(name) for name in names}
     os.environ.update({"DATABASE_URL": database_url, "CHAT_SESSION_KEY": "fuzz-chat-key"})
     page = HistoryPage()
-    os.environ["RASA_URL"] = str(page.rasa.make_url("")).rstrip("/")
     yield page
     page.close()
     for name, value in saved.items():

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import AsyncIterator, List, Optional, Tuple
 
+import jwt
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -36,7 +37,7 @@ DEMO_TODAY = date(2026, 11, 23)
 AGENT = ("agent", "agent-demo-password")
 PHARMACIST = ("pharmacist", "pharmacist-demo-password")
 SUPERVISOR = ("supervisor", "supervisor-demo-password")
-RASA_TOKEN = "test-rasa-token"
+RASA_TOKEN = "test-rasa-jwt-secret-of-32-bytes!!"
 
 
 class FakeClock:
@@ -61,7 +62,7 @@ def desk_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def rasa_nowhere(monkeypatch: pytest.MonkeyPatch) -> None:
     # Pushes go nowhere unless a test starts the fake Rasa; the token never comes from var/.
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("RASA_API_TOKEN", RASA_TOKEN)
+    monkeypatch.setenv("RASA_JWT_SECRET", RASA_TOKEN)
 
 
 def run(scenario) -> None:
@@ -271,6 +272,9 @@ class FakeRasa:
         self.calls: List[Tuple[str, dict, dict]] = []
 
     async def execute(self, request: web.Request) -> web.Response:
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        claims = jwt.decode(bearer, RASA_TOKEN, algorithms=["HS256"])
+        assert claims["user"]["role"] == "admin"
         self.calls.append((request.path, dict(request.query), await request.json()))
         return web.json_response({"tracker": {}, "messages": []})
 
@@ -302,7 +306,7 @@ def test_claim_and_reply_push_to_rasa(desk_db, monkeypatch):
     assert len(rasa.calls) == 2
     for path, query, body in rasa.calls:
         assert path == f"/conversations/{conversation_id}/execute"
-        assert query == {"token": RASA_TOKEN, "output_channel": "latest"}
+        assert query == {"output_channel": "latest"}  # the proof is in the header, not the URL
         assert body == {"name": "action_deliver_agent_messages"}
 
 
