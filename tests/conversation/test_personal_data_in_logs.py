@@ -33,8 +33,8 @@ def test_a_failing_action_answers_without_the_tracker(stack):
             "tracker": {"sender_id": marker, "events": [], "paused": False,
                         "followup_action": None, "active_loop": {}, "latest_event_time": None,
                         "latest_action_name": "action_listen",
-                        # A lock time that is not a number makes the action raise.
-                        "slots": {"identity_locked_until": "soon", "dob_input": "03/14/1958"},
+                        # A lock time that is not a number makes the lock report raise.
+                        "slots": {"identity_locked_until": "soon", "dob_input": "locked"},
                         "latest_message": {"text": f"{marker} 03/14/1958", "intent": {}}}}
     answer = requests.post(f"{stack.config.action_url}/webhook", json=call, timeout=30,
                            headers={TOKEN_HEADER: stack.action_token})
@@ -48,10 +48,11 @@ def test_rasa_logs_an_action_failure_without_the_conversation(stack, new_chat):
     chat.send(f"{marker}: I was born {MARIA[1]}, my phone is {MARIA[2]}")
     requests.post(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
                   headers=stack.api.headers(), timeout=10,
-                  json={"event": "slot", "name": "identity_locked_until", "value": "soon"},
+                  json=[{"event": "slot", "name": "identity_locked_until", "value": "soon"},
+                        {"event": "slot", "name": "dob_input", "value": "locked"}],
                   ).raise_for_status()
-    chat.send("where is my order")  # the identity form's validation now raises
+    stack.api.execute(chat.sender, "action_after_identity", timeout=30)  # now raises
     rasa_log = (stack.log_dir / "rasa.log").read_text(errors="replace")
-    assert "validate_identity_form" in rasa_log  # the failure reached Rasa's log...
+    assert "action_after_identity" in rasa_log  # the failure reached Rasa's log...
     for log in stack.log_dir.glob("*.log"):  # ...but nothing the shopper said did
         assert marker not in log.read_text(errors="replace"), log.name
