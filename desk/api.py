@@ -39,11 +39,11 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/api/queue", api_queue)
     router.add_get("/api/canned", api_canned)
     router.add_get("/api/filters", api_filters)
-    router.add_get(r"/api/tickets/{ticket_id:\d+}", api_ticket)
-    router.add_post(r"/api/tickets/{ticket_id:\d+}/claim", api_claim)
-    router.add_post(r"/api/tickets/{ticket_id:\d+}/reply", api_reply)
-    router.add_post(r"/api/tickets/{ticket_id:\d+}/return", api_return)
-    router.add_post(r"/api/tickets/{ticket_id:\d+}/resolve", api_resolve)
+    router.add_get(r"/api/tickets/{ticket_id:\d{1,9}}", api_ticket)
+    router.add_post(r"/api/tickets/{ticket_id:\d{1,9}}/claim", api_claim)
+    router.add_post(r"/api/tickets/{ticket_id:\d{1,9}}/reply", api_reply)
+    router.add_post(r"/api/tickets/{ticket_id:\d{1,9}}/return", api_return)
+    router.add_post(r"/api/tickets/{ticket_id:\d{1,9}}/resolve", api_resolve)
     router.add_get(EVENTS_PATH, api_events)
 
 

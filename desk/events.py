@@ -95,4 +95,5 @@ async def _send(response: web.StreamResponse, event: str, data: Dict[str, Any]) 
 
 def int_param(request: web.Request, name: str) -> Optional[int]:
     raw = request.query.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    # ASCII digits only ("²" is a digit to isdigit), and no id bigger than the column holds.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
