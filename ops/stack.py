@@ -89,7 +89,8 @@ def private_stack_config(work: Path, model_path: Path) -> StackConfig:
     return StackConfig(model_path=model_path, var_dir=work, database_url=url,
                        rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
                        carrier_port=free_port(), desk_port=free_port(),
-                       extra_env={"CLIENT_MESSAGES_PER_MINUTE": "0"})
+                       extra_env={"CLIENT_MESSAGES_PER_MINUTE": "0",
+                                  "TICKETS_PER_ADDRESS_PER_HOUR": "0"})
 
 
 @dataclass

@@ -96,6 +96,7 @@ class Settings:
     desk_cookie_secure: bool
     desk_trusted_proxies: Tuple[IPNetwork, ...]
     tickets_per_client_per_hour: int
+    tickets_per_address_per_hour: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -145,6 +146,8 @@ def load_settings() -> Settings:
         desk_cookie_secure=_env_flag("DESK_COOKIE_SECURE"),
         desk_trusted_proxies=_env_networks("DESK_TRUSTED_PROXIES"),
         tickets_per_client_per_hour=_env_int("TICKETS_PER_CLIENT_PER_HOUR", 5),
+        # One address may be many people (a household, an office behind one router).
+        tickets_per_address_per_hour=_env_int("TICKETS_PER_ADDRESS_PER_HOUR", 20),
     )
     if settings.tickets_per_client_per_hour < 1:
         raise ValueError("TICKETS_PER_CLIENT_PER_HOUR must be at least 1")

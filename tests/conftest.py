@@ -90,9 +90,9 @@ def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         carrier_port=free_port(),
         desk_port=free_port(),
         # The desk is always open in tests; the out-of-hours test closes it explicitly.
-        # All tests come from one address: the per-address message limit is the gate test's.
+        # All tests come from one address: no per-address limits (the gate's tests check them).
         extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DEMO_MODE": "1",
-                   "CLIENT_MESSAGES_PER_MINUTE": "0",
+                   "CLIENT_MESSAGES_PER_MINUTE": "0", "TICKETS_PER_ADDRESS_PER_HOUR": "0",
                    "CHAT_ALLOWED_ORIGINS": f"http://localhost:{web_port},"
                                            f"http://127.0.0.1:{web_port},{SHOP_ORIGIN}"},
     )

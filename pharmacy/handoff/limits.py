@@ -18,20 +18,17 @@ from pharmacy.handoff.models import TicketQuota
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-# One address may be many people (a household, an office behind one router): it gets more.
-ADDRESS_SHARE = 4
-
-
 def client_keys(conversation_id: str, customer_reference: Optional[str],
-                client_address_key: Optional[str] = None, per_hour: int = 5) -> Dict[str, int]:
+                client_address_key: Optional[str] = None, per_hour: int = 5,
+                per_address: int = 0) -> Dict[str, int]:
     """Who is asking, each with its hourly limit: the conversation, the verified customer when
     there is one (a new chat does not start a customer's count again), and the client's address
-    (the channel's keyed hash of it: new sender ids from one script share it)."""
+    (the channel's keyed hash of it: new sender ids from one script share it; no limit if 0)."""
     keys = {f"conversation:{conversation_id}": per_hour}
     if customer_reference:
         keys[f"customer:{customer_reference}"] = per_hour
-    if client_address_key:
-        keys[f"address:{client_address_key}"] = per_hour * ADDRESS_SHARE
+    if client_address_key and per_address > 0:
+        keys[f"address:{client_address_key}"] = per_address
     return keys
 
 

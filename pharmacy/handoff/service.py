@@ -78,20 +78,25 @@ def summarise(context: HandoffContext) -> str:
 
 
 def request_handoff(session: Session, context: HandoffContext, now: datetime,
-                    per_hour: Optional[int] = None) -> QueuePlace:
+                    per_hour: Optional[int] = None,
+                    per_address: Optional[int] = None) -> QueuePlace:
     """Add to the conversation's open ticket, or open one with the context.
 
     A client (the conversation, and the verified customer) opens at most ``per_hour`` new tickets
-    per clock hour (TICKETS_PER_CLIENT_PER_HOUR); beyond it a request is refused, except an
+    per clock hour (TICKETS_PER_CLIENT_PER_HOUR), a client address at most ``per_address``
+    (TICKETS_PER_ADDRESS_PER_HOUR); beyond it a request is refused, except an
     emergency, which is never lost: it reopens the conversation's latest ticket, or opens one.
     """
     ticket = _open_ticket(session, context.conversation_id)
     if ticket is not None:
         _add_request(session, ticket, context, now)
         return _place(session, ticket, already_open=True)
-    limit = load_settings().tickets_per_client_per_hour if per_hour is None else per_hour
+    settings = load_settings()
+    limit = settings.tickets_per_client_per_hour if per_hour is None else per_hour
+    address_limit = settings.tickets_per_address_per_hour if per_address is None else per_address
     customer = context.customer_reference if context.verified else None
-    keys = client_keys(context.conversation_id, customer, context.client_address_key, limit)
+    keys = client_keys(context.conversation_id, customer, context.client_address_key, limit,
+                       address_limit)
     if not take_ticket_quota(session, keys, now):
         if context.reason is not HandoffReason.EMERGENCY:
             return QueuePlace(None, 0, 0, already_open=False, limited=True)

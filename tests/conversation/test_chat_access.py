@@ -1,8 +1,7 @@
 """Who may speak in a chat, against the running stack (issue 13, items 2 and 3): the chat's
 secret, history only for its holder, the end of verification, typed Rasa commands, login tokens
 used once, and date-of-birth guessing across chats."""
-import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -12,7 +11,6 @@ from ops.rest_chat import RestChat
 from pharmacy.access.models import ChatSession
 from pharmacy.db import session_scope
 from pharmacy.messages import render
-from pharmacy.models import Customer
 from tests.conversation.helpers import MARIA, logged_in, tickets_for
 
 ASK_DOB = "What's your date of birth?"
@@ -110,21 +108,9 @@ def test_typed_rasa_commands_do_not_reset_the_conversation(stack, new_chat, comm
     assert "restart" not in kinds and "undo" not in kinds and kinds.count("session_started") == 1
 
 
-@pytest.fixture
-def guessed_customer(seeded_database):
-    """A customer of this test alone, so locking them out leaves the demo personas alone."""
-    reference = f"C-{uuid.uuid4().hex[:6]}"
-    digits = f"{uuid.uuid4().int % 10**7:07d}"
-    with session_scope(seeded_database) as session:
-        session.add(Customer(reference=reference, first_name="Lee", last_name="Park",
-                             date_of_birth=date(1966, 5, 9), phone=f"+1-555-{digits}",
-                             email=f"{reference}@example.com"))
-    return reference, "05/09/1966", f"555{digits}"
-
-
 def test_guessing_a_date_of_birth_across_new_chats_locks_and_alerts_once(
-        stack, new_chat, seeded_database, guessed_customer):
-    reference, right_dob, phone = guessed_customer
+        stack, new_chat, seeded_database, own_customer):
+    reference, right_dob, phone = own_customer
     replies, chats = [], []
     for year in (1961, 1962, 1963):  # each guess from a fresh chat, as a script would
         chat = new_chat()

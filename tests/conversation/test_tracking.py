@@ -82,14 +82,15 @@ def test_order_number_in_the_question_counts_as_the_second_factor(new_chat, seed
     assert "in transit" in answer.lower()
 
 
-def test_three_wrong_dates_of_birth_lock_and_offer_a_person(new_chat, stack):
+def test_three_wrong_dates_of_birth_lock_and_offer_a_person(new_chat, stack, own_customer):
+    phone = own_customer[2]
     chat = new_chat()
     assert ASK_DOB in chat.texts("where is my order")
     for remaining in (2, 1):
         chat.texts("01/01/1970")
-        assert f"Attempts left: {remaining}." in chat.texts(MARIA[2])
+        assert f"Attempts left: {remaining}." in chat.texts(phone)
     chat.texts("01/01/1970")
-    replies = chat.send(MARIA[2])
+    replies = chat.send(phone)
     text = " ".join(r.get("text", "") for r in replies)
     assert "can't try verification again" in text
     assert "/request_human" in [b["payload"] for r in replies for b in r.get("buttons") or []]

@@ -356,10 +356,11 @@ def test_opening_the_live_feed_is_audited_with_the_ticket_it_may_follow(
 
 
 def _request(url: str, reason: HandoffReason, conversation_id: str, at: datetime = T0,
-             per_hour: int = 5, **context):
+             per_hour: int = 5, per_address: int = 0, **context):
     with session_scope(url) as session:
         return request_handoff(session, HandoffContext(
-            conversation_id=conversation_id, reason=reason, **context), now=at, per_hour=per_hour)
+            conversation_id=conversation_id, reason=reason, **context), now=at, per_hour=per_hour,
+            per_address=per_address)
 
 
 def _close_now(url: str, ticket_id: int) -> None:
@@ -579,11 +580,12 @@ def test_a_script_opening_new_chats_from_one_address_is_limited_and_grouped(
     address = uuid.uuid4().hex[:32]  # the channel's keyed hash of one client address
     chats = [f"flood-{uuid.uuid4()}" for _ in range(10)]
     places = [_request(seeded_database, HandoffReason.USER_REQUEST, chat, per_hour=2,
-                       client_address_key=address) for chat in chats]
-    # Each new chat is a new conversation, but the address allows 2 x 4 = 8 per hour.
+                       per_address=8, client_address_key=address) for chat in chats]
+    # Each new chat is a new conversation, but the address allows 8 per hour.
     assert [place.limited for place in places] == [False] * 8 + [True] * 2
     emergencies = [_request(seeded_database, HandoffReason.EMERGENCY, f"flood-{uuid.uuid4()}",
-                            per_hour=2, client_address_key=address) for _ in range(3)]
+                            per_hour=2, per_address=8, client_address_key=address)
+                   for _ in range(3)]
     assert all(place.ticket_id and not place.limited for place in emergencies)  # never refused
     with session_scope(seeded_database) as session:
         agent = _agent(session, new_agent("pharmacist"))
