@@ -372,7 +372,9 @@ _NEGATED = re.compile(r"\b(no|not|never|without|denies|deny|nor|neither|free of|
 _IN_THE_PAST = re.compile(
     r"\b((\d+|a|one|two|three|four|five|few|several|many|couple of|a couple of) )?(years?|months?|yrs?)"
     r" ago\b|\blast (year|month|summer|winter|spring|fall|autumn)\b|\bhistory of\b|\bin the past\b"
-    r"|\bwhen i was (a |younger|little|\d+)|\bused to\b|\bprevious(ly)?\b|\bonce had\b"
+    r"|\bwhen i was (a |younger|little|\d+|\w+teen\b|ten\b|eleven\b|twelve\b|in (school|college))"
+    r"|\bused to\b|\bprevious(ly)?\b|\bonce had\b"
+    r"|\b(have been|been|was|am) (fine|okay|ok|stable|well|free of (them|it)|\w+[- ]free) (for|since|ever)\b"
     r"|\bas a (child|kid|teen|teenager)\b|\bin (19|20)\d\d\b")
 
 
