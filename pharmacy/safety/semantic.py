@@ -25,7 +25,7 @@ from pharmacy.safety.text import normalise
 
 # Chosen on the development part of the real-message evaluation (README, "Clinical safety"):
 # the highest recall there while false alarms on ordinary medicine questions stayed under 5%.
-MIN_SCORE = 0.02
+MIN_SCORE = 0.04
 # Shorter messages ("goodbye", "what's the meaning of life", "i don't want to continue") are too
 # ambiguous to read by meaning; the patterns read them.
 MIN_WORDS = 7
