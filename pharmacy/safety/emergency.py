@@ -225,7 +225,12 @@ _CUES: List[_Cue] = [
     _Cue("ingested_too_much", Emergency.POISONING, _any(
         rf"\b({_INGESTED})\b[^.?!]{{0,60}}?(\b({_EXCESS})|\b({_SUBSTANCE}))",
         rf"\b({_INGESTED}) (\w+ ){{0,2}}?{_BIG_NUMBER}",
-        r"\bon (\d{2,}) (hits|tabs|pills|tablets|doses)\b"), topical=True, past_cancels=True),
+        r"\bon (\d{2,}) (hits|tabs|pills|tablets|doses)\b",
+        # "i am currently on 4 brownies": a quantity taken so far tonight, not a daily regimen
+        r"\b(currently|right now|i am|am|im) (now )?on (\d+|two|three|four|five|six|seven|eight|nine"
+        r"|ten|a lot of|way too many|so many) (\w+ )?(brownies|edibles|gummies|tabs|hits|lines|drops"
+        r"|doses|pills|tablets)\b(?! (a|per|each|every) (day|night|week|morning)|,? (daily|twice))"),
+        topical=True, past_cancels=True),
     # Someone took something and the writer asks what to do now.
     _Cue("ingested_and_worried", Emergency.POISONING, re.compile(
         rf"\b({_INGESTED}|takes|has taken|got into|into my)\b.{{0,200}}\b(what (should|do|can|to) (i|we)"

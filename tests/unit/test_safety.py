@@ -123,3 +123,21 @@ def test_the_same_text_always_gives_the_same_answer():
 def test_normalising_spells_out_texting_and_cuts_sentences():
     assert normalise("I can’t breath, pls HELP!!!") == "i cannot breath, please help!!!"
     assert sentences("one. two? three") == ["one.", "two?", "three"]
+
+
+@pytest.mark.parametrize("text", [
+    "ok so im currently on 4 brownies and it keeps getting stronger, will i be ok",
+    "right now on 5 tabs and it is way too intense",
+])
+def test_a_quantity_taken_so_far_tonight_is_a_poisoning(text):
+    assert detect_emergency(text) is POISONING
+
+
+@pytest.mark.parametrize("text", [
+    "i am on 2 pills a day for my blood pressure, can i take them together",
+    "im on 3 tablets daily, is that a lot",
+    "i had a seizure when i was fourteen and have been fine for years, is this cold medicine ok",
+    "had one seizure as a teen, been seizure-free since, can i take bupropion",
+])
+def test_a_regimen_or_an_old_event_is_not_an_emergency(text):
+    assert detect_emergency(text) is None
