@@ -10,14 +10,17 @@ with the highest score when that score reaches ``MIN_SCORE``.
 
 The whole message is read at once (the encoder sees its first 128 word pieces): single sentences
 of a long post, read apart from the rest, were often mistaken for emergencies on the development
-evaluation, and so were the short titles of posts. The weights are fitted once, without
+evaluation, and so were the short titles of posts. A long post is also read in two later parts
+of about a hundred words (its end, and what follows its beginning), for despair alone: a long
+crisis post often gets to it late, while a long medicine question's later parts tell of
+symptoms that are not emergencies. The weights are fitted once, without
 randomness, and saved: the same message gives the same answer on every run and every machine.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 from pharmacy.safety.classifier import EmergencyClassifier
 from pharmacy.safety.emergency import Emergency
@@ -29,6 +32,9 @@ MIN_SCORE = 0.04
 # Shorter messages ("goodbye", "what's the meaning of life", "i don't want to continue") are too
 # ambiguous to read by meaning; the patterns read them.
 MIN_WORDS = 7
+# A post longer than this is also read in later parts of PART_WORDS words (self-harm only).
+LONG_POST_WORDS = 120
+PART_WORDS = 100
 
 
 @dataclass(frozen=True)
@@ -45,28 +51,44 @@ class SemanticCheck:
         self.min_score = min_score
         self.kinds = classifier.kinds
 
-    def piece(self, text: str) -> Optional[str]:
-        """What is read: the normalised message, if it is long enough to carry a meaning."""
+    def pieces(self, text: str) -> List[str]:
+        """What is read: the normalised message, if it is long enough to carry a meaning, then
+        the later parts of a long post."""
         normalised = normalise(text)
-        return normalised if len(normalised.split()) >= MIN_WORDS else None
+        words = normalised.split()
+        if len(words) < MIN_WORDS:
+            return []
+        pieces = [normalised]
+        if len(words) > LONG_POST_WORDS:
+            pieces.append(" ".join(words[-PART_WORDS:]))
+        if len(words) > 2 * LONG_POST_WORDS - 20:
+            pieces.append(" ".join(words[PART_WORDS - 10:2 * PART_WORDS - 10]))
+        return pieces
+
+    def _best(self, text: str) -> Dict[Emergency, Tuple[float, str]]:
+        pieces = self.pieces(text)
+        if not pieces:
+            return {}
+        best = {}
+        for kind, values in self.classifier.scores(self.encoder.encode(pieces)).items():
+            # later parts count for despair only
+            read = len(pieces) if kind is Emergency.SELF_HARM else 1
+            index = int(values[:read].argmax())
+            best[kind] = (float(values[index]), pieces[index])
+        return best
 
     def scores(self, text: str) -> Dict[Emergency, float]:
         """The classifier's score per emergency kind (empty for a message too short to read)."""
-        piece = self.piece(text)
-        if piece is None:
-            return {}
-        return {kind: float(values[0])
-                for kind, values in self.classifier.scores(self.encoder.encode([piece])).items()}
+        return {kind: score for kind, (score, _) in self._best(text).items()}
 
     def match(self, text: str) -> Optional[SemanticMatch]:
         """The likeliest emergency kind, if its score is high enough."""
-        scores = self.scores(text)
-        if not scores:
+        best = self._best(text)
+        if not best:
             return None
-        kind = max(scores, key=scores.get)
-        if scores[kind] < self.min_score:
-            return None
-        return SemanticMatch(kind, scores[kind], normalise(text))
+        kind = max(best, key=lambda k: best[k][0])
+        score, piece = best[kind]
+        return SemanticMatch(kind, score, piece) if score >= self.min_score else None
 
 
 @lru_cache(maxsize=1)

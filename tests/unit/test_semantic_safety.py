@@ -108,3 +108,27 @@ def test_stale_weights_are_refitted_in_memory(tmp_path):
     assert classifier.classes == ("safe_service", "self_harm")
     probabilities = classifier.probabilities(check.encoder.encode(["i will kill myself tonight"]))
     assert probabilities[0, 1] > probabilities[0, 0]
+
+
+_BACKGROUND = ("I moved to this city three years ago for work. The job was fine at first and I made a "
+               "couple of friends at the climbing gym. My landlord raised the rent twice, so I took a "
+               "second job at a warehouse on weekends. My car broke down in the winter and I had to "
+               "take two buses each way. My brother got married in the autumn and I could not afford "
+               "the trip to the wedding. I stopped going to the gym because I was always working. "
+               "My phone is mostly quiet now, apart from the bills. ")
+
+
+def test_despair_late_in_a_long_post_is_read():
+    text = _BACKGROUND + ("Lately every night I lie awake wishing I would simply not be here in the "
+                          "morning. I am so tired of carrying all of this and I cannot picture a "
+                          "future with me in it. I think everyone would manage fine without me.")
+    assert len(text.split()) > 120
+    found = assess_message(text)
+    assert found.kinds == (Emergency.SELF_HARM,)
+
+
+def test_the_later_parts_of_a_long_medicine_question_do_not_raise_other_kinds():
+    text = _BACKGROUND + ("My doctor put me on a new blood pressure tablet last month. Since then my "
+                          "ankles are a little puffy by the evening and I get a dry tickly cough at "
+                          "night. Is it worth asking for a different one, or does this settle?")
+    assert not assess_message(text).is_emergency
