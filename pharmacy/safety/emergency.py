@@ -415,8 +415,33 @@ _NOW = re.compile(r"\b(now|right now|today|tonight|this morning|this evening|jus
                   r"|hours? ago|minutes? ago|an hour ago|yesterday|last night)\b")
 
 
+# "what happens if a child swallows a battery?": a hypothetical about anyone, not an event.
+_HYPOTHETICAL = re.compile(
+    r"\b(what happens|what would happen|what if|what (should|do|can) (you|one|people|parents) do"
+    r"|what to do|how do you (know|tell|treat)|is it (dangerous|bad|fatal|deadly)|how dangerous is it)"
+    r"( if| when)? (a|an|any|your|someone|somebody|a person|people|kids|children|you|one|dogs|cats"
+    r"|pets)\b")
+_OWN = re.compile(r"\b(i|me|my|mine|we|us|our|he|she|his|her|him)\b")
+# The asker's own words around a general question: "asking so i know", "i was wondering".
+_ASKER = re.compile(r"\b(so i (know|can be ready|am prepared)|i (was |am )?(just )?(wonder\w*|asking"
+                    r"|curious)|i (would like|want|wanted) to know|i ask)\b")
+
+
+def _about_no_one_of_ones_own(sentence: str) -> bool:
+    return not _OWN.search(_ASKER.sub(" ", sentence))
+
+
+def is_hypothetical(text: str) -> bool:
+    """A question about what would happen to anyone ("what happens if a child swallows a
+    battery?"), with no one of the writer's own in it."""
+    normalised = normalise(text[:MAX_CHARS_READ])
+    return bool(_HYPOTHETICAL.search(normalised)) and _about_no_one_of_ones_own(normalised)
+
+
 def _counts(cue: _Cue, sentence: str, match: "re.Match[str]", told_in_the_past: bool) -> bool:
     if cue.topical and not _PERSONAL.search(sentence) and _TOPIC_FRAME.search(sentence):
+        return False
+    if cue.topical and _HYPOTHETICAL.search(sentence) and _about_no_one_of_ones_own(sentence):
         return False
     if cue.warning_topic and not _PERSONAL.search(sentence) and _WARNING_FRAME.search(sentence):
         return False

@@ -103,6 +103,10 @@ _TREATMENT_DECISION = re.compile(
 _JOINED = re.compile(r"\w[\w-]* ?[+&] ?\w")
 _SAFETY_WORDS = re.compile(r"\b(safe|ok|okay|alright|dangerous|risky|bad|interact\w*|together"
                            r"|combo|stack|mix\w*)\b|\?|=")
+# "thinking of stopping my lamotrigine": coming off a medicine of one's own.
+_STOPPING_OWN = re.compile(
+    r"\b(stop|stopping|quit|quitting|come off|coming off|go off|going off|get off|getting off"
+    r"|wean off|weaning off|drop|dropping) (of )?(my|the|this|his|her|our) (?P<what>[\w-]+)")
 _SUBSTANCE_ENDING = re.compile(r"(ine|ol|in|ide|ate|pam|lam|one|il|ium|htp|oil)$")
 # A forum title's own history without "I": "had a clot, taking xarelto", "on lithium for years".
 _HISTORY_CLAUSE = re.compile(
@@ -146,6 +150,11 @@ def pharmacist_reason(text: str) -> Optional[str]:
         return "controlled_substance"
     if _POSTPARTUM.search(normalised):
         return "pregnancy"
+    stopping = _STOPPING_OWN.search(normalised)
+    if stopping and (looks_like_medicine_name(stopping.group("what"))
+                     or _MEDICINE_WORDS.search(stopping.group("what"))
+                     or _SUBSTANCE_ENDING.search(stopping.group("what"))):
+        return "stopping"
     if _joined_substances(normalised):
         return "combination"
     if (_OWN_HEALTH.search(normalised) or _TREATMENT_DECISION.search(normalised)

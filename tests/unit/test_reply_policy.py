@@ -128,3 +128,16 @@ def test_forum_style_questions_about_ones_own_treatment_go_to_a_pharmacist(text,
 ])
 def test_joined_words_and_general_questions_stay_general(text):
     assert pharmacist_reason(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Thinking of stopping my lamotrigine because of the rash worry, how do I do it safely",
+    "planning on coming off my sertraline next month",
+])
+def test_coming_off_ones_own_medicine_is_for_a_pharmacist(text):
+    assert pharmacist_reason(text) == "stopping"
+
+
+@pytest.mark.parametrize("text", ["stop my reminders", "can i stop my order", "stop my delivery"])
+def test_stopping_a_service_is_not_stopping_a_medicine(text):
+    assert pharmacist_reason(text) is None

@@ -3,7 +3,7 @@ questions about a topic that must not get a 911 answer. Written by us, in the st
 messages take (see the README's "Clinical safety" for the real-message figures)."""
 import pytest
 
-from pharmacy.safety import Emergency, assess_emergency, detect_emergency
+from pharmacy.safety import Emergency, assess_emergency, assess_message, detect_emergency
 from pharmacy.safety.emergency import MAX_CHARS_READ
 from pharmacy.safety.text import normalise, sentences
 
@@ -141,3 +141,16 @@ def test_a_quantity_taken_so_far_tonight_is_a_poisoning(text):
 ])
 def test_a_regimen_or_an_old_event_is_not_an_emergency(text):
     assert detect_emergency(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "what happens if a child swallows a button battery, asking so i know",
+    "what should you do if someone overdoses on opioids",
+])
+def test_a_hypothetical_about_anyone_is_a_topic(text):
+    assert not assess_message(text).is_emergency
+    assert assess_emergency(text).topic
+
+
+def test_the_same_question_about_ones_own_child_is_an_emergency():
+    assert detect_emergency("what happens now, my son swallowed a button battery") is POISONING
