@@ -37,6 +37,7 @@ class SentenceEncoder:
     def __init__(self, model_dir: Path = MODEL_DIR):
         from safetensors.numpy import load_file
 
+        self.model_dir = model_dir
         self.tokenizer = WordPiece.from_file(model_dir / "vocab.txt")
         weights: Dict[str, np.ndarray] = load_file(str(model_dir / "model.safetensors"))
         self._w = {name: value.astype(np.float32) for name, value in weights.items()}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from pharmacy.safety.emergency import EmergencyAssessment, assess_emergency
+from pharmacy.safety.emergency import EmergencyAssessment, assess_emergency, is_hypothetical
 from pharmacy.safety.semantic import default_semantic_check
 
 SEMANTIC_CUE = "semantic"
@@ -21,6 +21,8 @@ def assess_message(text: Optional[str]) -> EmergencyAssessment:
     found = assess_emergency(text)
     if found.is_emergency or not text or not text.strip():
         return found
+    if found.topic and is_hypothetical(text):
+        return found  # "what happens if a child swallows a battery?": a topic, by its form
     check = default_semantic_check()
     match = check.match(text) if check is not None else None
     if match is None:

@@ -225,7 +225,12 @@ _CUES: List[_Cue] = [
     _Cue("ingested_too_much", Emergency.POISONING, _any(
         rf"\b({_INGESTED})\b[^.?!]{{0,60}}?(\b({_EXCESS})|\b({_SUBSTANCE}))",
         rf"\b({_INGESTED}) (\w+ ){{0,2}}?{_BIG_NUMBER}",
-        r"\bon (\d{2,}) (hits|tabs|pills|tablets|doses)\b"), topical=True, past_cancels=True),
+        r"\bon (\d{2,}) (hits|tabs|pills|tablets|doses)\b",
+        # "i am currently on 4 brownies": a quantity taken so far tonight, not a daily regimen
+        r"\b(currently|right now|i am|am|im) (now )?on (\d+|two|three|four|five|six|seven|eight|nine"
+        r"|ten|a lot of|way too many|so many) (\w+ )?(brownies|edibles|gummies|tabs|hits|lines|drops"
+        r"|doses|pills|tablets)\b(?! (a|per|each|every) (day|night|week|morning)|,? (daily|twice))"),
+        topical=True, past_cancels=True),
     # Someone took something and the writer asks what to do now.
     _Cue("ingested_and_worried", Emergency.POISONING, re.compile(
         rf"\b({_INGESTED}|takes|has taken|got into|into my)\b.{{0,200}}\b(what (should|do|can|to) (i|we)"
@@ -372,7 +377,9 @@ _NEGATED = re.compile(r"\b(no|not|never|without|denies|deny|nor|neither|free of|
 _IN_THE_PAST = re.compile(
     r"\b((\d+|a|one|two|three|four|five|few|several|many|couple of|a couple of) )?(years?|months?|yrs?)"
     r" ago\b|\blast (year|month|summer|winter|spring|fall|autumn)\b|\bhistory of\b|\bin the past\b"
-    r"|\bwhen i was (a |younger|little|\d+)|\bused to\b|\bprevious(ly)?\b|\bonce had\b"
+    r"|\bwhen i was (a |younger|little|\d+|\w+teen\b|ten\b|eleven\b|twelve\b|in (school|college))"
+    r"|\bused to\b|\bprevious(ly)?\b|\bonce had\b"
+    r"|\b(have been|been|was|am) (fine|okay|ok|stable|well|free of (them|it)|\w+[- ]free) (for|since|ever)\b"
     r"|\bas a (child|kid|teen|teenager)\b|\bin (19|20)\d\d\b")
 
 
@@ -408,8 +415,33 @@ _NOW = re.compile(r"\b(now|right now|today|tonight|this morning|this evening|jus
                   r"|hours? ago|minutes? ago|an hour ago|yesterday|last night)\b")
 
 
+# "what happens if a child swallows a battery?": a hypothetical about anyone, not an event.
+_HYPOTHETICAL = re.compile(
+    r"\b(what happens|what would happen|what if|what (should|do|can) (you|one|people|parents) do"
+    r"|what to do|how do you (know|tell|treat)|is it (dangerous|bad|fatal|deadly)|how dangerous is it)"
+    r"( if| when)? (a|an|any|your|someone|somebody|a person|people|kids|children|you|one|dogs|cats"
+    r"|pets)\b")
+_OWN = re.compile(r"\b(i|me|my|mine|we|us|our|he|she|his|her|him)\b")
+# The asker's own words around a general question: "asking so i know", "i was wondering".
+_ASKER = re.compile(r"\b(so i (know|can be ready|am prepared)|i (was |am )?(just )?(wonder\w*|asking"
+                    r"|curious)|i (would like|want|wanted) to know|i ask)\b")
+
+
+def _about_no_one_of_ones_own(sentence: str) -> bool:
+    return not _OWN.search(_ASKER.sub(" ", sentence))
+
+
+def is_hypothetical(text: str) -> bool:
+    """A question about what would happen to anyone ("what happens if a child swallows a
+    battery?"), with no one of the writer's own in it."""
+    normalised = normalise(text[:MAX_CHARS_READ])
+    return bool(_HYPOTHETICAL.search(normalised)) and _about_no_one_of_ones_own(normalised)
+
+
 def _counts(cue: _Cue, sentence: str, match: "re.Match[str]", told_in_the_past: bool) -> bool:
     if cue.topical and not _PERSONAL.search(sentence) and _TOPIC_FRAME.search(sentence):
+        return False
+    if cue.topical and _HYPOTHETICAL.search(sentence) and _about_no_one_of_ones_own(sentence):
         return False
     if cue.warning_topic and not _PERSONAL.search(sentence) and _WARNING_FRAME.search(sentence):
         return False

@@ -14,6 +14,7 @@ import re
 from typing import Optional
 
 from pharmacy.knowledge.answers import pharmacist_only_reason
+from pharmacy.knowledge.drug_names import looks_like_medicine_name
 from pharmacy.safety.emergency import EmergencyAssessment, assess_emergency
 from pharmacy.safety.text import normalise
 
@@ -90,6 +91,48 @@ _MEDICINE_WORDS = re.compile(
     r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?|prescri\w*|taking|takes"
     r"|dose|doses|syrup|supplements?|vitamins?|iu|injections?|vaccin\w*|immuni[sz]\w*)\b")
 LONG_QUESTION_WORDS = 40  # a story this long is about a person, not a label
+# Just after a birth: pregnancy's rules still apply (pharmacy rules, section 4).
+_POSTPARTUM = re.compile(
+    r"\b(new (mother|mom|mum|mommy)|post ?partum|after (giving birth|delivery|the birth|my c-?section)"
+    r"|just (had|gave birth to) (a|my|our) (baby|son|daughter)|newborn)\b")
+# A decision about one's own treatment: whether to start, go back on or keep taking something.
+_TREATMENT_DECISION = re.compile(
+    r"\b(should|can|could|do) (i|we|he|she) (start|begin|try|go (back )?on|keep (taking|using)"
+    r"|continue (taking|using|with)|be (on|taking))\b")
+# "ephedrine + fish oil + 5htp = safe?": substances joined by "+" or "&" asked about together.
+_JOINED = re.compile(r"\w[\w-]* ?[+&] ?\w")
+_SAFETY_WORDS = re.compile(r"\b(safe|ok|okay|alright|dangerous|risky|bad|interact\w*|together"
+                           r"|combo|stack|mix\w*)\b|\?|=")
+# "thinking of stopping my lamotrigine": coming off a medicine of one's own.
+_STOPPING_OWN = re.compile(
+    r"\b(stop|stopping|quit|quitting|come off|coming off|go off|going off|get off|getting off"
+    r"|wean off|weaning off|drop|dropping) (of )?(my|the|this|his|her|our) (?P<what>[\w-]+)")
+_SUBSTANCE_ENDING = re.compile(r"(ine|ol|in|ide|ate|pam|lam|one|il|ium|htp|oil)$")
+# A forum title's own history without "I": "had a clot, taking xarelto", "on lithium for years".
+_HISTORY_CLAUSE = re.compile(
+    r"(^|[,;:(]\s*|\band\s+|\bnow\s+)(taking|been taking|started taking|stopped taking|started"
+    r"|stopped|on) (\w+ )?(\w+)(?<!\bthe)(?<!\ba)\b(?! (hand|way|time|phone|line|website|app)\b)")
+
+
+def _joined_substances(normalised: str) -> bool:
+    """ "ephedrine + fish oil = safe?": substances joined by "+" or "&", asked about."""
+    if not _JOINED.search(normalised) or not _SAFETY_WORDS.search(normalised):
+        return False
+    if _MEDICINE_WORDS.search(normalised) or _ILLICIT.search(normalised):
+        return True
+    operands = re.findall(r"([\w-]+) ?[+&] ?([\w-]+)", normalised)
+    return any(looks_like_medicine_name(word) or _SUBSTANCE_ENDING.search(word)
+               for pair in operands for word in pair)
+
+
+def _history_clause(normalised: str) -> bool:
+    """A clause like "taking statins" or "on lithium for years", told of the writer's own
+    treatment, outside a general question ("what happens when taking X")."""
+    match = _HISTORY_CLAUSE.search(normalised)
+    return bool(match) and not re.match(r"(what|how|why|when|is|are|does|do|can)\b", normalised) \
+        and bool(_CLINICAL.search(normalised) or _MEDICINE_WORDS.search(normalised)
+                 or re.search(r"\b(statins?|insulin|lithium|steroids?|antibiotics?|blood thinners?)\b",
+                              normalised))
 
 
 def pharmacist_reason(text: str) -> Optional[str]:
@@ -105,7 +148,17 @@ def pharmacist_reason(text: str) -> Optional[str]:
     normalised = normalise(text)
     if _ILLICIT.search(normalised):
         return "controlled_substance"
-    if _OWN_HEALTH.search(normalised) or len(normalised.split()) > LONG_QUESTION_WORDS:
+    if _POSTPARTUM.search(normalised):
+        return "pregnancy"
+    stopping = _STOPPING_OWN.search(normalised)
+    if stopping and (looks_like_medicine_name(stopping.group("what"))
+                     or _MEDICINE_WORDS.search(stopping.group("what"))
+                     or _SUBSTANCE_ENDING.search(stopping.group("what"))):
+        return "stopping"
+    if _joined_substances(normalised):
+        return "combination"
+    if (_OWN_HEALTH.search(normalised) or _TREATMENT_DECISION.search(normalised)
+            or _history_clause(normalised) or len(normalised.split()) > LONG_QUESTION_WORDS):
         return "health_question"
     if _SOMEONE.search(normalised) and (_CLINICAL.search(normalised)
                                         or _MEDICINE_WORDS.search(normalised)):

@@ -108,3 +108,36 @@ def test_a_pharmacist_only_question_read_as_a_form_answer_goes_to_the_medicine_p
 def test_an_unclear_message_about_a_medicine_goes_to_the_medicine_path_not_the_fallback():
     assert route("Is 4000IU of Vitamin D a day too much?", "nlu_fallback") == MEDICINE_QUESTION
     assert route("qwxz plorf vvbnq", "nlu_fallback") is None
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("can a woman who gave birth last month take this decongestant? she is a new mom", "pregnancy"),
+    ("Blood clot found in my leg, should i start taking the blood thinner they offered?",
+     "health_question"),
+    ("Ginkgo + aspirin + turmeric = ok or not?", "combination"),
+    ("adderall & energy drinks safe?", "combination"),
+    ("Kidney stones last year, taking allopurinol, now my joints ache?", "health_question"),
+])
+def test_forum_style_questions_about_ones_own_treatment_go_to_a_pharmacist(text, reason):
+    assert pharmacist_reason(text) == reason
+
+
+@pytest.mark.parametrize("text", [
+    "can i pay with visa + mastercard?", "is b&q open on sundays", "what is gabapentin used for",
+    "what happens when taking ibuprofen on an empty stomach",
+])
+def test_joined_words_and_general_questions_stay_general(text):
+    assert pharmacist_reason(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Thinking of stopping my lamotrigine because of the rash worry, how do I do it safely",
+    "planning on coming off my sertraline next month",
+])
+def test_coming_off_ones_own_medicine_is_for_a_pharmacist(text):
+    assert pharmacist_reason(text) == "stopping"
+
+
+@pytest.mark.parametrize("text", ["stop my reminders", "can i stop my order", "stop my delivery"])
+def test_stopping_a_service_is_not_stopping_a_medicine(text):
+    assert pharmacist_reason(text) is None

@@ -3,7 +3,7 @@ questions about a topic that must not get a 911 answer. Written by us, in the st
 messages take (see the README's "Clinical safety" for the real-message figures)."""
 import pytest
 
-from pharmacy.safety import Emergency, assess_emergency, detect_emergency
+from pharmacy.safety import Emergency, assess_emergency, assess_message, detect_emergency
 from pharmacy.safety.emergency import MAX_CHARS_READ
 from pharmacy.safety.text import normalise, sentences
 
@@ -123,3 +123,34 @@ def test_the_same_text_always_gives_the_same_answer():
 def test_normalising_spells_out_texting_and_cuts_sentences():
     assert normalise("I can’t breath, pls HELP!!!") == "i cannot breath, please help!!!"
     assert sentences("one. two? three") == ["one.", "two?", "three"]
+
+
+@pytest.mark.parametrize("text", [
+    "ok so im currently on 4 brownies and it keeps getting stronger, will i be ok",
+    "right now on 5 tabs and it is way too intense",
+])
+def test_a_quantity_taken_so_far_tonight_is_a_poisoning(text):
+    assert detect_emergency(text) is POISONING
+
+
+@pytest.mark.parametrize("text", [
+    "i am on 2 pills a day for my blood pressure, can i take them together",
+    "im on 3 tablets daily, is that a lot",
+    "i had a seizure when i was fourteen and have been fine for years, is this cold medicine ok",
+    "had one seizure as a teen, been seizure-free since, can i take bupropion",
+])
+def test_a_regimen_or_an_old_event_is_not_an_emergency(text):
+    assert detect_emergency(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "what happens if a child swallows a button battery, asking so i know",
+    "what should you do if someone overdoses on opioids",
+])
+def test_a_hypothetical_about_anyone_is_a_topic(text):
+    assert not assess_message(text).is_emergency
+    assert assess_emergency(text).topic
+
+
+def test_the_same_question_about_ones_own_child_is_an_emergency():
+    assert detect_emergency("what happens now, my son swallowed a button battery") is POISONING
