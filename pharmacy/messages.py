@@ -68,7 +68,7 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
         # identity
         "identity.ask_dob": Message(
             "To keep your health information private, I need to check who you are. What's your "
-            "date of birth? (for example 03/14/1958)"
+            "date of birth? (for example 07/04/1976)"
         ),
         "identity.ask_factor": Message(
             "Thanks. Now one more detail from your account: an order number (like EP-100123), an "
@@ -79,7 +79,7 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "another way. You can also sign in again on the website or in the app."
         ),
         "identity.dob_unreadable": Message(
-            "I couldn't read that as a date. Please type your date of birth like 03/14/1958."
+            "I couldn't read that as a date. Please type your date of birth like 07/04/1976."
         ),
         "identity.factor_unreadable": Message(
             "I couldn't find an order number, Rx number or phone number in that. An order number "
