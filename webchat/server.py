@@ -34,6 +34,9 @@ log = logging.getLogger("webchat")
 WEB_DIR = PROJECT_ROOT / "web"
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 SECRET_HEADER = "X-Chat-Secret"
+# Slots the identity form fills with what the shopper typed (actions/identity.py).
+IDENTITY_SLOTS = ("dob_input", "possession_input")
+IDENTITY_PLACEHOLDER = "[identity details hidden]"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; connect-src 'self' http: https: ws: wss:; img-src 'self' data:; "
@@ -56,16 +59,22 @@ def conversation_messages(events: Any) -> List[Dict[str, Any]]:
     """The user and bot messages of a tracker's events, in order, as the page shows them.
     Any shape of events is read (metadata comes from the client): every text is a string."""
     messages: List[Dict[str, Any]] = []
+    last_user: Optional[Dict[str, Any]] = None
     for event in events if isinstance(events, list) else []:
         event = _mapping(event)
         kind = event.get("event")
+        if kind == "slot" and last_user is not None and _answers_identity(event):
+            # The message filled the identity check (a date of birth, an order or Rx number, a
+            # phone): it is not shown again, whatever form it took.
+            last_user["text"] = IDENTITY_PLACEHOLDER
         if kind == "user":
             text = _text(event.get("text"))
             if text.startswith("/"):
                 # A button payload: show the title the shopper clicked, kept by the page as metadata.
                 text = _text(_mapping(event.get("metadata")).get("button_title")) or text
-            # What the shopper typed to prove who they are is not shown again.
-            messages.append({"from": "user", "text": redact(text)})
+            # Personal data in any message is not shown again either.
+            last_user = {"from": "user", "text": redact(text)}
+            messages.append(last_user)
         elif kind == "bot":
             data = _mapping(event.get("data"))
             # Rasa's channels send a text with blank lines as several messages; show it the same.
@@ -81,6 +90,12 @@ def conversation_messages(events: Any) -> List[Dict[str, Any]]:
                 ]
             messages.append(message)
     return messages
+
+
+def _answers_identity(event: Dict[str, Any]) -> bool:
+    value = event.get("value")
+    return (event.get("name") in IDENTITY_SLOTS and isinstance(value, str)
+            and value not in ("verified", "locked"))
 
 
 def html_safe_json(value: Any) -> str:

@@ -1,4 +1,4 @@
-from webchat.server import _hostname, conversation_messages
+from webchat.server import IDENTITY_PLACEHOLDER, _hostname, conversation_messages
 
 
 def test_only_user_and_bot_messages_are_kept_in_order():
@@ -38,3 +38,18 @@ def test_a_text_with_blank_lines_is_split_like_the_live_channel_does():
         {"from": "bot", "text": "Disclaimer.",
          "buttons": [{"title": "Ask a pharmacist", "payload": "/request_human"}]},
     ]
+
+
+def test_messages_that_answered_the_identity_check_are_hidden_whatever_their_form():
+    events = [
+        {"event": "user", "text": "where is EP-100012"},
+        {"event": "slot", "name": "possession_input", "value": "EP-100012"},
+        {"event": "bot", "text": "What's your date of birth?"},
+        {"event": "user", "text": "the fourteenth of march, fifty-eight"},
+        {"event": "slot", "name": "dob_input", "value": "the fourteenth of march, fifty-eight"},
+        {"event": "slot", "name": "dob_input", "value": "verified"},
+        {"event": "user", "text": "thanks"},
+        {"event": "slot", "name": "possession_input", "value": None},
+    ]
+    assert [m["text"] for m in conversation_messages(events) if m["from"] == "user"] == [
+        IDENTITY_PLACEHOLDER, IDENTITY_PLACEHOLDER, "thanks"]
