@@ -23,3 +23,13 @@ date_shaped = st.builds(
 ) | st.builds(lambda year, month, day: f"{year}-{month}-{day}", _year, _month, _day)
 
 any_text = st.text() | tricky_text | long_text | date_shaped
+
+
+
+def json_values(leaves=st.text(max_size=30), max_leaves: int = 12):
+    """Anything JSON can carry, nested, with ``leaves`` among its strings (e.g. markup)."""
+    return st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | leaves,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                    max_size=4),
+        max_leaves=max_leaves)

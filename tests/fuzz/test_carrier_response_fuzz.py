@@ -7,13 +7,10 @@ from hypothesis import strategies as st
 
 from pharmacy.carrier import (STATUSES, CarrierClient, CarrierError, CarrierSettings,
                               MalformedResponse, TrackingInfo, parse_tracking)
+from tests.fuzz import strategies
 
 NUMBER = "RP4000000007"
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner,
-                                                                max_size=5),
-    max_leaves=15)
+json_values = strategies.json_values(max_leaves=15)
 times = st.datetimes().map(lambda t: t.isoformat()) | st.sampled_from(
     ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-11-23T10:00:00Z", "Z", ""])
 # Answers close to the real schema, each field either right or anything at all.

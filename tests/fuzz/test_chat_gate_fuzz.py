@@ -10,13 +10,10 @@ from hypothesis import strategies as st
 from pharmacy.access.chat_sessions import issue_secret
 from pharmacy.access.gate import CLIENT_METADATA, Admitted, ChatGate, Refusal
 from pharmacy.database import migrate
+from tests.fuzz import strategies
 
 KEY = "fuzz-gate-key"
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=50),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner,
-                                                                max_size=3),
-    max_leaves=8)
+json_values = strategies.json_values(max_leaves=8)
 chat_ids = st.text(max_size=80) | st.from_regex(r"[A-Za-z0-9-]{8,64}", fullmatch=True) | json_values
 texts = st.text(max_size=300) | st.sampled_from(["/restart", "/session_start{}", " /back",
                                                   "/greet", "x" * 25_000]) | json_values

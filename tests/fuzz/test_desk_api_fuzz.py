@@ -10,15 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desk.server import create_app
+from tests.fuzz import strategies
 from tests.unit.test_desk_server import AGENT, DEMO_TODAY, log_in, open_ticket
 
 MARKUP = st.sampled_from(["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", ""])
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
-    | MARKUP,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
-                                                                max_size=3),
-    max_leaves=8)
+json_values = strategies.json_values(st.text(max_size=40) | MARKUP, max_leaves=8)
 queries = st.dictionaries(st.sampled_from(["reason", "priority", "state", "q", "collapse", "x"]),
                           st.text(max_size=30) | MARKUP, max_size=4)
 actions = st.sampled_from(["claim", "reply", "return", "resolve"])
