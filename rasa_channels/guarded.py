@@ -14,7 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from pharmacy.access.gate import Admitted, ChatGate, Refusal
+from pharmacy.access.gate import ChatGate, Refusal
 from pharmacy.messages import render
 from pharmacy.settings import load_settings
 
@@ -42,8 +42,8 @@ async def _waiting_for_a_person(app: Any, chat_id: str) -> bool:
     return bool(tracker and tracker.get_slot("handoff_active"))
 
 
-async def run_turn(on_new_message: OnNewMessage, message: UserMessage, replies_sent: Callable[[], int],
-                   app: Any) -> Optional[str]:
+async def run_turn(on_new_message: OnNewMessage, message: UserMessage,
+                   replies_sent: Callable[[], int], app: Any) -> Optional[str]:
     """Run one turn; the key of what to add when the shopper would otherwise be left waiting in
     silence: the turn failed (e.g. the action server is down) or is slower than the reply limit
     (it then goes on, and its answer still arrives over socket.io and in the history)."""
