@@ -53,11 +53,7 @@ PRIVATE_TASKS = {
 
 def _lapsed(chat_id: str) -> bool:
     with session_scope() as session:
-        if chat_sessions.current_verification(session, chat_id, datetime.utcnow()):
-            return False
-        lapsed = chat_sessions.had_verification(session, chat_id)
-        chat_sessions.forget_verification(session, chat_id)
-        return lapsed
+        return chat_sessions.forget_lapsed_verification(session, chat_id, datetime.utcnow())
 
 
 class ActionBeginPrivateTask(DatabaseGuard, Action):

@@ -12,16 +12,15 @@ from pharmacy.access.chat_sessions import SECRET_METADATA_KEY, issue_secret
 
 class RestChat:
     def __init__(self, rasa_url: str, chat_key: str, chat_id: Optional[str] = None,
-                 timeout: float = 60.0, http: Optional[requests.Session] = None):
+                 timeout: float = 60.0):
         self.rasa_url = rasa_url
         self.sender = chat_id or f"chat-{uuid.uuid4()}"
         self.secret = issue_secret(chat_key)
         self.timeout = timeout
-        self.http = http or requests
 
     def post(self, text: Any, metadata: Optional[Dict[str, Any]] = None) -> requests.Response:
         """The channel's raw answer (refusals included)."""
-        return self.http.post(
+        return requests.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
             json={"sender": self.sender, "message": text,
                   "metadata": {SECRET_METADATA_KEY: self.secret, **(metadata or {})}},

@@ -121,16 +121,13 @@ def current_verification(session: Session, chat_id: str, now: datetime) -> Optio
     return Verification(row.customer_reference, row.verified_by or "", row.verified_until)
 
 
-def had_verification(session: Session, chat_id: str) -> bool:
-    """True when the chat was verified once and that has since lapsed (to say so)."""
+def forget_lapsed_verification(session: Session, chat_id: str, now: datetime) -> bool:
+    """Clear a verification that has run out; True when there was one (so the shopper is told)."""
     row = session.get(ChatSession, chat_id)
-    return row is not None and row.customer_reference is not None
-
-
-def forget_verification(session: Session, chat_id: str) -> None:
-    row = session.get(ChatSession, chat_id)
-    if row is not None:
-        _forget_verification(row)
+    if row is None or row.customer_reference is None or current_verification(session, chat_id, now):
+        return False
+    _forget_verification(row)
+    return True
 
 
 def _forget_verification(row: ChatSession) -> None:
