@@ -11,14 +11,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: run test bench setup browser model validate test-stories test-nlu test-postgres lock clean
+.PHONY: run test bench setup browser model validate lint test-stories test-nlu test-postgres lock clean
 
 ## run: set up what is missing, then start everything and print the URLs (Ctrl-C stops it)
 run: setup
 	$(PY) -m ops.run
 
 ## test: set up what is missing, then run every test; non-zero exit on any failure
-test: setup browser validate model
+test: setup browser lint validate model
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-stories
 	$(PY) -m ops.nlu_gate
@@ -41,6 +41,11 @@ web/node_modules/.package-lock.json: web/package-lock.json
 
 browser:
 	scripts/ensure-chromium.sh
+
+## lint: ruff (lint and format check) and mypy, settings in pyproject.toml
+lint: setup
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/ruff format --check --quiet .
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings --quiet

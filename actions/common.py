@@ -1,10 +1,12 @@
 """Helpers every action uses: saying catalogue messages, running blocking work off the loop, and
 answering clearly when the database is down."""
+
 import asyncio
 import functools
 import inspect
 import logging
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,11 +17,17 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-def say(dispatcher: CollectingDispatcher, key: str,
-        extra_buttons: Optional[List[Tuple[str, str]]] = None, **values: Any) -> None:
+def say(
+    dispatcher: CollectingDispatcher,
+    key: str,
+    extra_buttons: list[tuple[str, str]] | None = None,
+    **values: Any,
+) -> None:
     message = render(key, **values)
-    buttons = [{"title": title, "payload": payload}
-               for title, payload in (extra_buttons or []) + message.buttons]
+    buttons = [
+        {"title": title, "payload": payload}
+        for title, payload in (extra_buttons or []) + message.buttons
+    ]
     dispatcher.utter_message(text=message.text, buttons=buttons or None)
 
 
@@ -54,8 +62,9 @@ class DatabaseGuard:
 
 def _guarded(run: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(run)
-    async def guarded_run(self: Any, dispatcher: CollectingDispatcher, tracker: Any,
-                          domain: Any) -> List[Dict[str, Any]]:
+    async def guarded_run(
+        self: Any, dispatcher: CollectingDispatcher, tracker: Any, domain: Any
+    ) -> list[dict[str, Any]]:
         try:
             result = run(self, dispatcher, tracker, domain)
             return await result if inspect.isawaitable(result) else result

@@ -1,6 +1,7 @@
 """The fallback: says why a message could not be handled and offers a person; the second
 misunderstanding in a row brings a person in (handoff reason low_confidence)."""
-from typing import Any, Dict, List, Text
+
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,19 +21,22 @@ def previous_turn_was_fallback(tracker: Tracker) -> bool:
             if seen_current_message:
                 return False
             seen_current_message = True
-        elif seen_current_message and event.get("event") == "action" \
-                and event.get("name") not in ("action_listen", None):
+        elif (
+            seen_current_message
+            and event.get("event") == "action"
+            and event.get("name") not in ("action_listen", None)
+        ):
             return event.get("name") == "action_default_fallback"
     return False
 
 
 class ActionDefaultFallback(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_default_fallback"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         max_chars = load_settings().max_message_chars
         problem = classify_text(tracker.latest_message.get("text"), max_chars)
         if problem is UnreadableInput.EMPTY:
@@ -40,8 +44,12 @@ class ActionDefaultFallback(DatabaseGuard, Action):
         elif problem is UnreadableInput.TOO_LONG:
             say(dispatcher, "fallback.too_long", max_chars=max_chars)
         elif previous_turn_was_fallback(tracker):
-            return await open_handoff(dispatcher, tracker, HandoffReason.LOW_CONFIDENCE,
-                                      message_key="handoff.low_confidence")
+            return await open_handoff(
+                dispatcher,
+                tracker,
+                HandoffReason.LOW_CONFIDENCE,
+                message_key="handoff.low_confidence",
+            )
         else:
             say(dispatcher, "fallback.default")
         return []

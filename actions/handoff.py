@@ -4,9 +4,10 @@ The desk (desk/) writes agent and system messages to the ticket and asks Rasa to
 ``action_deliver_agent_messages``, which says them in this chat. While a person is in the chat the
 conversation guard policy routes every shopper message to ``action_relay_to_agent``.
 """
+
 import re
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SlotSet
@@ -25,19 +26,28 @@ from pharmacy.privacy import redact
 RATING_BUTTONS = [(str(n), f'/rate{{"rating":"{n}"}}') for n in range(1, 6)]
 
 
-def transcript(tracker: Tracker) -> List[tuple]:
+def transcript(tracker: Tracker) -> list[tuple]:
     lines = []
     for event in tracker.events:
         if event.get("event") in ("user", "bot") and event.get("text"):
             sender = "customer" if event["event"] == "user" else "bot"
-            lines.append((sender, redact(event["text"]),
-                          datetime.utcfromtimestamp(event.get("timestamp") or 0)))
+            lines.append(
+                (
+                    sender,
+                    redact(event["text"]),
+                    datetime.utcfromtimestamp(event.get("timestamp") or 0),
+                )
+            )
     return lines
 
 
-def context_from(tracker: Tracker, reason: HandoffReason, customer: Optional[str],
-                 question: Optional[str] = None,
-                 order_number: Optional[str] = None) -> HandoffContext:
+def context_from(
+    tracker: Tracker,
+    reason: HandoffReason,
+    customer: str | None,
+    question: str | None = None,
+    order_number: str | None = None,
+) -> HandoffContext:
     """``customer``: who the chat is verified as now (actions.verification), or None."""
     return HandoffContext(
         conversation_id=tracker.sender_id,
@@ -58,8 +68,13 @@ def open_ticket(context: HandoffContext) -> QueuePlace:
         return request_handoff(session, context, datetime.utcnow())
 
 
-async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: HandoffReason,
-                       message_key: str = "handoff.queued", **context: Any) -> List[Dict[str, Any]]:
+async def open_handoff(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: HandoffReason,
+    message_key: str = "handoff.queued",
+    **context: Any,
+) -> list[dict[str, Any]]:
     """Open (or escalate) the conversation's ticket. In opening hours the shopper waits in the
     chat for a person; outside them they can leave a message or ask for a callback."""
     customer = await verified_customer(tracker)
@@ -72,31 +87,39 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     if not hours.is_open(now) and reason is not HandoffReason.EMERGENCY:
         say(dispatcher, "handoff.closed", when=describe_next_opening(hours, now))
         return [SlotSet("handoff_ticket", place.ticket_id)]
-    say(dispatcher, message_key, position=place.position, minutes=place.expected_wait_minutes,
-        order_number=context.get("order_number") or "")
+    say(
+        dispatcher,
+        message_key,
+        position=place.position,
+        minutes=place.expected_wait_minutes,
+        order_number=context.get("order_number") or "",
+    )
     return [SlotSet("handoff_active", True), SlotSet("handoff_ticket", place.ticket_id)]
 
 
 class ActionRequestHuman(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_human"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         return await open_handoff(dispatcher, tracker, HandoffReason.USER_REQUEST)
 
 
 class ActionRelayToAgent(DatabaseGuard, Action):
     """Passes the shopper's message to the person in the chat; the bot itself says nothing."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_relay_to_agent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
-        still_open = await off_loop(handoff_conversation.add_customer_message,
-                                    tracker.sender_id, redact(text))
+        still_open = await off_loop(
+            handoff_conversation.add_customer_message, tracker.sender_id, redact(text)
+        )
         if still_open:
             return []
         # The ticket was closed on the desk while this message was on its way.
@@ -107,17 +130,18 @@ class ActionRelayToAgent(DatabaseGuard, Action):
 class ActionDeliverAgentMessages(DatabaseGuard, Action):
     """Run by the desk through Rasa's HTTP API whenever it has something for this chat."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_deliver_agent_messages"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         delivery = await off_loop(handoff_conversation.take_undelivered, tracker.sender_id)
         for message in delivery.messages:
             dispatcher.utter_message(text=message)
         # Run from the HTTP API, not after a shopper's message: listen again explicitly, so the
         # shopper's next message is read like any other.
-        events: List[Dict[str, Any]] = [ActionExecuted("action_listen")]
+        events: list[dict[str, Any]] = [ActionExecuted("action_listen")]
         if delivery.ticket_closed and tracker.get_slot("handoff_active"):
             say(dispatcher, "handoff.rate", extra_buttons=RATING_BUTTONS)
             events.insert(0, SlotSet("handoff_active", False))
@@ -125,11 +149,12 @@ class ActionDeliverAgentMessages(DatabaseGuard, Action):
 
 
 class ActionStoreRating(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_store_rating"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         raw = next(tracker.get_latest_entity_values("rating"), None)
         if raw is None:  # typed rather than clicked: "4", "i'd give it a 5"
             typed = re.search(r"\b([1-5])\b", tracker.latest_message.get("text") or "")
@@ -147,34 +172,40 @@ class ActionStoreRating(DatabaseGuard, Action):
 
 
 class ActionLeaveMessage(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_leave_message"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         say(dispatcher, "handoff.type_your_message")
         return [SlotSet("awaiting_offline_message", True)]
 
 
 class ActionStoreOfflineMessage(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_store_offline_message"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
-        await off_loop(handoff_conversation.leave_message, tracker.sender_id,
-                       redact(tracker.latest_message.get("text") or ""))
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        await off_loop(
+            handoff_conversation.leave_message,
+            tracker.sender_id,
+            redact(tracker.latest_message.get("text") or ""),
+        )
         hours = OpeningHours.from_env()
         say(dispatcher, "handoff.message_left", when=describe_next_opening(hours))
         return [SlotSet("awaiting_offline_message", False)]
 
 
 class ActionRequestCallback(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_callback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         found = await off_loop(handoff_conversation.request_callback, tracker.sender_id)
         if not found:
             return await open_handoff(dispatcher, tracker, HandoffReason.USER_REQUEST)

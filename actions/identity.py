@@ -7,9 +7,11 @@ channel), then ``identity_form``, which asks nothing when the chat is verified o
 ``action_after_identity``, which runs the task's handler or reports the lock. Whether the chat is
 verified is the server's record (actions.verification); the slot only mirrors it.
 """
+
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -30,9 +32,9 @@ from pharmacy.handoff import HandoffReason
 from pharmacy.refills import remember_conversation
 from pharmacy.settings import load_settings
 
-TaskHandler = Callable[[CollectingDispatcher, Tracker, str], Awaitable[List[Dict[str, Any]]]]
+TaskHandler = Callable[[CollectingDispatcher, Tracker, str], Awaitable[list[dict[str, Any]]]]
 # Skills register what to do once the shopper is verified (see tracking.py, refills.py).
-RESUMABLE_TASKS: Dict[str, TaskHandler] = {}
+RESUMABLE_TASKS: dict[str, TaskHandler] = {}
 VERIFIED = "verified"
 LOCKED = "locked"
 # The lock outcome, from the form's check to action_after_identity: "new" alerts staff (once).
@@ -57,19 +59,22 @@ def _lapsed(chat_id: str) -> bool:
 
 
 class ActionBeginPrivateTask(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_begin_private_task"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events = [SlotSet("pending_task", PRIVATE_TASKS.get(intent)),
-                  SlotSet("task_text", tracker.latest_message.get("text")),
-                  SlotSet("dob_input", None), SlotSet("possession_input", None),
-                  SlotSet(LOCK_SLOT, None),
-                  # Only this message's "Refill now" counts: an older tap must not pre-fill.
-                  SlotSet(REMINDER_SLOT,
-                          next(tracker.get_latest_entity_values(REMINDER_ENTITY), None))]
+        events = [
+            SlotSet("pending_task", PRIVATE_TASKS.get(intent)),
+            SlotSet("task_text", tracker.latest_message.get("text")),
+            SlotSet("dob_input", None),
+            SlotSet("possession_input", None),
+            SlotSet(LOCK_SLOT, None),
+            # Only this message's "Refill now" counts: an older tap must not pre-fill.
+            SlotSet(REMINDER_SLOT, next(tracker.get_latest_entity_values(REMINDER_ENTITY), None)),
+        ]
         if (tracker.active_loop or {}).get("name") == "refill_form":
             # Another task replaces the refill (the identity form takes over the active loop):
             # say so, and forget its answers so a later "yes" cannot place it.
@@ -94,7 +99,7 @@ def _minutes_until(until: float) -> int:
     return max(1, round((until - time.time()) / 60))
 
 
-async def _report_lock(dispatcher, tracker) -> List[Dict[str, Any]]:
+async def _report_lock(dispatcher, tracker) -> list[dict[str, Any]]:
     minutes = _minutes_until(float(tracker.get_slot(LOCKED_UNTIL_SLOT) or time.time()))
     if tracker.get_slot(LOCK_SLOT) == "new":  # this chat's failure set the lock: alert staff
         say(dispatcher, "identity.locked", minutes=minutes)
@@ -103,7 +108,7 @@ async def _report_lock(dispatcher, tracker) -> List[Dict[str, Any]]:
     return []
 
 
-def _check(chat_id: str, dob_text: str, factor_text: str) -> Optional[identity.FactorCheck]:
+def _check(chat_id: str, dob_text: str, factor_text: str) -> identity.FactorCheck | None:
     dob = identity.parse_date_of_birth(dob_text)
     factor = identity.parse_possession_factor(factor_text)
     if dob is None or factor is None:
@@ -111,48 +116,61 @@ def _check(chat_id: str, dob_text: str, factor_text: str) -> Optional[identity.F
     settings = load_settings()
     now = datetime.utcnow()
     with session_scope() as session:
-        check = identity.check_factors(session, dob, factor, lockout_key(settings), now,
-                                       lockout_policy(settings))
+        check = identity.check_factors(
+            session, dob, factor, lockout_key(settings), now, lockout_policy(settings)
+        )
         if check.outcome is identity.FactorOutcome.VERIFIED:
             chat_sessions.record_verification(
-                session, chat_id, check.customer_reference, "factors",
-                chat_sessions.verification_ends(now, settings.verification_minutes))
+                session,
+                chat_id,
+                check.customer_reference,
+                "factors",
+                chat_sessions.verification_ends(now, settings.verification_minutes),
+            )
         return check
 
 
 class ActionAskDobInput(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_dob_input"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         say(dispatcher, "identity.ask_dob")
         return []
 
 
 class ActionAskPossessionInput(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_possession_input"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> List[Dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         say(dispatcher, "identity.ask_factor")
         return []
 
 
 class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_identity_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
         # Nothing to ask of a verified shopper, nor of one who is locked out.
         if tracker.get_slot("dob_input") == LOCKED or await verified_customer(tracker):
             return []
         return domain_slots
 
-    async def validate_dob_input(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_dob_input(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if value is None:  # cleared when a task begins: nothing typed yet, nothing to complain of
             return {"dob_input": None}
         if value in (VERIFIED, LOCKED):
@@ -160,11 +178,13 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
         if identity.parse_date_of_birth(str(value)) is None:
             say(dispatcher, "identity.dob_unreadable")
             return {"dob_input": None}
-        return await self._check_pair(dispatcher, tracker, str(value),
-                                      tracker.get_slot("possession_input"))
+        return await self._check_pair(
+            dispatcher, tracker, str(value), tracker.get_slot("possession_input")
+        )
 
-    async def validate_possession_input(self, value: Any, dispatcher: CollectingDispatcher,
-                                        tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_possession_input(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if value is None:
             return {"possession_input": None}
         if value in (VERIFIED, LOCKED):
@@ -172,10 +192,11 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
         if identity.parse_possession_factor(str(value)) is None:
             say(dispatcher, "identity.factor_unreadable")
             return {"possession_input": None}
-        return await self._check_pair(dispatcher, tracker, tracker.get_slot("dob_input"),
-                                      str(value))
+        return await self._check_pair(
+            dispatcher, tracker, tracker.get_slot("dob_input"), str(value)
+        )
 
-    async def _check_pair(self, dispatcher, tracker, dob_text, factor_text) -> Dict[Text, Any]:
+    async def _check_pair(self, dispatcher, tracker, dob_text, factor_text) -> dict[str, Any]:
         if not dob_text or not factor_text or dob_text in (VERIFIED, LOCKED):
             # Wait for the other half (an order number may arrive before the date of birth).
             return {"dob_input": dob_text, "possession_input": factor_text}
@@ -183,32 +204,42 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
         if check is None:
             return {"dob_input": None, "possession_input": None}
         if check.outcome is identity.FactorOutcome.VERIFIED:
-            return {"dob_input": VERIFIED, "possession_input": VERIFIED,
-                    "verified_customer": check.customer_reference}
+            return {
+                "dob_input": VERIFIED,
+                "possession_input": VERIFIED,
+                "verified_customer": check.customer_reference,
+            }
         if check.outcome is identity.FactorOutcome.LOCKED:
             until = check.locked_until.replace(tzinfo=timezone.utc).timestamp()
-            return {"dob_input": LOCKED, "possession_input": LOCKED,
-                    LOCK_SLOT: "new" if check.just_locked else "held",
-                    LOCKED_UNTIL_SLOT: until}
+            return {
+                "dob_input": LOCKED,
+                "possession_input": LOCKED,
+                LOCK_SLOT: "new" if check.just_locked else "held",
+                LOCKED_UNTIL_SLOT: until,
+            }
         say(dispatcher, "identity.mismatch", remaining=check.remaining)
         return {"dob_input": None, "possession_input": None}
 
 
 class ActionAfterIdentity(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_after_identity"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         # The typed date of birth is not kept in a slot once it has been used.
         # form_to_start: a task's handler may name a form that a rule then opens (rules/refills.yml).
-        events: List[Dict[str, Any]] = [SlotSet("dob_input", None), SlotSet("possession_input", None),
-                                        SlotSet("pending_task", None), SlotSet("form_to_start", None)]
+        events: list[dict[str, Any]] = [
+            SlotSet("dob_input", None),
+            SlotSet("possession_input", None),
+            SlotSet("pending_task", None),
+            SlotSet("form_to_start", None),
+        ]
         reference = await verified_customer(tracker)
         if not reference:
             if tracker.get_slot("dob_input") == LOCKED:
-                return events + [SlotSet(LOCK_SLOT, None)] + await _report_lock(dispatcher,
-                                                                               tracker)
+                return events + [SlotSet(LOCK_SLOT, None)] + await _report_lock(dispatcher, tracker)
             return events
         if tracker.get_slot("dob_input") == VERIFIED:  # verified just now, not earlier
             say(dispatcher, "identity.verified")

@@ -5,9 +5,10 @@ matching) here in the action rather than in the NLU pipeline: the knowledge base
 without retraining the model, and a follow-up ("and side effects?") needs the previous turn's
 medicine, which only the tracker knows.
 """
+
 import re
 import threading
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -18,8 +19,14 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from pharmacy.handoff import HandoffReason
 from pharmacy.knowledge import (
-    Aspect, answer, default_recognizer, detect_aspect, knowledge_base, pharmacist_only_text,
-    unknown_medicine_text)
+    Aspect,
+    answer,
+    default_recognizer,
+    detect_aspect,
+    knowledge_base,
+    pharmacist_only_text,
+    unknown_medicine_text,
+)
 from pharmacy.knowledge.drug_names import looks_like_medicine_name
 from pharmacy.safety.routing import looks_clinical, pharmacist_reason
 
@@ -28,7 +35,7 @@ from pharmacy.safety.routing import looks_clinical, pharmacist_reason
 threading.Thread(target=default_recognizer, name="recogniser-warm-up", daemon=True).start()
 
 
-def _unknown_name(text: str) -> Optional[str]:
+def _unknown_name(text: str) -> str | None:
     """A word of ``text`` that looks like a medicine's name, or None: only such a word is echoed."""
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", text) if looks_like_medicine_name(w)]
     return words[-1] if words else None
@@ -39,23 +46,26 @@ def _find(text: str):
 
 
 class ActionAnswerMedicine(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_medicine"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
         mentions = await off_loop(_find, text)
         medicines = knowledge_base()
         ids = [m.medicine_id for m in mentions] or (
-            [tracker.get_slot("medicine")] if tracker.get_slot("medicine") else [])
+            [tracker.get_slot("medicine")] if tracker.get_slot("medicine") else []
+        )
 
         reason = pharmacist_reason(text)
         controlled = [i for i in ids if medicines[i].is_controlled]
         if reason or controlled:
             dispatcher.utter_message(text=pharmacist_only_text(reason or "controlled_substance"))
-            events = await open_handoff(dispatcher, tracker, HandoffReason.PHARMACIST_ONLY,
-                                        question=text)
+            events = await open_handoff(
+                dispatcher, tracker, HandoffReason.PHARMACIST_ONLY, question=text
+            )
             return events + ([SlotSet("medicine", ids[-1])] if ids else [])
 
         if not ids:
@@ -69,14 +79,19 @@ class ActionAnswerMedicine(DatabaseGuard, Action):
             else:
                 say(dispatcher, "medicine.which")
                 return []
-            return await open_handoff(dispatcher, tracker, HandoffReason.PHARMACIST_ONLY,
-                                      question=text)
+            return await open_handoff(
+                dispatcher, tracker, HandoffReason.PHARMACIST_ONLY, question=text
+            )
 
         aspect = detect_aspect(text) or Aspect.OVERVIEW
         for mention in mentions:
             if mention.match == "fuzzy":
-                say(dispatcher, "medicine.assumed", typed=mention.text,
-                    name=medicines[mention.medicine_id].generic_name)
+                say(
+                    dispatcher,
+                    "medicine.assumed",
+                    typed=mention.text,
+                    name=medicines[mention.medicine_id].generic_name,
+                )
         for medicine_id in dict.fromkeys(ids):  # each medicine once, in the order mentioned
             dispatcher.utter_message(text=answer(medicines[medicine_id], aspect))
         return [SlotSet("medicine", ids[-1])]

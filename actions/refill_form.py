@@ -7,8 +7,9 @@ an earlier answer ("ship it to work instead"), or cancel, at any step. A reply t
 it is left to the other skills (rules in data/rules/refills.yml bring the form back afterwards).
 Whether a refill is allowed is checked when the prescriptions are chosen and again on submit.
 """
+
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -42,27 +43,29 @@ REMINDER_ENTITY = "reminder"
 REMINDER_SLOT = "reminder_id"
 
 
-def rx_list_of(tracker: Tracker) -> List[str]:
+def rx_list_of(tracker: Tracker) -> list[str]:
     return [rx for rx in (tracker.get_slot(RX_LIST) or "").split(",") if rx]
 
 
 def reply_of(tracker: Tracker) -> Reply:
     message = tracker.latest_message or {}
-    entities: Dict[str, Any] = {}
+    entities: dict[str, Any] = {}
     for entity in message.get("entities") or []:
         entities.setdefault(entity.get("entity"), entity.get("value"))
     return Reply(message.get("text") or "", (message.get("intent") or {}).get("name"), entities)
 
 
-def _interpret(reference: str, step: Step, reply: Reply, current_rx: List[str],
-               current_delivery: Optional[str]) -> FormAnswer:
+def _interpret(
+    reference: str, step: Step, reply: Reply, current_rx: list[str], current_delivery: str | None
+) -> FormAnswer:
     with session_scope() as session:
         context = customer_context(session, reference)
-        return interpret(step, reply, context.prescriptions, context.addresses, current_rx,
-                         current_delivery)
+        return interpret(
+            step, reply, context.prescriptions, context.addresses, current_rx, current_delivery
+        )
 
 
-def _assess(reference: str, rx_numbers: List[str]):
+def _assess(reference: str, rx_numbers: list[str]):
     with session_scope() as session:
         return assess(session, reference, rx_numbers, date.today())
 
@@ -73,13 +76,22 @@ def _unanswered_message(tracker: Tracker) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return True
-        if event.get("event") == "action" and event.get("name") not in ("action_listen", "refill_form"):
+        if event.get("event") == "action" and event.get("name") not in (
+            "action_listen",
+            "refill_form",
+        ):
             return False
     return False
 
 
-UNCLEAR_MESSAGES = ("refill.pick_unclear", "refill.delivery_unclear", "refill.confirm_unclear",
-                    "refill.still_unclear", "fallback.empty", "fallback.too_long")
+UNCLEAR_MESSAGES = (
+    "refill.pick_unclear",
+    "refill.delivery_unclear",
+    "refill.confirm_unclear",
+    "refill.still_unclear",
+    "fallback.empty",
+    "fallback.too_long",
+)
 
 
 def _previous_reply_was_unclear(tracker: Tracker) -> bool:
@@ -98,7 +110,7 @@ def _previous_reply_was_unclear(tracker: Tracker) -> bool:
     return False
 
 
-def _previous_choice(tracker: Tracker) -> Optional[str]:
+def _previous_choice(tracker: Tracker) -> str | None:
     """The prescriptions chosen earlier in this refill, before the slot values being validated."""
     events = list(tracker.events)
     while events and events[-1].get("event") == "slot":  # the candidates being validated now
@@ -114,11 +126,12 @@ def _previous_choice(tracker: Tracker) -> Optional[str]:
 
 
 class ValidateRefillForm(DatabaseGuard, FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_refill_form"
 
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> List[Dict[str, Any]]:
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         """One reading of the reply for all three slots (replaces per-slot extract methods)."""
         reference = await verified_customer(tracker)
         requested = tracker.get_slot("requested_slot")
@@ -136,15 +149,21 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
             return []  # back from another skill's answer: nothing new to read
         step = Step(requested)
         reply = reply_of(tracker)
-        answer = await off_loop(_interpret, reference, step, reply, rx_list_of(tracker),
-                                tracker.get_slot(DELIVERY))
-        return self._events_for(answer, step, reply, dispatcher,
-                                repeated=_previous_reply_was_unclear(tracker))
+        answer = await off_loop(
+            _interpret, reference, step, reply, rx_list_of(tracker), tracker.get_slot(DELIVERY)
+        )
+        return self._events_for(
+            answer, step, reply, dispatcher, repeated=_previous_reply_was_unclear(tracker)
+        )
 
     @staticmethod
-    def _events_for(answer: FormAnswer, step: Step, reply: Reply,
-                    dispatcher: CollectingDispatcher,
-                    repeated: bool = False) -> List[Dict[str, Any]]:
+    def _events_for(
+        answer: FormAnswer,
+        step: Step,
+        reply: Reply,
+        dispatcher: CollectingDispatcher,
+        repeated: bool = False,
+    ) -> list[dict[str, Any]]:
         if answer.cancelled:
             return [SlotSet(CONFIRMED, False)]
         if answer.confirmed:
@@ -169,14 +188,20 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
             elif repeated:  # twice in a row: offer a person, besides the choices asked again
                 say(dispatcher, "refill.still_unclear")
             else:
-                say(dispatcher, {Step.PRESCRIPTIONS: "refill.pick_unclear",
-                                 Step.DELIVERY: "refill.delivery_unclear",
-                                 Step.CONFIRMATION: "refill.confirm_unclear"}[step])
+                say(
+                    dispatcher,
+                    {
+                        Step.PRESCRIPTIONS: "refill.pick_unclear",
+                        Step.DELIVERY: "refill.delivery_unclear",
+                        Step.CONFIRMATION: "refill.confirm_unclear",
+                    }[step],
+                )
             return [SlotSet(step.value, None)]
         return []  # not an answer: the form steps aside for another skill
 
-    async def validate_refill_rx_list(self, value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_refill_rx_list(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         """Apply the refill rules to the chosen prescriptions; say what can't be refilled now."""
         if not value:
             return {RX_LIST: None}
@@ -186,8 +211,12 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
         for item in items:
             outcome = item.decision.outcome
             if item.already_ordered:
-                say(dispatcher, "refill.already_ordered", name=item.name,
-                    order_number=item.already_ordered)
+                say(
+                    dispatcher,
+                    "refill.already_ordered",
+                    name=item.name,
+                    order_number=item.already_ordered,
+                )
             elif outcome is RefillOutcome.ALLOWED:
                 allowed.append(item)
             else:
@@ -212,19 +241,27 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
         if outcome is RefillOutcome.TOO_SOON:
             buttons = [("Remind me when it's due", "/enable_reminders")]
         elif outcome is RefillOutcome.NEEDS_RENEWAL:
-            await off_loop(_renew, reference, item.rx_number, item.decision.reason_code,
-                           tracker.sender_id)
+            await off_loop(
+                _renew, reference, item.rx_number, item.decision.reason_code, tracker.sender_id
+            )
         elif outcome is RefillOutcome.NEEDS_NEW_PRESCRIPTION:
             buttons = [("Ask a pharmacist", "/request_human")]
-        say(dispatcher, "refill.not_now", name=item.name, explanation=item.decision.explanation,
-            extra_buttons=buttons)
+        say(
+            dispatcher,
+            "refill.not_now",
+            name=item.name,
+            explanation=item.decision.explanation,
+            extra_buttons=buttons,
+        )
 
-    async def validate_refill_delivery(self, value: Any, dispatcher: CollectingDispatcher,
-                                       tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_refill_delivery(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return {DELIVERY: str(value) if value else None}  # read against their addresses already
 
-    async def validate_refill_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
-                                        tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_refill_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         if value is False:  # cancelled: end the form; action_finish_refill says so
             return {CONFIRMED: False, "requested_slot": None}
         return {CONFIRMED: value}
@@ -232,7 +269,8 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
 
 def _renew(reference: str, rx: str, reason: str, conversation_id: str) -> None:
     try:  # decided for the same date the shopper was told about (assess uses date.today())
-        refills.request_renewal(None, reference, rx, reason, datetime.utcnow(), conversation_id,
-                                today=date.today())
+        refills.request_renewal(
+            None, reference, rx, reason, datetime.utcnow(), conversation_id, today=date.today()
+        )
     except refills.RefillRequestError:
         pass  # the prescription changed since it was assessed; nothing to record

@@ -4,9 +4,10 @@ Flow: request_refill -> identity -> ``start_refill`` -> ``refill_form`` (actions
 reads the replies, actions/refill_questions.py asks: which prescriptions, delivery, confirmation)
 -> ``action_finish_refill`` (here: places the orders or says it was cancelled).
 """
+
 import logging
 from datetime import date, datetime
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SlotSet
@@ -38,16 +39,18 @@ def _has_active_prescriptions(reference: str) -> bool:
         return bool(customer_context(session, reference).prescriptions)
 
 
-async def start_refill(dispatcher: CollectingDispatcher, tracker: Tracker,
-                       reference: str) -> List[Dict[str, Any]]:
+async def start_refill(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+) -> list[dict[str, Any]]:
     """Open the refill form with nothing chosen yet (it reads the request itself), or with the
     prescriptions of the reminder whose "Refill now" was tapped."""
     if not await off_loop(_has_active_prescriptions, reference):
         say(dispatcher, "refill.no_prescriptions")
         return []
     reminded = tracker.get_slot(REMINDER_SLOT)
-    reminded_rx = reminded and await off_loop(reminders.open_reminders, None, reminded, reference,
-                                              tracker.sender_id)
+    reminded_rx = reminded and await off_loop(
+        reminders.open_reminders, None, reminded, reference, tracker.sender_id
+    )
     events = [SlotSet(slot, None) for slot in FORM_SLOTS]
     if reminded_rx:  # a pre-filled choice: the form validates it like typed Rx numbers
         events.append(SlotSet(RX_LIST, ",".join(reminded_rx)))
@@ -63,37 +66,45 @@ class ActionRefillReminder(DatabaseGuard, Action):
     # rather than tell the chat about an outage.
     SAYS_DATABASE_DOWN = False
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_refill_reminder"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         shown = await off_loop(reminders.take_reminders_to_show, None, tracker.sender_id)
         if shown:  # nothing left to say when an overlapping push already said these
             ids = ",".join(str(reminder_id) for reminder_id in shown)
-            say(dispatcher, "refill.reminder" if len(shown) == 1 else "refill.reminders",
-                count=len(shown), extra_buttons=[
+            say(
+                dispatcher,
+                "refill.reminder" if len(shown) == 1 else "refill.reminders",
+                count=len(shown),
+                extra_buttons=[
                     ("Refill now", f'/request_refill{{"{REMINDER_ENTITY}":"{ids}"}}'),
-                    ("Stop reminders", "/stop_reminders")])
+                    ("Stop reminders", "/stop_reminders"),
+                ],
+            )
         # Not after a shopper's message: listen again so the next one is read like any other.
         return [ActionExecuted("action_listen")]
 
 
-async def set_reminders(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str,
-                        granted: bool) -> List[Dict[str, Any]]:
+async def set_reminders(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, granted: bool
+) -> list[dict[str, Any]]:
     await off_loop(reminders.set_reminder_consent, None, reference, granted, datetime.utcnow())
     say(dispatcher, "reminders.on" if granted else "reminders.off")
     return []
 
 
 class ActionSetReminders(DatabaseGuard, Action):
-    """"Remind me" or "stop reminders" in the middle of the refill form (already verified)."""
+    """ "Remind me" or "stop reminders" in the middle of the refill form (already verified)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_set_reminders"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         reference = await verified_customer(tracker)
         if not reference:
             return []
@@ -109,26 +120,30 @@ async def _disable(dispatcher, tracker, reference):
     return await set_reminders(dispatcher, tracker, reference, False)
 
 
-RESUMABLE_TASKS.update({
-    "refill": start_refill,
-    "enable_reminders": _enable,
-    "stop_reminders": _disable,
-})
+RESUMABLE_TASKS.update(
+    {
+        "refill": start_refill,
+        "enable_reminders": _enable,
+        "stop_reminders": _disable,
+    }
+)
 
 
 def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
-    return refills.submit_refill(None, reference, rx, delivery, date.today(), datetime.utcnow(),
-                                 conversation_id)
+    return refills.submit_refill(
+        None, reference, rx, delivery, date.today(), datetime.utcnow(), conversation_id
+    )
 
 
 class ActionFinishRefill(DatabaseGuard, Action):
     """After the form: place the order if confirmed, say so if cancelled; then forget the form."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_finish_refill"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         rx_list = rx_list_of(tracker)
         delivery = tracker.get_slot(DELIVERY)
         confirmed = tracker.get_slot(CONFIRMED)
@@ -146,8 +161,13 @@ class ActionFinishRefill(DatabaseGuard, Action):
         return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_to_start", None)]
 
     @staticmethod
-    async def _place(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str,
-                     rx_list: List[str], delivery: str) -> None:
+    async def _place(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        reference: str,
+        rx_list: list[str],
+        delivery: str,
+    ) -> None:
         """One order per prescription, each reported; one failing does not stop the others."""
         for index, rx in enumerate(rx_list):
             try:
@@ -161,7 +181,9 @@ class ActionFinishRefill(DatabaseGuard, Action):
                 say(dispatcher, "refill.system_down", what=", ".join(remaining))
                 return
             if result.order_number is None:
-                say(dispatcher, "refill.refused_now", rx=rx, explanation=result.decision.explanation)
+                say(
+                    dispatcher, "refill.refused_now", rx=rx, explanation=result.decision.explanation
+                )
             elif result.created:
                 say(dispatcher, "refill.submitted", rx=rx, order_number=result.order_number)
             else:

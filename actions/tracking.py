@@ -1,6 +1,7 @@
 """Order tracking, delivery problems and address changes, for verified shoppers only."""
+
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -20,15 +21,19 @@ from pharmacy.tracking import LiveStatus
 log = logging.getLogger(__name__)
 
 
-def _requested_order(tracker: Tracker) -> Optional[str]:
-    return next(tracker.get_latest_entity_values("order_number"), None) or tracker.get_slot("order_number")
+def _requested_order(tracker: Tracker) -> str | None:
+    return next(tracker.get_latest_entity_values("order_number"), None) or tracker.get_slot(
+        "order_number"
+    )
 
 
-def _order_buttons(orders, intent: str) -> List[Tuple[str, str]]:
-    return [(tracking.order_title(o), f'/{intent}{{"order_number":"{o.order_number}"}}') for o in orders]
+def _order_buttons(orders, intent: str) -> list[tuple[str, str]]:
+    return [
+        (tracking.order_title(o), f'/{intent}{{"order_number":"{o.order_number}"}}') for o in orders
+    ]
 
 
-def _live_status(tracking_number: str) -> Tuple[Optional[LiveStatus], bool]:
+def _live_status(tracking_number: str) -> tuple[LiveStatus | None, bool]:
     """(live status, carrier unavailable); the carrier being down never fails the answer."""
     try:
         info = carrier.default_client().track(tracking_number)
@@ -38,12 +43,16 @@ def _live_status(tracking_number: str) -> Tuple[Optional[LiveStatus], bool]:
         log.warning("live tracking unavailable: %s", getattr(error, "reason", "error"))
         return None, True
     latest = info.latest_event
-    return LiveStatus(info.status, info.status_detail, latest.location if latest else None,
-                      latest.time.replace(tzinfo=None) if latest else None,
-                      info.estimated_delivery), False
+    return LiveStatus(
+        info.status,
+        info.status_detail,
+        latest.location if latest else None,
+        latest.time.replace(tzinfo=None) if latest else None,
+        info.estimated_delivery,
+    ), False
 
 
-def _status_answer(reference: str, order_number: Optional[str]) -> Dict[str, Any]:
+def _status_answer(reference: str, order_number: str | None) -> dict[str, Any]:
     """Everything the tracking answer needs, read in one unit of work."""
     with session_scope() as session:
         if order_number:
@@ -61,16 +70,20 @@ def _status_answer(reference: str, order_number: Optional[str]) -> Dict[str, Any
         live, unavailable = (None, False)
         if order.shipment is not None:
             live, unavailable = _live_status(order.shipment.tracking_number)
-        answer = {"kind": "status", "order_number": order.order_number,
-                  "text": tracking.describe_order(order, live, unavailable)}
+        answer = {
+            "kind": "status",
+            "order_number": order.order_number,
+            "text": tracking.describe_order(order, live, unavailable),
+        }
         if tracking.is_delayed(order, live):
             eta = (live.estimated_delivery if live else None) or order.shipment.estimated_delivery
             answer["delayed_eta"] = f"{eta:%A}, {eta:%B} {eta.day}" if eta else "not known yet"
         return answer
 
 
-async def show_order_status(dispatcher: CollectingDispatcher, tracker: Tracker,
-                            reference: str) -> List[Dict[str, Any]]:
+async def show_order_status(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+) -> list[dict[str, Any]]:
     answer = await off_loop(_status_answer, reference, _requested_order(tracker))
     if answer["kind"] == "not_found":
         say(dispatcher, "tracking.not_found", order_number=answer["order_number"])
@@ -89,35 +102,46 @@ async def show_order_status(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 # --- delivery problems ----------------------------------------------------------------------
 
-def _problem_orders(reference: str, order_number: Optional[str]) -> List[Tuple[str, str]]:
+
+def _problem_orders(reference: str, order_number: str | None) -> list[tuple[str, str]]:
     """(order number, button) of the shopper's orders a delivery problem can be about."""
     with session_scope() as session:
         if order_number:
             order = tracking.order_of(session, reference, order_number)
             orders = [order] if order else []
         else:
-            orders = [o for o in tracking.orders_of(session, reference)
-                      if o.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)]
+            orders = [
+                o
+                for o in tracking.orders_of(session, reference)
+                if o.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+            ]
         return [(o.order_number, _order_buttons([o], "report_delivery_problem")[0]) for o in orders]
 
 
-async def handle_delivery_problem(dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  reference: str) -> List[Dict[str, Any]]:
+async def handle_delivery_problem(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+) -> list[dict[str, Any]]:
     orders = await off_loop(_problem_orders, reference, _requested_order(tracker))
     if len(orders) != 1:
         say(dispatcher, "delivery_problem.pick_order", extra_buttons=[b for _, b in orders])
         return []
     order_number = orders[0][0]
     question = tracker.latest_message.get("text")
-    await open_handoff(dispatcher, tracker, HandoffReason.DELIVERY_PROBLEM,
-                       message_key="delivery_problem.handed_off", order_number=order_number,
-                       question=question)
+    await open_handoff(
+        dispatcher,
+        tracker,
+        HandoffReason.DELIVERY_PROBLEM,
+        message_key="delivery_problem.handed_off",
+        order_number=order_number,
+        question=question,
+    )
     return [SlotSet("order_number", order_number)]
 
 
 # --- address change -------------------------------------------------------------------------
 
-def _address_options(reference: str, order_number: Optional[str]) -> Dict[str, Any]:
+
+def _address_options(reference: str, order_number: str | None) -> dict[str, Any]:
     with session_scope() as session:
         if not order_number:
             orders = tracking.orders_of(session, reference)
@@ -129,17 +153,27 @@ def _address_options(reference: str, order_number: Optional[str]) -> Dict[str, A
             if order is None:
                 return {"kind": "not_found", "order_number": order_number}
         if order.status not in tracking.ADDRESS_CHANGEABLE:
-            return {"kind": "shipped", "order_number": order.order_number,
-                    "status": tracking.ORDER_STATUS_WORDS[order.status]}
+            return {
+                "kind": "shipped",
+                "order_number": order.order_number,
+                "status": tracking.ORDER_STATUS_WORDS[order.status],
+            }
         others = [a for a in order.customer.addresses if a.id != order.address_id]
         if not others:
             return {"kind": "only_one"}
-        return {"kind": "choose", "order_number": order.order_number, "buttons": [
-            (f"{a.label} ({a.city})", f'/choose_address{{"address_id":"{a.id}"}}') for a in others]}
+        return {
+            "kind": "choose",
+            "order_number": order.order_number,
+            "buttons": [
+                (f"{a.label} ({a.city})", f'/choose_address{{"address_id":"{a.id}"}}')
+                for a in others
+            ],
+        }
 
 
-async def offer_addresses(dispatcher: CollectingDispatcher, tracker: Tracker,
-                          reference: str) -> List[Dict[str, Any]]:
+async def offer_addresses(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+) -> list[dict[str, Any]]:
     options = await off_loop(_address_options, reference, _requested_order(tracker))
     kind = options["kind"]
     if kind == "pick":
@@ -148,19 +182,26 @@ async def offer_addresses(dispatcher: CollectingDispatcher, tracker: Tracker,
         say(dispatcher, "tracking.not_found", order_number=options["order_number"])
         return [SlotSet("order_number", None)]
     elif kind == "shipped":
-        say(dispatcher, "address.already_shipped", order_number=options["order_number"],
-            status=options["status"])
+        say(
+            dispatcher,
+            "address.already_shipped",
+            order_number=options["order_number"],
+            status=options["status"],
+        )
     elif kind == "only_one":
         say(dispatcher, "address.only_one")
     else:
-        say(dispatcher, "address.pick_address", order_number=options["order_number"],
-            extra_buttons=options["buttons"])
+        say(
+            dispatcher,
+            "address.pick_address",
+            order_number=options["order_number"],
+            extra_buttons=options["buttons"],
+        )
         return [SlotSet("order_number", options["order_number"])]
     return []
 
 
-def _chosen_address(reference: str, order_number: Optional[str], address_id: Optional[str],
-                    text: str):
+def _chosen_address(reference: str, order_number: str | None, address_id: str | None, text: str):
     """(order, address) when both belong to the shopper and the change is still allowed."""
     with session_scope() as session:
         order = tracking.order_of(session, reference, order_number) if order_number else None
@@ -175,23 +216,30 @@ def _chosen_address(reference: str, order_number: Optional[str], address_id: Opt
 
 
 class ActionConfirmAddressChange(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_confirm_address_change"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         reference = await verified_customer(tracker)
         if not reference:
             say(dispatcher, "address.unknown_choice")
             return []
-        choice = await off_loop(_chosen_address, reference, tracker.get_slot("order_number"),
-                                tracker.get_slot("address_id"),
-                                tracker.latest_message.get("text") or "")
+        choice = await off_loop(
+            _chosen_address,
+            reference,
+            tracker.get_slot("order_number"),
+            tracker.get_slot("address_id"),
+            tracker.latest_message.get("text") or "",
+        )
         if choice is None:
             say(dispatcher, "address.unknown_choice")
             return [SlotSet("address_id", None)]
         order_number, address_id, label, city = choice
-        say(dispatcher, "address.confirm", order_number=order_number, label=label.lower(), city=city)
+        say(
+            dispatcher, "address.confirm", order_number=order_number, label=label.lower(), city=city
+        )
         return [SlotSet("address_id", str(address_id))]
 
 
@@ -206,34 +254,45 @@ def _apply_address(reference: str, order_number: str, address_id: str):
         if address is None:
             return None
         order.address_id = address.id
-        order.history.append(OrderStatusEvent(status=order.status, occurred_at=datetime.utcnow(),
-                                              note="delivery address changed in chat"))
+        order.history.append(
+            OrderStatusEvent(
+                status=order.status,
+                occurred_at=datetime.utcnow(),
+                note="delivery address changed in chat",
+            )
+        )
         return address.label, address.city
 
 
 class ActionApplyAddressChange(DatabaseGuard, Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_apply_address_change"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
         reference = await verified_customer(tracker)
         order_number = tracker.get_slot("order_number")
         result = None
         if reference and order_number and tracker.get_slot("address_id"):
-            result = await off_loop(_apply_address, reference, order_number,
-                                    tracker.get_slot("address_id"))
+            result = await off_loop(
+                _apply_address, reference, order_number, tracker.get_slot("address_id")
+            )
         if result is None:
             # Shipped in the meantime, or nothing chosen: say why through the normal path.
             return await offer_addresses(dispatcher, tracker, reference) if reference else []
         label, city = result
-        say(dispatcher, "address.changed", order_number=order_number, label=label.lower(), city=city)
+        say(
+            dispatcher, "address.changed", order_number=order_number, label=label.lower(), city=city
+        )
         return [SlotSet("address_id", None)]
 
 
 # Run by action_after_identity once the shopper is verified (see data/rules/identity.yml).
-RESUMABLE_TASKS.update({
-    "track_order": show_order_status,
-    "delivery_problem": handle_delivery_problem,
-    "change_address": offer_addresses,
-})
+RESUMABLE_TASKS.update(
+    {
+        "track_order": show_order_status,
+        "delivery_problem": handle_delivery_problem,
+        "change_address": offer_addresses,
+    }
+)

@@ -10,6 +10,7 @@ Faults are for tests and demos: per request with ``?simulate=<mode>`` or the hea
 ``/_control/faults`` so that a test can break the carrier without changing the caller's requests.
 The database (DATABASE_URL) is only read. Addresses never leave it beyond city and state.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
@@ -46,9 +47,18 @@ TIMEOUT_SLEEP_S = 30.0
 
 # Sort centres; each tracking number gets three of them (origin and two hubs), always the same.
 HUBS = [
-    ("Memphis", "TN"), ("Louisville", "KY"), ("Indianapolis", "IN"), ("Dallas", "TX"),
-    ("Ontario", "CA"), ("Atlanta", "GA"), ("Chicago", "IL"), ("Salt Lake City", "UT"),
-    ("Kansas City", "MO"), ("Phoenix", "AZ"), ("Harrisburg", "PA"), ("Reno", "NV"),
+    ("Memphis", "TN"),
+    ("Louisville", "KY"),
+    ("Indianapolis", "IN"),
+    ("Dallas", "TX"),
+    ("Ontario", "CA"),
+    ("Atlanta", "GA"),
+    ("Chicago", "IL"),
+    ("Salt Lake City", "UT"),
+    ("Kansas City", "MO"),
+    ("Phoenix", "AZ"),
+    ("Harrisburg", "PA"),
+    ("Reno", "NV"),
 ]
 DELAYS = [
     ("Delayed by severe weather in the area", "Weather delay"),
@@ -63,14 +73,13 @@ class ShipmentSnapshot:
     tracking_number: str
     status: str
     signature_required: bool
-    shipped_at: Optional[datetime]
-    estimated_delivery: Optional[date]
-    delivered_at: Optional[datetime]
-    destination: Optional[str]  # "City, ST"
+    shipped_at: datetime | None
+    estimated_delivery: date | None
+    delivered_at: datetime | None
+    destination: str | None  # "City, ST"
 
 
-def load_shipment(tracking_number: str,
-                  database_url: Optional[str] = None) -> Optional[ShipmentSnapshot]:
+def load_shipment(tracking_number: str, database_url: str | None = None) -> ShipmentSnapshot | None:
     with session_scope(database_url) as session:
         shipment = session.scalar(
             select(Shipment)
@@ -98,18 +107,24 @@ def _iso_utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def build_tracking(snapshot: ShipmentSnapshot) -> Dict[str, Any]:
+def build_tracking(snapshot: ShipmentSnapshot) -> dict[str, Any]:
     """The API answer for one shipment: a plausible scan history up to its current status."""
     rng = random.Random(snapshot.tracking_number)  # str seeds are stable across processes
     origin, first_hub, second_hub = (f"{city}, {state}" for city, state in rng.sample(HUBS, 3))
     destination = snapshot.destination or second_hub
     status = snapshot.status
     eta = snapshot.estimated_delivery
-    events: List[Dict[str, str]] = []
+    events: list[dict[str, str]] = []
 
     def scan(moment: datetime, event_status: str, description: str, location: str) -> None:
-        events.append({"time": _iso_utc(moment), "status": event_status,
-                       "description": description, "location": location})
+        events.append(
+            {
+                "time": _iso_utc(moment),
+                "status": event_status,
+                "description": description,
+                "location": location,
+            }
+        )
 
     shipped = snapshot.shipped_at
     detail = {
@@ -139,9 +154,14 @@ def build_tracking(snapshot: ShipmentSnapshot) -> Dict[str, Any]:
             delivered = snapshot.delivered_at or shipped + timedelta(hours=48)
             out = max(shipped + timedelta(hours=22), delivered - timedelta(hours=4))
             scan(out, "out_for_delivery", "Out for delivery", destination)
-            scan(max(delivered, out + timedelta(hours=1)), "delivered",
-                 "Delivered; signed for by the recipient" if snapshot.signature_required
-                 else "Delivered", destination)
+            scan(
+                max(delivered, out + timedelta(hours=1)),
+                "delivered",
+                "Delivered; signed for by the recipient"
+                if snapshot.signature_required
+                else "Delivered",
+                destination,
+            )
     return {
         "tracking_number": snapshot.tracking_number,
         "carrier": CARRIER,
@@ -156,22 +176,26 @@ def build_tracking(snapshot: ShipmentSnapshot) -> Dict[str, Any]:
 @dataclass
 class Fault:
     mode: str
-    tracking_number: Optional[str] = None  # None: every tracking number
+    tracking_number: str | None = None  # None: every tracking number
     delay_ms: int = DEFAULT_DELAY_MS
     fail_times: int = DEFAULT_FAIL_TIMES
 
-    def as_json(self) -> Dict[str, Any]:
-        return {"mode": self.mode, "tracking_number": self.tracking_number,
-                "delay_ms": self.delay_ms, "fail_times": self.fail_times}
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "tracking_number": self.tracking_number,
+            "delay_ms": self.delay_ms,
+            "fail_times": self.fail_times,
+        }
 
 
 @dataclass
 class ServerState:
     api_key: str
-    database_url: Optional[str] = None
-    fault: Optional[Fault] = None
-    flaky_failures: Dict[str, int] = field(default_factory=dict)
-    requests_by_number: Dict[str, int] = field(default_factory=dict)
+    database_url: str | None = None
+    fault: Fault | None = None
+    flaky_failures: dict[str, int] = field(default_factory=dict)
+    requests_by_number: dict[str, int] = field(default_factory=dict)
 
     def reset(self) -> None:
         self.fault = None
@@ -204,7 +228,7 @@ def _whole_number(raw: Any, name: str, default: int, maximum: int) -> int:
     return value
 
 
-def _requested_fault(request: web.Request, number: str) -> Optional[Fault]:
+def _requested_fault(request: web.Request, number: str) -> Fault | None:
     mode = request.query.get("simulate") or request.headers.get("X-Simulate")
     if not mode:
         return None
@@ -212,11 +236,15 @@ def _requested_fault(request: web.Request, number: str) -> Optional[Fault]:
         raise BadRequest(f"simulate must be one of {', '.join(FAULT_MODES)}")
     delay = request.query.get("delay_ms") or request.headers.get("X-Delay-Ms")
     times = request.query.get("fail_times") or request.headers.get("X-Fail-Times")
-    return Fault(mode, number, _whole_number(delay, "delay_ms", DEFAULT_DELAY_MS, MAX_DELAY_MS),
-                 _whole_number(times, "fail_times", DEFAULT_FAIL_TIMES, 1000))
+    return Fault(
+        mode,
+        number,
+        _whole_number(delay, "delay_ms", DEFAULT_DELAY_MS, MAX_DELAY_MS),
+        _whole_number(times, "fail_times", DEFAULT_FAIL_TIMES, 1000),
+    )
 
 
-async def _apply_fault(fault: Fault, state: ServerState, number: str) -> Optional[web.Response]:
+async def _apply_fault(fault: Fault, state: ServerState, number: str) -> web.Response | None:
     """A response that replaces the real one, or None to answer normally (after any delay)."""
     if fault.mode == "slow":
         await asyncio.sleep(fault.delay_ms / 1000)
@@ -299,8 +327,9 @@ async def get_fault(request: web.Request) -> web.Response:
 
 async def stats(request: web.Request) -> web.Response:
     counts = request.app[STATE].requests_by_number
-    return web.json_response({"tracking_requests": sum(counts.values()),
-                              "by_tracking_number": dict(counts)})
+    return web.json_response(
+        {"tracking_requests": sum(counts.values()), "by_tracking_number": dict(counts)}
+    )
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -312,8 +341,7 @@ async def health(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "carrier": CARRIER})
 
 
-def create_app(api_key: Optional[str] = None,
-               database_url: Optional[str] = None) -> web.Application:
+def create_app(api_key: str | None = None, database_url: str | None = None) -> web.Application:
     app = web.Application(client_max_size=16 * 1024)
     app[STATE] = ServerState(
         api_key=api_key or os.environ.get("CARRIER_API_KEY", "").strip() or DEFAULT_API_KEY,
@@ -338,7 +366,7 @@ def _default_port() -> int:
         raise SystemExit(f"CARRIER_PORT must be a whole number, got {raw!r}") from error
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fake RapidParcel tracking API (dev and tests).")
     parser.add_argument("--port", type=int, default=None, help="default: CARRIER_PORT or 8090")
     parser.add_argument("--host", default="localhost", help="interface (default: localhost)")
@@ -348,8 +376,15 @@ def main(argv: Optional[List[str]] = None) -> None:
     log.info("fake %s tracking API on %s:%d", CARRIER, args.host, port)
     # No access log: request lines carry tracking numbers. Handlers sleeping for a simulated
     # timeout are cancelled when their client leaves, so stopping the server is quick.
-    web.run_app(create_app(), host=args.host, port=port, print=None, access_log=None,
-                shutdown_timeout=2.0, handler_cancellation=True)
+    web.run_app(
+        create_app(),
+        host=args.host,
+        port=port,
+        print=None,
+        access_log=None,
+        shutdown_timeout=2.0,
+        handler_cancellation=True,
+    )
 
 
 if __name__ == "__main__":

@@ -7,13 +7,14 @@ create and disable real accounts.
 asks for the password twice, or reads one line from stdin when it is not a terminal
 (``printf '%s\\n' "$PASSWORD" | python -m desk.accounts add ...``).
 """
+
 from __future__ import annotations
 
 import argparse
 import getpass
 import logging
 import sys
-from typing import Optional, TextIO
+from typing import TextIO
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -62,8 +63,9 @@ def retire_demo_agents(database_url: str) -> None:
     and logged out (kept, not deleted: the audit log and messages point at it)."""
     with session_scope(database_url) as session:
         for username, _name, _role, password in DEMO_AGENTS:
-            agent = session.scalar(select(Agent).where(Agent.username == username,
-                                                       Agent.active.is_(True)))
+            agent = session.scalar(
+                select(Agent).where(Agent.username == username, Agent.active.is_(True))
+            )
             if agent is not None and verify_password(password, agent.password_hash):
                 _deactivate(session, agent)
                 log.warning("desk: demo account %r disabled (demo mode is off)", username)
@@ -77,8 +79,11 @@ def _deactivate(session, agent: Agent) -> None:
 def add_account(username: str, role: str, display_name: str, password: str) -> int:
     """Creates an active account; 0, or 1 with the reason on stderr."""
     if len(password) < MIN_PASSWORD_CHARS or password in DEMO_PASSWORDS:
-        print(f"Use at least {MIN_PASSWORD_CHARS} characters, and not a demo password; "
-              "nothing created.", file=sys.stderr)
+        print(
+            f"Use at least {MIN_PASSWORD_CHARS} characters, and not a demo password; "
+            "nothing created.",
+            file=sys.stderr,
+        )
         return 1
     try:
         with session_scope() as session:
@@ -103,7 +108,7 @@ def disable_account(username: str) -> int:
     return 0
 
 
-def read_password(username: str, stdin: TextIO) -> Optional[str]:
+def read_password(username: str, stdin: TextIO) -> str | None:
     """From the terminal, typed twice; from a pipe, its first line. None if the two differ."""
     if not stdin.isatty():
         return stdin.readline().rstrip("\r\n")
@@ -111,9 +116,10 @@ def read_password(username: str, stdin: TextIO) -> Optional[str]:
     return password if password == getpass.getpass("Repeat it: ") else None
 
 
-def main(argv: Optional[list] = None, stdin: TextIO = sys.stdin) -> int:
-    parser = argparse.ArgumentParser(prog="python -m desk.accounts",
-                                     description="Staff accounts of the agent desk.")
+def main(argv: list | None = None, stdin: TextIO = sys.stdin) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m desk.accounts", description="Staff accounts of the agent desk."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="create a staff account (password asked, or on stdin)")
     add.add_argument("--username", required=True)

@@ -3,11 +3,13 @@
 Every handler runs its database work through ``run_as_agent``: one transaction in a worker thread,
 as the logged-in agent, with the desk's refusals turned into HTTP errors.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -49,11 +51,16 @@ def add_routes(router: web.UrlDispatcher) -> None:
 
 async def api_me(request: web.Request) -> web.Response:
     desk_session = request["desk_session"]
-    return web.json_response({
-        "agent": {"id": desk_session.agent_id, "display_name": desk_session.display_name,
-                  "role": desk_session.role},
-        "csrf_token": desk_session.csrf_token,
-    })
+    return web.json_response(
+        {
+            "agent": {
+                "id": desk_session.agent_id,
+                "display_name": desk_session.display_name,
+                "role": desk_session.role,
+            },
+            "csrf_token": desk_session.csrf_token,
+        }
+    )
 
 
 async def api_queue(request: web.Request) -> web.Response:
@@ -72,8 +79,11 @@ async def api_filters(_request: web.Request) -> web.Response:
 
 async def api_ticket(request: web.Request) -> web.Response:
     ticket_id = int(request.match_info["ticket_id"])
-    return web.json_response(await run_as_agent(
-        request, lambda session, agent: desk_ops.ticket_view(session, ticket_id, agent, now())))
+    return web.json_response(
+        await run_as_agent(
+            request, lambda session, agent: desk_ops.ticket_view(session, ticket_id, agent, now())
+        )
+    )
 
 
 async def api_claim(request: web.Request) -> web.Response:
@@ -110,6 +120,7 @@ async def api_reply(request: web.Request) -> web.Response:
 def _ticket_action(operation: Callable) -> Callable:
     """A POST handler that runs ``operation(session, ticket_id, agent, now)`` and answers with the
     ticket, pushing any change into the shopper's chat."""
+
     async def handler(request: web.Request) -> web.Response:
         ticket_id = int(request.match_info["ticket_id"])
 
@@ -118,6 +129,7 @@ def _ticket_action(operation: Callable) -> Callable:
             return _after_action(session, ticket_id, agent)
 
         return await _respond_and_push(request, work)
+
     return handler
 
 
@@ -129,19 +141,25 @@ async def api_events(request: web.Request) -> web.StreamResponse:
     app, token = request.app, request["desk_session"].token
     wanted, ticket_id = _queue_filter(request), events.int_param(request, "ticket")
     # A read like any other: who opened the feed, when, and which ticket it follows.
-    await run_as_agent(request, lambda session, agent: desk_ops.open_feed(
-        session, agent, ticket_id, now()))
-    return await events.stream(request, app[DB_URL],
-                               is_live=lambda: app[SESSIONS].get(token, touch=False) is not None,
-                               poll_seconds=app[POLL_SECONDS], closing=app[CLOSING],
-                               ticket_id=ticket_id, wanted=wanted)
+    await run_as_agent(
+        request, lambda session, agent: desk_ops.open_feed(session, agent, ticket_id, now())
+    )
+    return await events.stream(
+        request,
+        app[DB_URL],
+        is_live=lambda: app[SESSIONS].get(token, touch=False) is not None,
+        poll_seconds=app[POLL_SECONDS],
+        closing=app[CLOSING],
+        ticket_id=ticket_id,
+        wanted=wanted,
+    )
 
 
 def _queue_filter(request: web.Request) -> QueueFilter:
     try:
         return QueueFilter.parse(request.query)
     except BadFilter:
-        raise refusal(400, "bad_filter")
+        raise refusal(400, "bad_filter") from None
 
 
 def _after_action(session, ticket_id: int, agent: Agent):
@@ -172,19 +190,20 @@ async def run_as_agent(request: web.Request, work: Callable[[Any, Agent], Any]) 
         return await asyncio.to_thread(unit)
     except _AgentGone:
         await asyncio.to_thread(request.app[SESSIONS].drop, desk_session.token)
-        raise refusal(401, "not_logged_in")
+        raise refusal(401, "not_logged_in") from None
     except desk_ops.DeskError as refused:
         status, key = _STATUS_OF_REFUSAL[type(refused)]
         log.info("desk: %s refused for agent %s (%s)", request.path, desk_session.agent_id, key)
-        raise refusal(status, key)
+        raise refusal(status, key) from None
 
 
-def _push_later(app: web.Application, conversation_id: Optional[str]) -> None:
+def _push_later(app: web.Application, conversation_id: str | None) -> None:
     """Ask Rasa to deliver in the background: the agent never waits on (or sees) a Rasa outage."""
     if not conversation_id:
         return
     task = asyncio.get_running_loop().create_task(
-        asyncio.to_thread(rasa_push.deliver, conversation_id))
+        asyncio.to_thread(rasa_push.deliver, conversation_id)
+    )
     app[PUSHES].add(task)
     task.add_done_callback(app[PUSHES].discard)
 

@@ -1,4 +1,5 @@
 """What the desk app holds between requests, and the clock it stamps with."""
+
 from __future__ import annotations
 
 import asyncio

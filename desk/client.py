@@ -3,11 +3,11 @@
 Forwarded headers are believed only from the proxies in DESK_TRUSTED_PROXIES: anyone else could
 write them, and would then pick their own address (and escape the login throttle) or scheme.
 """
+
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
 
 from aiohttp import web
 
@@ -16,7 +16,7 @@ from pharmacy.settings import IPNetwork
 
 @dataclass(frozen=True)
 class Forwarding:
-    trusted_proxies: Tuple[IPNetwork, ...] = ()
+    trusted_proxies: tuple[IPNetwork, ...] = ()
     cookie_secure: bool = False  # DESK_COOKIE_SECURE: TLS ends at a proxy we cannot see
 
     def address(self, request: web.Request) -> str:
@@ -38,7 +38,7 @@ class Forwarding:
         proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0]
         return proto.strip().lower() == "https"
 
-    def _trusted(self, address: Optional[str]) -> bool:
+    def _trusted(self, address: str | None) -> bool:
         try:
             ip = ipaddress.ip_address((address or "").strip())
         except ValueError:
@@ -46,6 +46,6 @@ class Forwarding:
         return any(ip in network for network in self.trusted_proxies)
 
 
-def _forwarded_for(request: web.Request) -> List[str]:
+def _forwarded_for(request: web.Request) -> list[str]:
     joined = ",".join(request.headers.getall("X-Forwarded-For", []))
     return [hop.strip() for hop in joined.split(",") if hop.strip()]

@@ -4,11 +4,12 @@ Polling once a second keeps the feed correct whoever changed the data (another d
 action server adding a shopper's message) and survives restarts: the page's EventSource reconnects
 and asks for the messages after the last one it has.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
 from aiohttp import web
 
@@ -21,8 +22,13 @@ from pharmacy.handoff.queue import QueueFilter, open_queue
 HEARTBEAT_SECONDS = 15
 
 
-def snapshot(database_url: str, agent_id: int, ticket_id: Optional[int], after_message_id: int,
-             wanted: QueueFilter) -> Tuple[Optional[list], Optional[Dict[str, Any]]]:
+def snapshot(
+    database_url: str,
+    agent_id: int,
+    ticket_id: int | None,
+    after_message_id: int,
+    wanted: QueueFilter,
+) -> tuple[list | None, dict[str, Any] | None]:
     """The queue as filtered and the open ticket (with its messages after ``after_message_id``).
     The ticket is None when it is gone or no longer for this agent; both are None when the agent
     no longer exists or was deactivated."""
@@ -37,19 +43,29 @@ def snapshot(database_url: str, agent_id: int, ticket_id: Optional[int], after_m
         return queue, ticket_json(session, ticket, agent, after_message_id)
 
 
-async def stream(request: web.Request, database_url: str, is_live, poll_seconds: float,
-                 closing: asyncio.Event, ticket_id: Optional[int],
-                 wanted: QueueFilter) -> web.StreamResponse:
+async def stream(
+    request: web.Request,
+    database_url: str,
+    is_live,
+    poll_seconds: float,
+    closing: asyncio.Event,
+    ticket_id: int | None,
+    wanted: QueueFilter,
+) -> web.StreamResponse:
     """Events: "queue" (the whole list as filtered, when it changes), "ticket" (the header of
     ``ticket_id``, when it changes), "messages" (its new lines), "ticket-gone", "expired"."""
     desk_session = request["desk_session"]
     after = int_param(request, "after") or 0
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/event-stream", "Cache-Control": "no-store",
-        "X-Accel-Buffering": "no"})
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",
+        }
+    )
     await response.prepare(request)
-    last_queue: Optional[list] = None
-    last_header: Optional[Dict[str, Any]] = None
+    last_queue: list | None = None
+    last_header: dict[str, Any] | None = None
     idle = 0.0
     try:
         while not closing.is_set():
@@ -57,7 +73,8 @@ async def stream(request: web.Request, database_url: str, is_live, poll_seconds:
                 await _send(response, "expired", {})
                 break
             queue, ticket = await asyncio.to_thread(
-                snapshot, database_url, desk_session.agent_id, ticket_id, after, wanted)
+                snapshot, database_url, desk_session.agent_id, ticket_id, after, wanted
+            )
             if queue is None:
                 await _send(response, "expired", {})
                 break
@@ -74,11 +91,15 @@ async def stream(request: web.Request, database_url: str, is_live, poll_seconds:
                     await _send(response, "ticket", ticket)
                     last_header, sent = ticket, True
                 if messages:
-                    await _send(response, "messages", {"ticket_id": ticket_id, "messages": messages})
+                    await _send(
+                        response, "messages", {"ticket_id": ticket_id, "messages": messages}
+                    )
                     after, sent = messages[-1]["id"], True
             idle = 0.0 if sent else idle + poll_seconds
             if idle >= HEARTBEAT_SECONDS:
-                await response.write(b": keep-alive\n\n")  # lets proxies and the browser see a live stream
+                await response.write(
+                    b": keep-alive\n\n"
+                )  # lets proxies and the browser see a live stream
                 idle = 0.0
             try:
                 await asyncio.wait_for(closing.wait(), timeout=poll_seconds)
@@ -89,11 +110,11 @@ async def stream(request: web.Request, database_url: str, is_live, poll_seconds:
     return response
 
 
-async def _send(response: web.StreamResponse, event: str, data: Dict[str, Any]) -> None:
-    await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode("utf-8"))
+async def _send(response: web.StreamResponse, event: str, data: dict[str, Any]) -> None:
+    await response.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
 
 
-def int_param(request: web.Request, name: str) -> Optional[int]:
+def int_param(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name, "")
     # ASCII digits only ("²" is a digit to isdigit), and no id bigger than the column holds.
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None

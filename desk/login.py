@@ -4,6 +4,7 @@ Every path but the login page, health check and static files needs a live desk s
 needs the session's CSRF token (header or form field). The login form itself is protected by a
 double-submit token, since no session exists yet.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,6 @@ import hmac
 import logging
 import re
 import secrets
-from typing import Optional
 
 from aiohttp import web
 
@@ -45,25 +45,30 @@ async def require_login(request: web.Request, handler):
     if _is_public(request) or request.match_info.http_exception is not None:
         return await handler(request)  # unknown paths get their 404 without a redirect
     # The live feed polls by itself; only what the agent does keeps the session alive.
-    desk_session = await asyncio.to_thread(request.app[SESSIONS].get,
-                                           request.cookies.get(SESSION_COOKIE),
-                                           request.path != EVENTS_PATH)
+    desk_session = await asyncio.to_thread(
+        request.app[SESSIONS].get, request.cookies.get(SESSION_COOKIE), request.path != EVENTS_PATH
+    )
     if desk_session is None:
         if request.path.startswith("/api/"):
             return error(401, "not_logged_in")
         return redirect("/login")
     if request.method == "POST" and not desk_session.csrf_matches(await _offered_csrf(request)):
-        log.warning("desk: POST %s without a valid CSRF token (agent %s)", request.path,
-                    desk_session.agent_id)
+        log.warning(
+            "desk: POST %s without a valid CSRF token (agent %s)",
+            request.path,
+            desk_session.agent_id,
+        )
         return error(403, "csrf")
     request["desk_session"] = desk_session
     return await handler(request)
 
 
-async def _offered_csrf(request: web.Request) -> Optional[str]:
+async def _offered_csrf(request: web.Request) -> str | None:
     offered = request.headers.get(CSRF_HEADER)
-    if offered is None and request.content_type in ("application/x-www-form-urlencoded",
-                                                    "multipart/form-data"):
+    if offered is None and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         offered = (await request.post()).get(CSRF_FIELD)
     return offered if isinstance(offered, str) else None
 
@@ -77,8 +82,11 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     form = await request.post()
     offered, expected = form.get(CSRF_FIELD), request.cookies.get(LOGIN_COOKIE)
-    if not (isinstance(offered, str) and expected
-            and hmac.compare_digest(offered.encode(), expected.encode())):
+    if not (
+        isinstance(offered, str)
+        and expected
+        and hmac.compare_digest(offered.encode(), expected.encode())
+    ):
         return _login_form(request, "csrf", status=403)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     throttle, address = request.app[THROTTLE], request.app[FORWARDING].address(request)
@@ -112,8 +120,13 @@ def _login_form(request: web.Request, error_key: str = "", status: int = 200) ->
     token = request.cookies.get(LOGIN_COOKIE, "")
     if not LOGIN_TOKEN.fullmatch(token):
         token = secrets.token_urlsafe(32)
-    response = render(request.app, "login", login_csrf=token,
-                      login_error=MESSAGES[error_key] if error_key else "", status=status)
+    response = render(
+        request.app,
+        "login",
+        login_csrf=token,
+        login_error=MESSAGES[error_key] if error_key else "",
+        status=status,
+    )
     set_cookie(request, response, LOGIN_COOKIE, token)
     return response
 

@@ -5,10 +5,10 @@ agent and system messages from the database, sends them on the shopper's channel
 delivered. A failed push is logged and otherwise ignored: the messages stay undelivered in the
 database and go out with the next push.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Optional
 
 import requests
 
@@ -20,7 +20,7 @@ DELIVER_ACTION = "action_deliver_agent_messages"
 TIMEOUT_SECONDS = 5
 
 
-def deliver(conversation_id: str, rasa: Optional[RasaApi] = None) -> bool:
+def deliver(conversation_id: str, rasa: RasaApi | None = None) -> bool:
     """True if Rasa accepted the request; never raises."""
     rasa = rasa or RasaApi.from_settings("desk")
     try:

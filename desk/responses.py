@@ -1,4 +1,5 @@
 """How the desk answers: its words to staff, security headers, pages, errors and cookies."""
+
 from __future__ import annotations
 
 import html
@@ -32,8 +33,13 @@ MESSAGES = {
     "bad_json": "The request body must be JSON.",
     "bad_filter": "Unknown queue filter, or a search of more than 100 characters.",
 }
-_HTTP_ERRORS = {400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 403: web.HTTPForbidden,
-                404: web.HTTPNotFound, 409: web.HTTPConflict}
+_HTTP_ERRORS = {
+    400: web.HTTPBadRequest,
+    401: web.HTTPUnauthorized,
+    403: web.HTTPForbidden,
+    404: web.HTTPNotFound,
+    409: web.HTTPConflict,
+}
 
 
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -43,11 +49,16 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
         response.headers["Cache-Control"] = "no-store"
 
 
-def render(app: web.Application, view: str, login_csrf: str = "", login_error: str = "",
-           status: int = 200) -> web.Response:
+def render(
+    app: web.Application, view: str, login_csrf: str = "", login_error: str = "", status: int = 200
+) -> web.Response:
     page = app[PAGE]
-    for name, value in (("view", view), ("login_csrf", login_csrf), ("login_error", login_error),
-                        ("login_error_hidden", "" if login_error else "hidden")):
+    for name, value in (
+        ("view", view),
+        ("login_csrf", login_csrf),
+        ("login_error", login_error),
+        ("login_error_hidden", "" if login_error else "hidden"),
+    ):
         page = page.replace("{{" + name + "}}", html.escape(value))
     return web.Response(text=page, content_type="text/html", status=status)
 
@@ -55,6 +66,7 @@ def render(app: web.Application, view: str, login_csrf: str = "", login_error: s
 def static_file(name: str):
     async def serve(_request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC_DIR / name, headers={"Cache-Control": "no-cache"})
+
     return serve
 
 
@@ -63,8 +75,9 @@ def error(status: int, key: str) -> web.Response:
 
 
 def refusal(status: int, key: str) -> web.HTTPException:
-    return _HTTP_ERRORS[status](text=json.dumps({"error": key, "message": MESSAGES[key]}),
-                                content_type="application/json")
+    return _HTTP_ERRORS[status](
+        text=json.dumps({"error": key, "message": MESSAGES[key]}), content_type="application/json"
+    )
 
 
 def redirect(location: str) -> web.Response:
@@ -72,5 +85,11 @@ def redirect(location: str) -> web.Response:
 
 
 def set_cookie(request: web.Request, response: web.Response, name: str, value: str) -> None:
-    response.set_cookie(name, value, path="/", httponly=True, samesite="Strict",
-                        secure=request.app[FORWARDING].is_https(request))
+    response.set_cookie(
+        name,
+        value,
+        path="/",
+        httponly=True,
+        samesite="Strict",
+        secure=request.app[FORWARDING].is_https(request),
+    )

@@ -29,18 +29,26 @@ token in the X-CSRF-Token header, or the csrf_token form field):
     GET  /api/events[?ticket=ID&after=MESSAGE_ID&<queue filters>]
                                                    Server-Sent Events: queue and ticket changes (audited)
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
-from typing import Optional
 
 from aiohttp import web
 
 from desk import accounts, api, login
 from desk.app_state import (
-    CLOSING, DB_URL, FORWARDING, PAGE, POLL_SECONDS, PUSHES, SESSIONS, THROTTLE)
+    CLOSING,
+    DB_URL,
+    FORWARDING,
+    PAGE,
+    POLL_SECONDS,
+    PUSHES,
+    SESSIONS,
+    THROTTLE,
+)
 from desk.client import Forwarding
 from desk.responses import STATIC_DIR, add_headers, render, static_file
 from desk.sessions import Clock, LoginThrottle, SessionStore
@@ -52,9 +60,13 @@ log = logging.getLogger("desk")
 STATIC_FILES = ("desk.js", "desk.css")  # all /static/ serves: nothing else of the disk
 
 
-def create_app(database_url: Optional[str] = None, clock: Optional[Clock] = None,
-               session_minutes: Optional[float] = None, demo_mode: Optional[bool] = None,
-               poll_seconds: float = 1.0) -> web.Application:
+def create_app(
+    database_url: str | None = None,
+    clock: Clock | None = None,
+    session_minutes: float | None = None,
+    demo_mode: bool | None = None,
+    poll_seconds: float = 1.0,
+) -> web.Application:
     settings = load_settings()
     url = database_url or settings.database_url
     minutes = settings.desk_session_minutes if session_minutes is None else session_minutes
@@ -68,8 +80,9 @@ def create_app(database_url: Optional[str] = None, clock: Optional[Clock] = None
     app[CLOSING] = asyncio.Event()
     app[PUSHES] = set()
     app.on_response_prepare.append(add_headers)
-    app.on_startup.append(_demo_accounts_at_start(
-        settings.demo_mode if demo_mode is None else demo_mode))
+    app.on_startup.append(
+        _demo_accounts_at_start(settings.demo_mode if demo_mode is None else demo_mode)
+    )
     app.on_shutdown.append(_close_live_feeds)
     app.on_cleanup.append(api.finish_pushes)
 
@@ -96,6 +109,7 @@ def _demo_accounts_at_start(demo_mode: bool):
 
     async def on_startup(app: web.Application) -> None:
         await asyncio.to_thread(work, app[DB_URL])
+
     return on_startup
 
 
@@ -110,10 +124,15 @@ def main() -> int:
     except ValueError as problem:  # e.g. demo mode off loopback: refuse to start, say why
         print(f"desk: {problem}", file=sys.stderr)
         return 2
-    log.info("agent desk on http://%s:%s/%s", settings.bind_host, settings.desk_port,
-             " (DEMO MODE)" if settings.demo_mode else "")
-    web.run_app(create_app(), host=settings.bind_host, port=settings.desk_port, print=None,
-                access_log=None)
+    log.info(
+        "agent desk on http://%s:%s/%s",
+        settings.bind_host,
+        settings.desk_port,
+        " (DEMO MODE)" if settings.demo_mode else "",
+    )
+    web.run_app(
+        create_app(), host=settings.bind_host, port=settings.desk_port, print=None, access_log=None
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ could reach the port could post a made-up tracker and read a customer's orders.
 
     python -m ops.action_server --port 5055
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,7 @@ def build_app(token: str):
     @app.exception(Exception)
     async def answer_failure(request, exception: Exception):
         if isinstance(exception, SanicException):
-            return response.json({"error": type(exception).__name__},
-                                 status=exception.status_code)
+            return response.json({"error": type(exception).__name__}, status=exception.status_code)
         action = _action_name(request)
         log.error("action %r failed: %s", action, exception_summary(exception))
         return response.json({"error": "the action failed", "action_name": action}, status=500)

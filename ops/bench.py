@@ -5,6 +5,7 @@ latency (p50/p95) over Rasa's REST channel for a greeting, a tracking answer wit
 healthy, the three turns of a refill (offer, summary, cancel), and a tracking answer with the
 carrier timing out. `--train` also times a full training.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,27 +14,27 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, List
 
 import requests
 
 from ops.model_cache import ensure_model
+from ops.rest_chat import RestChat
 from ops.stack import Stack, interrupt_on_signals, private_stack_config
 from pharmacy import repositories
-from pharmacy.db import session_scope
-from ops.rest_chat import RestChat
 from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
+from pharmacy.db import session_scope
 from pharmacy.models import ShipmentStatus
 from pharmacy.settings import PROJECT_ROOT
 
 
-def percentile(samples: List[float], share: float) -> float:
+def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def timed_turns(count: int, turn: Callable[[int], None]) -> List[float]:
+def timed_turns(count: int, turn: Callable[[int], None]) -> list[float]:
     samples = []
     for index in range(count):
         started = time.perf_counter()
@@ -49,9 +50,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def report(name: str, samples: List[float]) -> None:
-    print(f"  {name:<44} n={len(samples):<3} p50={statistics.median(samples):7.0f} ms"
-          f"  p95={percentile(samples, 0.95):7.0f} ms  max={max(samples):7.0f} ms", flush=True)
+def report(name: str, samples: list[float]) -> None:
+    print(
+        f"  {name:<44} n={len(samples):<3} p50={statistics.median(samples):7.0f} ms"
+        f"  p95={percentile(samples, 0.95):7.0f} ms  max={max(samples):7.0f} ms",
+        flush=True,
+    )
 
 
 # Messages of the lengths shoppers write, for the per-message cost of the emergency checks.
@@ -72,8 +76,10 @@ def safety_check_figures(rounds: int = 20) -> None:
     default_semantic_check()
     print(f"emergency meaning check loaded in {time.perf_counter() - started:.1f} s")
     for text in _SAFETY_SAMPLES:
-        report(f"emergency checks, {len(text.split())}-word message",
-               timed_turns(rounds, lambda i: assess_message(text)))
+        report(
+            f"emergency checks, {len(text.split())}-word message",
+            timed_turns(rounds, lambda i, text=text: assess_message(text)),
+        )
 
 
 def in_transit_order(url: str) -> tuple:
@@ -95,9 +101,20 @@ def main() -> int:
     if args.train:
         with tempfile.TemporaryDirectory() as out:
             started = time.perf_counter()
-            subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "--force",
-                            "--out", out, "--quiet"], cwd=PROJECT_ROOT, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(Path(sys.executable).parent / "rasa"),
+                    "train",
+                    "--force",
+                    "--out",
+                    out,
+                    "--quiet",
+                ],
+                cwd=PROJECT_ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             print(f"full training (rasa train --force): {time.perf_counter() - started:.0f} s")
 
     safety_check_figures()
@@ -112,6 +129,7 @@ def main() -> int:
             print(f"start to ready with a cached model: {time.perf_counter() - started:.1f} s")
             for service in stack.services:
                 print(f"  RSS {service.name:<8} {rss_mb(service.process.pid):7.0f} MB")
+
             def chat() -> RestChat:
                 return RestChat(config.rasa_url, stack.chat_key)
 
@@ -130,9 +148,11 @@ def main() -> int:
                 """A refill up to its summary, then cancelled (an order can be placed only once)."""
                 conversation = chat()
                 login = {LOGIN_TOKEN_KEY: stack.login_token(reference)}
-                for name, text in (("offer", "refill my atorvastatin"),
-                                   ("summary", '/choose_delivery{"delivery":"pickup"}'),
-                                   ("cancel", "/deny")):
+                for name, text in (
+                    ("offer", "refill my atorvastatin"),
+                    ("summary", '/choose_delivery{"delivery":"pickup"}'),
+                    ("cancel", "/deny"),
+                ):
                     started = time.perf_counter()
                     conversation.send(text, login)
                     refill_turns[name].append((time.perf_counter() - started) * 1000)

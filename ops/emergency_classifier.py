@@ -5,21 +5,31 @@
 
 Run it after changing pharmacy/safety/examples/ (a unit test fails until it is run).
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from pharmacy.safety.classifier import (
-    WEIGHTS, EmergencyClassifier, encoder_identity, examples_digest, load_examples)
+    WEIGHTS,
+    EmergencyClassifier,
+    encoder_identity,
+    examples_digest,
+    load_examples,
+)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true",
-                        help="only say whether the saved weights match the examples (exit 1 if not)")
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only say whether the saved weights match the examples (exit 1 if not)",
+    )
     args = parser.parse_args(argv)
     from pharmacy.encoder import default_encoder
 

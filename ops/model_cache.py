@@ -3,13 +3,14 @@
 The model is named by a hash of everything that shapes it (config, domain, training data, custom
 NLU components and the pinned dependencies), so an unchanged project reuses models/<hash>.tar.gz.
 """
+
 from __future__ import annotations
 
 import hashlib
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, List
 
 from pharmacy.settings import PROJECT_ROOT
 
@@ -17,9 +18,13 @@ MODELS_DIR = PROJECT_ROOT / "models"
 KEEP_MODELS = 3
 
 
-def model_inputs(root: Path = PROJECT_ROOT) -> List[Path]:
-    files: List[Path] = [root / "config.yml", root / "domain.yml", root / "requirements.lock"]
-    for folder, pattern in (("data", "*"), ("rasa_components", "*.py"), ("pharmacy", "chat_input.py")):
+def model_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
+    files: list[Path] = [root / "config.yml", root / "domain.yml", root / "requirements.lock"]
+    for folder, pattern in (
+        ("data", "*"),
+        ("rasa_components", "*.py"),
+        ("pharmacy", "chat_input.py"),
+    ):
         files.extend(p for p in (root / folder).rglob(pattern) if p.is_file())
     return sorted(set(files))
 
@@ -43,9 +48,16 @@ def ensure_model() -> Path:
     else:
         print("training the model (config, domain or data changed)...", flush=True)
         subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--out", str(MODELS_DIR),
-             "--fixed-model-name", name],
-            cwd=PROJECT_ROOT, check=True,
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "--out",
+                str(MODELS_DIR),
+                "--fixed-model-name",
+                name,
+            ],
+            cwd=PROJECT_ROOT,
+            check=True,
         )
         _prune_old_models(keep=model)
     # For shell steps such as `rasa test --model "$(cat models/current)"`.

@@ -6,6 +6,7 @@ own (``sanic.error`` writes to stderr past the root's filters); a failed file is
 at debug level. Redaction installed before Rasa starts covers every handler (``pharmacy.logs``),
 including the error bodies of the action server that Rasa quotes.
 """
+
 from __future__ import annotations
 
 import sys

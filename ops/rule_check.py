@@ -1,5 +1,6 @@
 """Train the rules alone (RulePolicy, about 15 s) to catch contradicting or incomplete rules before
 a full training (over 10 minutes) finds them. Exit code 1 with Rasa's explanation if it fails."""
+
 import subprocess
 import sys
 import tempfile
@@ -23,13 +24,30 @@ def main() -> int:
         config_file = Path(tmp) / "config.yml"
         config_file.write_text(yaml.safe_dump(rules_only_config(ROOT / "config.yml")))
         result = subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "core", "-c", str(config_file),
-             "-d", "domain.yml", "-s", "data", "--out", tmp, "--quiet"],
-            cwd=ROOT, capture_output=True, text=True)
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "core",
+                "-c",
+                str(config_file),
+                "-d",
+                "domain.yml",
+                "-s",
+                "data",
+                "--out",
+                tmp,
+                "--quiet",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
     if result.returncode != 0:
         print(result.stdout[-4000:] + result.stderr[-4000:], file=sys.stderr)
-        print("The rules do not train (see above): fix data/rules before a full training.",
-              file=sys.stderr)
+        print(
+            "The rules do not train (see above): fix data/rules before a full training.",
+            file=sys.stderr,
+        )
         return 1
     print("Rules train without contradictions.")
     return 0

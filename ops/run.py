@@ -3,6 +3,7 @@
 `make run` is the newcomer's demo: it turns on DEMO_MODE (demo desk accounts with published
 passwords, loopback only) unless DEMO_MODE is set, e.g. `DEMO_MODE=0 make run`.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,20 +23,31 @@ def main() -> int:
     os.environ.setdefault("DEMO_MODE", "1")
     try:
         settings = load_settings()
-    except ValueError as problem:  # demo mode off loopback, a malformed number: say so, start nothing
+    except (
+        ValueError
+    ) as problem:  # demo mode off loopback, a malformed number: say so, start nothing
         print(f"make run: {problem}", file=sys.stderr)
         return 2
     interrupt_on_signals()
     started = time.monotonic()
     seeded = prepare(settings.database_url)
     print("database ready" + (" (demo data loaded)" if seeded else ""), flush=True)
-    stack = Stack(StackConfig(
-        model_path=ensure_model(), var_dir=settings.var_dir, database_url=settings.database_url,
-        rasa_port=settings.rasa_port, action_port=settings.action_port, web_port=settings.web_port,
-        desk_port=settings.desk_port,
-    ))
+    stack = Stack(
+        StackConfig(
+            model_path=ensure_model(),
+            var_dir=settings.var_dir,
+            database_url=settings.database_url,
+            rasa_port=settings.rasa_port,
+            action_port=settings.action_port,
+            web_port=settings.web_port,
+            desk_port=settings.desk_port,
+        )
+    )
     try:
-        print("starting the carrier stand-in, action server, Rasa server, chat page and agent desk...", flush=True)
+        print(
+            "starting the carrier stand-in, action server, Rasa server, chat page and agent desk...",
+            flush=True,
+        )
         stack.start()
         cfg = stack.config
         print(
@@ -54,8 +66,10 @@ def main() -> int:
             # One service failing (killed, out of memory) is started again; the others keep
             # serving meanwhile.
             for name in stack.revive_stopped():
-                print(f"{name} stopped unexpectedly and was started again; see {stack.log_dir}",
-                      flush=True)
+                print(
+                    f"{name} stopped unexpectedly and was started again; see {stack.log_dir}",
+                    flush=True,
+                )
             time.sleep(1)
     except KeyboardInterrupt:
         print("\nstopping...", flush=True)

@@ -12,6 +12,7 @@ alarms on ordinary medical questions, pharmacist routing, service FAQ answers to
 crisis messages. The messages are real people's words from public sources: keep such files out
 of the repository (figures only).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,12 +21,10 @@ import sys
 import tempfile
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
-
-import requests
 
 from ops.rest_chat import RestChat
 from pharmacy.access.config import chat_session_key
@@ -43,7 +42,7 @@ class Case:
     label: str
 
 
-def read_cases(path: Path) -> List[Case]:
+def read_cases(path: Path) -> list[Case]:
     cases = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -55,13 +54,15 @@ def read_cases(path: Path) -> List[Case]:
     return cases
 
 
-def outcome_of(events: List[dict]) -> str:
+def outcome_of(events: list[dict]) -> str:
     """What the assistant did after the last user message, most significant first."""
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
-    after = events[last_user + 1:]
+    after = events[last_user + 1 :]
     actions = [e.get("name") or "" for e in after if e.get("event") == "action"]
-    ticket = any(e.get("event") == "slot" and e.get("name") == "handoff_ticket" and e.get("value")
-                 for e in after)
+    ticket = any(
+        e.get("event") == "slot" and e.get("name") == "handoff_ticket" and e.get("value")
+        for e in after
+    )
     if "action_emergency" in actions:
         return "emergency"
     if any(a.startswith("utter_faq") for a in actions):
@@ -101,15 +102,15 @@ def core_outcome(case: Case) -> str:
     return "medicine_answer" if looks_clinical(case.text) else "unclear"
 
 
-def report(cases: List[Case], outcomes: List[str], show_misses: bool = False) -> Dict[str, float]:
-    by_label: Dict[str, Counter] = defaultdict(Counter)
-    for case, outcome in zip(cases, outcomes):
+def report(cases: list[Case], outcomes: list[str], show_misses: bool = False) -> dict[str, float]:
+    by_label: dict[str, Counter] = defaultdict(Counter)
+    for case, outcome in zip(cases, outcomes, strict=True):
         by_label[case.label][outcome] += 1
-    figures: Dict[str, float] = {}
+    figures: dict[str, float] = {}
 
-    def share(labels: Iterable[str], wanted: str) -> Optional[float]:
-        total = sum(sum(by_label[l].values()) for l in labels)
-        hits = sum(by_label[l][wanted] for l in labels)
+    def share(labels: Iterable[str], wanted: str) -> float | None:
+        total = sum(sum(by_label[label].values()) for label in labels)
+        hits = sum(by_label[label][wanted] for label in labels)
         return hits / total if total else None
 
     print(f"{'label':<22}{'n':>5}  outcomes")
@@ -122,34 +123,40 @@ def report(cases: List[Case], outcomes: List[str], show_misses: bool = False) ->
         value = share([label], "emergency")
         if value is not None:
             figures[f"recall_{label}"] = value
-    for name, value in (("emergency_recall", share(EMERGENCY_LABELS, "emergency")),
-                        ("false_alarm_rate", share(ORDINARY_LABELS, "emergency")),
-                        ("false_alarm_medication_questions",
-                         share(("medication_info", "pharmacist_only"), "emergency")),
-                        ("pharmacist_routing", share(["pharmacist_only"], "pharmacist"))):
+    for name, value in (
+        ("emergency_recall", share(EMERGENCY_LABELS, "emergency")),
+        ("false_alarm_rate", share(ORDINARY_LABELS, "emergency")),
+        (
+            "false_alarm_medication_questions",
+            share(("medication_info", "pharmacist_only"), "emergency"),
+        ),
+        ("pharmacist_routing", share(["pharmacist_only"], "pharmacist")),
+    ):
         if value is not None:
             figures[name] = value
-    figures["faq_answers_to_clinical_or_crisis"] = sum(by_label[l]["faq"] for l in LABELS)
+    figures["faq_answers_to_clinical_or_crisis"] = sum(by_label[label]["faq"] for label in LABELS)
     print()
     for name, value in figures.items():
         print(f"{name:<36}{value:.3f}" if isinstance(value, float) else f"{name:<36}{value}")
     if show_misses:
         print("\nmisses:")
-        for case, outcome in zip(cases, outcomes):
-            missed = ((case.label in EMERGENCY_LABELS and outcome != "emergency")
-                      or (case.label in ORDINARY_LABELS and outcome in ("emergency", "faq"))
-                      or (case.label == "pharmacist_only" and outcome != "pharmacist"))
+        for case, outcome in zip(cases, outcomes, strict=True):
+            missed = (
+                (case.label in EMERGENCY_LABELS and outcome != "emergency")
+                or (case.label in ORDINARY_LABELS and outcome in ("emergency", "faq"))
+                or (case.label == "pharmacist_only" and outcome != "pharmacist")
+            )
             if missed:
                 print(f"  [{case.label} -> {outcome}] {case.id}: {case.text[:160]!r}")
     return figures
 
 
-def run_on_stack(cases: List[Case], client: StackClient, workers: int) -> List[str]:
+def run_on_stack(cases: list[Case], client: StackClient, workers: int) -> list[str]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(client.outcome, cases))
 
 
-def run_on_private_stack(cases: List[Case], workers: int) -> List[str]:
+def run_on_private_stack(cases: list[Case], workers: int) -> list[str]:
     from ops.model_cache import ensure_model
     from ops.stack import Stack, private_stack_config
 
@@ -159,9 +166,10 @@ def run_on_private_stack(cases: List[Case], workers: int) -> List[str]:
             return run_on_stack(cases, StackClient(stack.api, stack.chat_key), workers)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("file", type=Path)
     parser.add_argument("--rasa-url", help="a running stack's Rasa server (default: a private one)")
     parser.add_argument("--core-only", action="store_true", help="no model: the core rules alone")
@@ -182,9 +190,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         outcomes = run_on_private_stack(cases, args.workers)
     figures = report(cases, outcomes, args.show_misses)
     if args.outcomes:
-        args.outcomes.write_text("".join(
-            json.dumps({"id": c.id, "label": c.label, "outcome": o}) + "\n"
-            for c, o in zip(cases, outcomes)))
+        args.outcomes.write_text(
+            "".join(
+                json.dumps({"id": c.id, "label": c.label, "outcome": o}) + "\n"
+                for c, o in zip(cases, outcomes, strict=True)
+            )
+        )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0

@@ -4,6 +4,7 @@ shopper's chat page and the agent desk.
 `make run` uses it in the foreground; the conversation and browser tests use the same class to
 start a private stack on free ports with their own database, so they test what a user runs.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
 
 import requests
 
@@ -56,7 +57,7 @@ class StackConfig:
     carrier_port: int = 8090
     desk_port: int = 8081
     host: str = "localhost"
-    extra_env: Dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -86,21 +87,27 @@ def private_stack_config(work: Path, model_path: Path) -> StackConfig:
     url = f"sqlite:///{work}/stack.db"
     prepare(url)
     # Its load comes from one address (a benchmark, an evaluation): no per-address limit.
-    return StackConfig(model_path=model_path, var_dir=work, database_url=url,
-                       rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
-                       carrier_port=free_port(), desk_port=free_port(),
-                       extra_env={"CLIENT_MESSAGES_PER_MINUTE": "0",
-                                  "TICKETS_PER_ADDRESS_PER_HOUR": "0"})
+    return StackConfig(
+        model_path=model_path,
+        var_dir=work,
+        database_url=url,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=free_port(),
+        carrier_port=free_port(),
+        desk_port=free_port(),
+        extra_env={"CLIENT_MESSAGES_PER_MINUTE": "0", "TICKETS_PER_ADDRESS_PER_HOUR": "0"},
+    )
 
 
 @dataclass
 class _Service:
     name: str
-    command: List[str]
+    command: list[str]
     ready_url: str
-    ready_headers: Optional[Callable[[], Dict[str, str]]] = None  # e.g. Rasa's API proof
-    env: Dict[str, str] = field(default_factory=dict)
-    process: Optional[subprocess.Popen] = None
+    ready_headers: Callable[[], dict[str, str]] | None = None  # e.g. Rasa's API proof
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
     revivals: int = 0
 
 
@@ -109,8 +116,9 @@ class Stack:
 
     def __init__(self, config: StackConfig):
         self.config = config
-        self.api = RasaApi(config.rasa_url, load_secret(RASA_JWT_SECRET_ENV, config.var_dir),
-                           "tests-and-tools")
+        self.api = RasaApi(
+            config.rasa_url, load_secret(RASA_JWT_SECRET_ENV, config.var_dir), "tests-and-tools"
+        )
         self.identity_secret = load_secret("IDENTITY_TOKEN_SECRET", config.var_dir)
         self.action_token = load_secret(ACTION_TOKEN_ENV, config.var_dir)
         self.chat_key = load_secret(CHAT_SESSION_KEY_ENV, config.var_dir)
@@ -118,7 +126,7 @@ class Stack:
         self.log_dir = config.var_dir / "logs"
         self.services = self._services()
 
-    def environment(self) -> Dict[str, str]:
+    def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             {
@@ -148,50 +156,92 @@ class Stack:
         env.update(self.config.extra_env)
         return env
 
-    def login_token(self, customer_reference: str, ttl_seconds: int = 900,
-                    chat_id: Optional[str] = None, signing_key: Optional[str] = None) -> str:
+    def login_token(
+        self,
+        customer_reference: str,
+        ttl_seconds: int = 900,
+        chat_id: str | None = None,
+        signing_key: str | None = None,
+    ) -> str:
         """A login token as the shop's login service would issue it for this stack
         (``signing_key`` other than the stack's makes a forged one)."""
         settings = load_settings()
-        policy = LoginTokenPolicy(("HS256",), self.identity_secret, settings.login_token_issuer,
-                                  settings.login_token_audience)
-        return issue_login_token(customer_reference, policy, signing_key or self.identity_secret,
-                                 ttl_seconds=ttl_seconds, chat_id=chat_id)
+        policy = LoginTokenPolicy(
+            ("HS256",),
+            self.identity_secret,
+            settings.login_token_issuer,
+            settings.login_token_audience,
+        )
+        return issue_login_token(
+            customer_reference,
+            policy,
+            signing_key or self.identity_secret,
+            ttl_seconds=ttl_seconds,
+            chat_id=chat_id,
+        )
 
-    def allowed_origins(self) -> List[str]:
+    def allowed_origins(self) -> list[str]:
         """Pages that may open a chat: CHAT_ALLOWED_ORIGINS, else this stack's own chat page."""
-        configured = (self.config.extra_env.get("CHAT_ALLOWED_ORIGINS")
-                      or os.environ.get("CHAT_ALLOWED_ORIGINS", "")).strip()
+        configured = (
+            self.config.extra_env.get("CHAT_ALLOWED_ORIGINS")
+            or os.environ.get("CHAT_ALLOWED_ORIGINS", "")
+        ).strip()
         if configured:
             return [origin.strip() for origin in configured.split(",") if origin.strip()]
         return [f"http://{host}:{self.config.web_port}" for host in ("localhost", "127.0.0.1")]
 
-    def _services(self) -> List[_Service]:
+    def _services(self) -> list[_Service]:
         cfg = self.config
         return [
             # The development stand-in for the carrier's tracking API (see carrier_service/).
             _Service(
                 "carrier",
-                [str(BIN_DIR / "python"), "-m", "carrier_service.server",
-                 "--port", str(cfg.carrier_port)],
+                [
+                    str(BIN_DIR / "python"),
+                    "-m",
+                    "carrier_service.server",
+                    "--port",
+                    str(cfg.carrier_port),
+                ],
                 f"{cfg.carrier_url}/health",
             ),
             _Service(
                 "actions",
-                [str(BIN_DIR / "python"), "-m", "ops.action_server", "--port", str(cfg.action_port)],
+                [
+                    str(BIN_DIR / "python"),
+                    "-m",
+                    "ops.action_server",
+                    "--port",
+                    str(cfg.action_port),
+                ],
                 f"{cfg.action_url}/health",
             ),
             _Service(
                 "rasa",
                 # `rasa run` behind the wrapper that redacts personal data from its logs.
-                [str(BIN_DIR / "python"), "-m", "ops.rasa_server", "run",
-                 "--model", str(cfg.model_path), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                 "--port", str(cfg.rasa_port), "--interface", load_settings().bind_host,
-                 "--enable-api",
-                 # Callers prove themselves with a JWT in a header (pharmacy.rasa_api); "=" form:
-                 # a random secret may start with "-", which argparse would misread.
-                 f"--jwt-secret={self.api.secret}", f"--jwt-method={JWT_METHOD}",
-                 "--cors", *self.allowed_origins()],
+                [
+                    str(BIN_DIR / "python"),
+                    "-m",
+                    "ops.rasa_server",
+                    "run",
+                    "--model",
+                    str(cfg.model_path),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                    "--port",
+                    str(cfg.rasa_port),
+                    "--interface",
+                    load_settings().bind_host,
+                    "--enable-api",
+                    # Callers prove themselves with a JWT in a header (pharmacy.rasa_api); "=" form:
+                    # a random secret may start with "-", which argparse would misread.
+                    f"--jwt-secret={self.api.secret}",
+                    f"--jwt-method={JWT_METHOD}",
+                    "--cors",
+                    *self.allowed_origins(),
+                ],
                 f"{cfg.rasa_url}/status",
                 self.api.headers,
                 # Sanic refuses a bigger body with 413 before Rasa reads it: one oversized message
@@ -218,7 +268,7 @@ class Stack:
         for service in self.services:
             self._wait_ready(service, deadline)
 
-    def revive_stopped(self, timeout: float = 240.0) -> List[str]:
+    def revive_stopped(self, timeout: float = 240.0) -> list[str]:
         """Start again every service whose process has exited, leaving the others running; the
         names of those started. A service that keeps failing (MAX_REVIVALS) is an error."""
         revived = []
@@ -240,8 +290,9 @@ class Stack:
         """Stop one service (an outage); ``restart`` brings it back."""
         self._terminate([next(s for s in self.services if s.name == name)])
 
-    def restart(self, name: str, timeout: float = 240.0,
-                extra_env: Optional[Dict[str, str]] = None) -> None:
+    def restart(
+        self, name: str, timeout: float = 240.0, extra_env: dict[str, str] | None = None
+    ) -> None:
         """Stop one service and start it again (a deploy, a crash, a configuration change):
         state must survive it. ``extra_env`` applies to this start only."""
         service = next(s for s in self.services if s.name == name)
@@ -249,16 +300,21 @@ class Stack:
         self._launch(service, extra_env)
         self._wait_ready(service, time.monotonic() + timeout)
 
-    def _launch(self, service: _Service, extra_env: Optional[Dict[str, str]] = None) -> None:
+    def _launch(self, service: _Service, extra_env: dict[str, str] | None = None) -> None:
         env = {**self.environment(), **service.env, **(extra_env or {})}
         with open(self.log_dir / f"{service.name}.log", "ab") as log:
             service.process = subprocess.Popen(
-                service.command, cwd=PROJECT_ROOT, env=env, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                service.command,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
-    def _wait_ready(self, service: _Service, deadline: float,
-                    stop_all_on_failure: bool = True) -> None:
+    def _wait_ready(
+        self, service: _Service, deadline: float, stop_all_on_failure: bool = True
+    ) -> None:
         while time.monotonic() < deadline:
             if service.process.poll() is not None:
                 if stop_all_on_failure:
@@ -283,7 +339,7 @@ class Stack:
         self._terminate(list(reversed(self.services)))
 
     @staticmethod
-    def _terminate(services: List[_Service]) -> None:
+    def _terminate(services: list[_Service]) -> None:
         for service in services:
             process = service.process
             if process is None or process.poll() is not None:
@@ -299,7 +355,7 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         self.start()
         return self
 

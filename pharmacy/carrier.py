@@ -7,6 +7,7 @@ down, too slow, 5xx after retries, breaker open, unusable answer, or our key ref
 Logs show tracking numbers masked to their last four characters, and never a response body:
 the last scans carry the shopper's city.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,9 +15,10 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -29,7 +31,7 @@ TRACKING_NUMBER = re.compile(r"^[A-Z0-9]{6,40}$")
 
 
 def mask_tracking_number(tracking_number: str) -> str:
-    """"RP4000000007" -> "********0007": enough for support to match, not to look a parcel up."""
+    """ "RP4000000007" -> "********0007": enough for support to match, not to look a parcel up."""
     text = str(tracking_number)
     return "*" * max(len(text) - 4, 0) + text[-4:]
 
@@ -50,11 +52,13 @@ class CarrierSettings:
     breaker_cooldown: float = 30.0  # seconds the breaker stays open before one trial call
 
     @classmethod
-    def from_env(cls) -> "CarrierSettings":
-        return cls(base_url=_env("CARRIER_BASE_URL", cls.base_url).rstrip("/"),
-                   api_key=_env("CARRIER_API_KEY", cls.api_key),
-                   read_timeout=float(_env("CARRIER_READ_TIMEOUT", str(cls.read_timeout))),
-                   retries=int(_env("CARRIER_RETRIES", str(cls.retries))))
+    def from_env(cls) -> CarrierSettings:
+        return cls(
+            base_url=_env("CARRIER_BASE_URL", cls.base_url).rstrip("/"),
+            api_key=_env("CARRIER_API_KEY", cls.api_key),
+            read_timeout=float(_env("CARRIER_READ_TIMEOUT", str(cls.read_timeout))),
+            retries=int(_env("CARRIER_RETRIES", str(cls.retries))),
+        )
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,12 @@ class TrackingInfo:
     carrier: str
     status: str
     status_detail: str
-    estimated_delivery: Optional[date]
+    estimated_delivery: date | None
     signature_required: bool
-    events: Tuple[TrackingEvent, ...]  # newest first
+    events: tuple[TrackingEvent, ...]  # newest first
 
     @property
-    def latest_event(self) -> Optional[TrackingEvent]:
+    def latest_event(self) -> TrackingEvent | None:
         return self.events[0] if self.events else None
 
 
@@ -105,7 +109,7 @@ class MalformedResponse(ValueError):
 _BREAKER_REASONS = frozenset({"unreachable", "timeout", "server_error", "malformed"})
 
 
-def _require(payload: Dict[str, Any], name: str, kind: type, where: str = "") -> Any:
+def _require(payload: dict[str, Any], name: str, kind: type, where: str = "") -> Any:
     value = payload.get(name)
     # bool is an int subclass; neither stands in for the other here.
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
@@ -151,17 +155,19 @@ def parse_tracking(payload: Any, tracking_number: str) -> TrackingInfo:
         if eta is None:
             raise MalformedResponse("field 'estimated_delivery' is not a YYYY-MM-DD date")
     raw_events = _require(payload, "events", list)
-    events: List[TrackingEvent] = []
+    events: list[TrackingEvent] = []
     for index, raw in enumerate(raw_events):
         where = f"events[{index}]"
         if not isinstance(raw, dict):
             raise MalformedResponse(f"{where} is not an object")
-        events.append(TrackingEvent(
-            time=_parse_time(raw.get("time"), f"{where}.time"),
-            status=_status(raw.get("status"), f"{where}.status"),
-            description=_require(raw, "description", str, f"{where}."),
-            location=_require(raw, "location", str, f"{where}."),
-        ))
+        events.append(
+            TrackingEvent(
+                time=_parse_time(raw.get("time"), f"{where}.time"),
+                status=_status(raw.get("status"), f"{where}.status"),
+                description=_require(raw, "description", str, f"{where}."),
+                location=_require(raw, "location", str, f"{where}."),
+            )
+        )
     events.sort(key=lambda event: event.time, reverse=True)  # promised newest first; make sure
     return TrackingInfo(
         tracking_number=tracking_number,
@@ -182,7 +188,7 @@ class CircuitBreaker:
         self.cooldown = cooldown
         self.clock = clock
         self.failures = 0
-        self.opened_at: Optional[float] = None
+        self.opened_at: float | None = None
         self.trial_running = False
         self._lock = threading.Lock()
 
@@ -231,8 +237,12 @@ class _Retryable(Exception):
 class CarrierClient:
     """One client per process (see ``default_client``): the breaker state lives in the instance."""
 
-    def __init__(self, settings: CarrierSettings, session: Optional[requests.Session] = None,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        settings: CarrierSettings,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.settings = settings
         self.session = session or requests.Session()
         self.breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown, clock)
@@ -251,8 +261,11 @@ class CarrierClient:
             if error.reason in _BREAKER_REASONS:
                 self.breaker.record_failure()
                 if self.breaker.state == "open":
-                    log.warning("carrier: breaker open for %.0f s after %d failed calls",
-                                self.settings.breaker_cooldown, self.breaker.failures)
+                    log.warning(
+                        "carrier: breaker open for %.0f s after %d failed calls",
+                        self.settings.breaker_cooldown,
+                        self.breaker.failures,
+                    )
             else:
                 self.breaker.record_success()
             raise
@@ -272,12 +285,19 @@ class CarrierClient:
                 return self._attempt(number)
             except _Retryable as failure:
                 if attempt == attempts:
-                    log.warning("carrier: %s for %s after %d attempts", failure.reason, masked,
-                                attempts)
+                    log.warning(
+                        "carrier: %s for %s after %d attempts", failure.reason, masked, attempts
+                    )
                     raise CarrierUnavailable(failure.reason) from None
                 delay = self.settings.backoff_base * 2 ** (attempt - 1)
-                log.info("carrier: %s for %s (attempt %d of %d), retrying in %.2f s",
-                         failure.reason, masked, attempt, attempts, delay)
+                log.info(
+                    "carrier: %s for %s (attempt %d of %d), retrying in %.2f s",
+                    failure.reason,
+                    masked,
+                    attempt,
+                    attempts,
+                    delay,
+                )
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -320,7 +340,7 @@ class CarrierClient:
             raise CarrierUnavailable("malformed", reason) from None
 
 
-_default: Optional[CarrierClient] = None
+_default: CarrierClient | None = None
 _default_lock = threading.Lock()
 
 

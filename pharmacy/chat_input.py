@@ -1,8 +1,8 @@
 """What counts as a message the assistant cannot read: empty, or longer than the limit."""
+
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
 
 from pharmacy.settings import load_settings
 
@@ -12,7 +12,7 @@ class UnreadableInput(str, Enum):
     TOO_LONG = "too_long"
 
 
-def classify_text(text: Optional[str], max_chars: Optional[int] = None) -> Optional[UnreadableInput]:
+def classify_text(text: str | None, max_chars: int | None = None) -> UnreadableInput | None:
     """None for a message the NLU should read; otherwise why it should not."""
     if text is None or not text.strip():
         return UnreadableInput.EMPTY

@@ -1,11 +1,11 @@
 """Creating, migrating and seeding the database (used by `make run`, the tests and operators)."""
+
 from __future__ import annotations
 
 import argparse
 import logging
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 from alembic import command
 from alembic.config import Config
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(database_url: Optional[str] = None) -> Config:
+def alembic_config(database_url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # "%" would be read as interpolation by configparser (passwords may contain it).
@@ -28,19 +28,19 @@ def alembic_config(database_url: Optional[str] = None) -> Config:
     return config
 
 
-def migrate(database_url: Optional[str] = None) -> None:
+def migrate(database_url: str | None = None) -> None:
     url = database_url or load_settings().database_url
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
 
 
-def is_seeded(database_url: Optional[str] = None) -> bool:
+def is_seeded(database_url: str | None = None) -> bool:
     with session_scope(database_url) as session:
         return bool(session.scalar(select(func.count(Customer.id))))
 
 
-def prepare(database_url: Optional[str] = None, today: Optional[date] = None) -> bool:
+def prepare(database_url: str | None = None, today: date | None = None) -> bool:
     """Migrate, then load the demo data into an empty database. Returns True if it seeded."""
     from pharmacy.demo_data import seed  # the generator is only needed on first start
 
@@ -51,7 +51,7 @@ def prepare(database_url: Optional[str] = None, today: Optional[date] = None) ->
     return True
 
 
-def main(argv: Optional[list] = None) -> None:
+def main(argv: list | None = None) -> None:
     parser = argparse.ArgumentParser(description="Create, migrate and seed the pharmacy database.")
     parser.add_argument("action", choices=["migrate", "prepare", "reset"])
     parser.add_argument("--today", type=date.fromisoformat, help="reference date for demo data")

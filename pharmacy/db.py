@@ -3,11 +3,12 @@
 An engine is built once per database URL; each unit of work gets its own session through
 ``session_scope``. Nothing touches the database at import time.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import Iterator, Optional
+from functools import cache
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -16,12 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from pharmacy.settings import load_settings
 
 
-def get_engine(database_url: Optional[str] = None) -> Engine:
+def get_engine(database_url: str | None = None) -> Engine:
     """The engine for ``database_url``, or for the configured ``DATABASE_URL``."""
     return _engine_for(database_url or load_settings().database_url)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -42,13 +43,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _session_factory(url: str) -> sessionmaker:
     return sessionmaker(bind=_engine_for(url), future=True, expire_on_commit=False)
 
 
 @contextmanager
-def session_scope(database_url: Optional[str] = None) -> Iterator[Session]:
+def session_scope(database_url: str | None = None) -> Iterator[Session]:
     """A session inside one transaction: committed on success, rolled back on error."""
     session = _session_factory(database_url or load_settings().database_url)()
     try:

@@ -9,13 +9,13 @@ Two ways in (pharmacy rules, section 2):
 Every failure looks the same from outside, so a guess never learns which part was wrong or whether
 an order exists. Dates of birth, phones and addresses are never logged.
 """
+
 from __future__ import annotations
 
 import enum
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +25,9 @@ from pharmacy.access import lockout
 from pharmacy.models import Customer
 
 ORDER_NUMBER = re.compile(r"\bEP-?(\d{6})\b", re.IGNORECASE)
-RX_NUMBER = re.compile(r"\bRX[\s-]?(\d{7})\b", re.IGNORECASE)  # "RX1000001", "rx 1000001", "Rx-1000001"
+RX_NUMBER = re.compile(
+    r"\bRX[\s-]?(\d{7})\b", re.IGNORECASE
+)  # "RX1000001", "rx 1000001", "Rx-1000001"
 MIN_PHONE_DIGITS = phi_grammar.PHONE_DIGITS[0]
 
 MAX_DATE_CHARS = 40
@@ -39,7 +41,8 @@ class PossessionFactor:
 
 # --- anonymous verification -----------------------------------------------------------------
 
-def parse_date_of_birth(text: str, today: Optional[date] = None) -> Optional[date]:
+
+def parse_date_of_birth(text: str, today: date | None = None) -> date | None:
     """A date of birth typed in a form of ``phi_grammar.DATE``, or None; never raises."""
     stripped = text.strip()
     if len(stripped) > MAX_DATE_CHARS:  # no accepted form is longer; keeps the cost bounded
@@ -61,7 +64,7 @@ def parse_date_of_birth(text: str, today: Optional[date] = None) -> Optional[dat
     return None
 
 
-def parse_possession_factor(text: str) -> Optional[PossessionFactor]:
+def parse_possession_factor(text: str) -> PossessionFactor | None:
     """An order number, an Rx number or a phone number typed in ``text``, or None; never raises."""
     order = ORDER_NUMBER.search(text)
     if order:
@@ -71,7 +74,9 @@ def parse_possession_factor(text: str) -> Optional[PossessionFactor]:
         return PossessionFactor("rx", f"RX{phi_grammar.ascii_digits(rx.group(1))}")
     phone = phi_grammar.PHONE_IN_TEXT.search(text)
     if phone:
-        return PossessionFactor("phone", phi_grammar.ascii_digits(phone.group())[-MIN_PHONE_DIGITS:])
+        return PossessionFactor(
+            "phone", phi_grammar.ascii_digits(phone.group())[-MIN_PHONE_DIGITS:]
+        )
     return None
 
 
@@ -79,20 +84,23 @@ def _phone_digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)[-MIN_PHONE_DIGITS:]
 
 
-def _candidate(session: Session, factor: PossessionFactor) -> Optional[Customer]:
+def _candidate(session: Session, factor: PossessionFactor) -> Customer | None:
     if factor.kind == "order":
         order = repositories.order_by_number(session, factor.value)
         return order.customer if order else None
     if factor.kind == "rx":
         prescription = repositories.prescription_by_rx_number(session, factor.value)
         return prescription.customer if prescription else None
-    for customer in session.scalars(select(Customer).where(Customer.phone.like(f"%{factor.value[-4:]}"))):
+    for customer in session.scalars(
+        select(Customer).where(Customer.phone.like(f"%{factor.value[-4:]}"))
+    ):
         if _phone_digits(customer.phone) == factor.value:
             return customer
     return None
 
 
 # --- checking the two factors ---------------------------------------------------------------
+
 
 class FactorOutcome(str, enum.Enum):
     VERIFIED = "verified"
@@ -103,21 +111,27 @@ class FactorOutcome(str, enum.Enum):
 @dataclass(frozen=True)
 class FactorCheck:
     outcome: FactorOutcome
-    customer_reference: Optional[str] = None
+    customer_reference: str | None = None
     remaining: int = 0
-    locked_until: Optional[datetime] = None
+    locked_until: datetime | None = None
     just_locked: bool = False  # this failure set the lock: alert staff once
 
 
-def _subjects(factor: PossessionFactor, customer: Optional[Customer], key: str) -> List[str]:
+def _subjects(factor: PossessionFactor, customer: Customer | None, key: str) -> list[str]:
     names = [lockout.subject(factor.kind, factor.value, key)]
     if customer is not None:
         names.append(lockout.subject("customer", customer.reference, key))
     return names
 
 
-def check_factors(session: Session, date_of_birth: date, factor: PossessionFactor, key: str,
-                  now: datetime, policy: lockout.LockoutPolicy) -> FactorCheck:
+def check_factors(
+    session: Session,
+    date_of_birth: date,
+    factor: PossessionFactor,
+    key: str,
+    now: datetime,
+    policy: lockout.LockoutPolicy,
+) -> FactorCheck:
     """Compare the two factors unless the factor or its customer is locked; count a failure.
 
     While locked nothing is compared, so guessing during a lock learns nothing."""
@@ -131,8 +145,9 @@ def check_factors(session: Session, date_of_birth: date, factor: PossessionFacto
         return FactorCheck(FactorOutcome.VERIFIED, customer.reference)
     failure = lockout.record_failure(session, subjects, now, policy)
     if failure.locked_until is not None:
-        return FactorCheck(FactorOutcome.LOCKED, locked_until=failure.locked_until,
-                           just_locked=failure.just_locked)
+        return FactorCheck(
+            FactorOutcome.LOCKED, locked_until=failure.locked_until, just_locked=failure.just_locked
+        )
     return FactorCheck(FactorOutcome.MISMATCH, remaining=failure.remaining)
 
 

@@ -6,6 +6,7 @@ coloredlogs and Rasa replace the root handler, and a factory sees every record w
 later writes it. The message, the exception text and the stack are redacted; the time and the
 logger's name are ours, not the shopper's.
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,15 +59,17 @@ def install_redaction() -> None:
         logging.setLogRecordFactory(_RedactingFactory(current))
     logging.captureWarnings(True)
     sys.excepthook = _log_uncaught
-    threading.excepthook = lambda hook: _log_uncaught(hook.exc_type, hook.exc_value,
-                                                      hook.exc_traceback)
+    threading.excepthook = lambda hook: _log_uncaught(
+        hook.exc_type, hook.exc_value, hook.exc_traceback
+    )
 
 
 def configure_logging(service: str, level: int = logging.INFO) -> None:
     """Redaction, then one stderr handler with the service's name in every line."""
     install_redaction()
-    logging.basicConfig(level=level, stream=sys.stderr, force=True,
-                        format=LOG_FORMAT.format(service=service))
+    logging.basicConfig(
+        level=level, stream=sys.stderr, force=True, format=LOG_FORMAT.format(service=service)
+    )
 
 
 def exception_summary(error: BaseException) -> str:

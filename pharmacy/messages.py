@@ -2,12 +2,12 @@
 
 Keys are stable ids; a second language is a second table with the same keys.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
 
-Button = Tuple[str, str]  # (title, payload)
+Button = tuple[str, str]  # (title, payload)
 
 HELP_BUTTON: Button = ("What can you do?", "/help")
 HUMAN_BUTTON: Button = ("Talk to a person", "/request_human")
@@ -17,10 +17,10 @@ TRACK_BUTTON: Button = ("Track an order", "/track_order")
 @dataclass(frozen=True)
 class Message:
     text: str
-    buttons: List[Button] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
 
 
-CATALOGUE: Dict[str, Dict[str, Message]] = {
+CATALOGUE: dict[str, dict[str, Message]] = {
     "en": {
         "fallback.default": Message(
             "Sorry, I didn't understand that. Could you put it another way?",
@@ -139,8 +139,12 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "Send order {order_number} to your {label} address ({city})?",
             [("Yes, change it", "/affirm"), ("No, keep it", "/deny")],
         ),
-        "address.changed": Message("Done: order {order_number} will go to your {label} address ({city})."),
-        "address.unknown_choice": Message("I couldn't tell which address you meant; please pick one of the buttons."),
+        "address.changed": Message(
+            "Done: order {order_number} will go to your {label} address ({city})."
+        ),
+        "address.unknown_choice": Message(
+            "I couldn't tell which address you meant; please pick one of the buttons."
+        ),
         "handoff.queued": Message(
             "I've asked a member of our team to join this chat. You're number {position} in the "
             "queue (about {minutes} minutes). You can keep typing: they will see everything."
@@ -187,50 +191,70 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "one, it can take a few hours to appear.",
             [HUMAN_BUTTON],
         ),
-        "refill.pick": Message("Which prescription would you like to refill? Tap one below, or type "
-                               "its name or Rx number."),
+        "refill.pick": Message(
+            "Which prescription would you like to refill? Tap one below, or type "
+            "its name or Rx number."
+        ),
         "refill.pick_unclear": Message("I couldn't tell which prescription you mean."),
         "refill.not_yours": Message("I can't find {rx} among your active prescriptions."),
         "refill.still_unclear": Message(
             "Sorry, I still can't follow. Tap one of the choices below, or talk to a person on "
-            "our team.", [HUMAN_BUTTON]),
+            "our team.",
+            [HUMAN_BUTTON],
+        ),
         "refill.set_aside": Message(
-            "I've put your refill aside; nothing was ordered. Say \"refill\" whenever you want to "
-            "pick it up again."),
+            'I\'ve put your refill aside; nothing was ordered. Say "refill" whenever you want to '
+            "pick it up again."
+        ),
         "refill.kept_choice": Message("I've kept your earlier choice: {names}."),
         "refill.no_longer_active": Message(
-            "Your prescription list changed while we were talking, so let's choose again."),
+            "Your prescription list changed while we were talking, so let's choose again."
+        ),
         "refill.not_now": Message("{name}: {explanation}"),
         "refill.already_ordered": Message(
-            "{name}: this refill is already ordered (order {order_number}). Nothing more to do."),
+            "{name}: this refill is already ordered (order {order_number}). Nothing more to do."
+        ),
         "refill.can_refill": Message("I can refill {names}."),
         "refill.choose_delivery": Message("How would you like to get it?"),
         "refill.choose_delivery_several": Message("How would you like to get them?"),
         "refill.delivery_unclear": Message(
-            "Sorry, I didn't catch how you'd like to get it. Please pick one of these:"),
+            "Sorry, I didn't catch how you'd like to get it. Please pick one of these:"
+        ),
         "refill.confirm": Message(
             "Please check:\n{summary}\nShall I place the order?",
-            [("Yes, place the order", "/affirm"),
-             ("Change delivery", '/change_answer{"refill_field":"delivery"}'),
-             ("Change medicines", '/change_answer{"refill_field":"prescriptions"}'),
-             ("Cancel", "/deny")],
+            [
+                ("Yes, place the order", "/affirm"),
+                ("Change delivery", '/change_answer{"refill_field":"delivery"}'),
+                ("Change medicines", '/change_answer{"refill_field":"prescriptions"}'),
+                ("Cancel", "/deny"),
+            ],
         ),
-        "refill.confirm_unclear": Message("Please tell me yes to place the order, or what to change."),
+        "refill.confirm_unclear": Message(
+            "Please tell me yes to place the order, or what to change."
+        ),
         "refill.nothing_to_confirm": Message(
-            "There's no refill waiting for confirmation. Say \"refill\" to start one."
+            'There\'s no refill waiting for confirmation. Say "refill" to start one.'
         ),
-        "refill.cancelled": Message("OK, I haven't placed anything. Your prescriptions are unchanged."),
-        "refill.submitted": Message("Done: your refill of {rx} is order {order_number}. I'll keep you posted here."),
+        "refill.cancelled": Message(
+            "OK, I haven't placed anything. Your prescriptions are unchanged."
+        ),
+        "refill.submitted": Message(
+            "Done: your refill of {rx} is order {order_number}. I'll keep you posted here."
+        ),
         "refill.already_submitted": Message(
             "Your refill of {rx} was already ordered: order {order_number}. Nothing new was placed."
         ),
         "refill.refused_now": Message("{rx} can't be refilled right now: {explanation}"),
         "refill.not_placed": Message(
             "I couldn't place the refill of {rx}: it's no longer on your active prescriptions, or "
-            "the delivery address changed. Nothing was ordered for it.", [HUMAN_BUTTON]),
+            "the delivery address changed. Nothing was ordered for it.",
+            [HUMAN_BUTTON],
+        ),
         "refill.system_down": Message(
             "Our order system isn't answering right now, so I couldn't place {what}. Nothing was "
-            "charged. Please try again in a few minutes, or talk to a person.", [HUMAN_BUTTON]),
+            "charged. Please try again in a few minutes, or talk to a person.",
+            [HUMAN_BUTTON],
+        ),
         "refill.reminder": Message(
             "It's time to reorder one of your prescriptions. Tap below to refill it in a minute.",
         ),
@@ -240,7 +264,7 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
         ),
         "reminders.on": Message(
             "Refill reminders are on. I'll message you here a few days before a prescription is "
-            "due, without naming the medicine in the notification. Say \"stop reminders\" at any time."
+            'due, without naming the medicine in the notification. Say "stop reminders" at any time.'
         ),
         "reminders.off": Message("Refill reminders are off. You won't get any more from us."),
         # medicines
@@ -248,7 +272,7 @@ CATALOGUE: Dict[str, Dict[str, Message]] = {
             "Which medicine are you asking about? You can type its name as it is on the label, "
             "brand or generic."
         ),
-        "medicine.assumed": Message("(I took \"{typed}\" to mean {name}.)"),
+        "medicine.assumed": Message('(I took "{typed}" to mean {name}.)'),
         # emergencies (pharmacy rules, section 3): said before anything else, in any state
         "emergency.poisoning": Message(
             "If someone may have taken too much medicine or swallowed something harmful, call "

@@ -3,11 +3,11 @@
 Columns marked PHI (date of birth, address, phone, insurance id) are never logged or said in chat;
 ``pharmacy.privacy`` is the place that masks them.
 """
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import List, Optional
 
 from sqlalchemy import (
     Boolean,
@@ -90,14 +90,14 @@ class Customer(Base):
     insurance_member_id = Column(String(40))  # PHI
     created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
 
-    addresses: List["Address"] = relationship(
+    addresses: list[Address] = relationship(
         "Address", back_populates="customer", order_by="Address.id"
     )
-    prescriptions: List["Prescription"] = relationship(
+    prescriptions: list[Prescription] = relationship(
         "Prescription", back_populates="customer", order_by="Prescription.id"
     )
-    orders: List["Order"] = relationship("Order", back_populates="customer", order_by="Order.id")
-    consents: List["Consent"] = relationship("Consent", back_populates="customer")
+    orders: list[Order] = relationship("Order", back_populates="customer", order_by="Order.id")
+    consents: list[Consent] = relationship("Consent", back_populates="customer")
 
 
 class Address(Base):
@@ -168,7 +168,9 @@ class Prescription(Base):
     date_written = Column(Date, nullable=False)
     dea_schedule = Column(String(3))  # None, "II", "III", "IV" or "V"
     last_fill_date = Column(Date)
-    status = Column(string_enum(PrescriptionStatus), nullable=False, default=PrescriptionStatus.ACTIVE)
+    status = Column(
+        string_enum(PrescriptionStatus), nullable=False, default=PrescriptionStatus.ACTIVE
+    )
     is_maintenance = Column(Boolean, nullable=False, default=False)
     is_specialty = Column(Boolean, nullable=False, default=False)
     auto_refill = Column(Boolean, nullable=False, default=False)
@@ -185,7 +187,7 @@ class Prescription(Base):
         return self.dea_schedule is not None
 
     @property
-    def drug_class(self) -> Optional[str]:
+    def drug_class(self) -> str | None:
         """The knowledge base's class of this medicine (R1 thresholds per class), if known."""
         from pharmacy.knowledge.loader import knowledge_base  # read on first use, not at import
 
@@ -196,9 +198,13 @@ class Prescription(Base):
 class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
-        Index("uq_orders_live_idempotency_key", "idempotency_key", unique=True,
-              sqlite_where=text("status <> 'cancelled'"),
-              postgresql_where=text("status <> 'cancelled'")),
+        Index(
+            "uq_orders_live_idempotency_key",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
     )
 
     id = Column(Integer, primary_key=True)
@@ -214,14 +220,14 @@ class Order(Base):
     idempotency_key = Column(String(80))
 
     customer: Customer = relationship("Customer", back_populates="orders")
-    address: Optional[Address] = relationship("Address")
-    items: List["OrderItem"] = relationship(
+    address: Address | None = relationship("Address")
+    items: list[OrderItem] = relationship(
         "OrderItem", back_populates="order", order_by="OrderItem.id"
     )
-    history: List["OrderStatusEvent"] = relationship(
+    history: list[OrderStatusEvent] = relationship(
         "OrderStatusEvent", back_populates="order", order_by="OrderStatusEvent.occurred_at"
     )
-    shipment: Optional["Shipment"] = relationship("Shipment", back_populates="order", uselist=False)
+    shipment: Shipment | None = relationship("Shipment", back_populates="order", uselist=False)
 
 
 class OrderItem(Base):
@@ -235,7 +241,7 @@ class OrderItem(Base):
     price_cents = Column(Integer)
 
     order: Order = relationship("Order", back_populates="items")
-    prescription: Optional[Prescription] = relationship("Prescription")
+    prescription: Prescription | None = relationship("Prescription")
 
 
 class OrderStatusEvent(Base):
@@ -266,4 +272,3 @@ class Shipment(Base):
     delivered_at = Column(DateTime)
 
     order: Order = relationship("Order", back_populates="shipment")
-

@@ -5,16 +5,37 @@
 shopper is also redacted, by construction. Every quantifier is bounded or runs over disjoint
 character classes, so a search costs time linear in the text.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
-    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
     "december": 12,
 }
 # Longest first, so that "march" is not read as "mar" followed by "ch".
@@ -40,7 +61,8 @@ PHONE_DIGITS = (10, 15)  # a US number, up to an international one with its coun
 # Up to three separators between two digits: "+1 (503) 555-0101", "503/555/0101", "5035550101"
 # (and "503\/555\/0101", JSON-escaped).
 PHONE_IN_TEXT = re.compile(
-    rf"(?<!\w)\+?\(?\d(?:[\s().\-/\\]{{0,3}}\d){{{PHONE_DIGITS[0] - 1},{PHONE_DIGITS[1] - 1}}}(?!\w)")
+    rf"(?<!\w)\+?\(?\d(?:[\s().\-/\\]{{0,3}}\d){{{PHONE_DIGITS[0] - 1},{PHONE_DIGITS[1] - 1}}}(?!\w)"
+)
 
 
 def ascii_digits(text: str) -> str:
@@ -50,13 +72,14 @@ def ascii_digits(text: str) -> str:
 
 class TypedDate(NamedTuple):
     """A date as typed, not yet checked against a calendar; ``century`` is False for "3/14/58"."""
+
     year: int
     month: int
     day: int
     century: bool
 
 
-def date_parts(match: "re.Match[str]") -> Optional[TypedDate]:
+def date_parts(match: re.Match[str]) -> TypedDate | None:
     """The parts of a DATE match, or None for a month name that only matched by case folding."""
     groups = match.groupdict()
     for style in ("iso", "us", "mdy", "dmy"):

@@ -5,13 +5,15 @@ whether to place the order. ``interpret`` turns one reply into a ``FormAnswer``:
 what it changes ("ship it to work instead" at the summary), a cancel, a reply that was meant as an
 answer but could not be read, or nothing at all (a question for another skill).
 """
+
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -33,24 +35,44 @@ REFILL_ALL = re.compile(
     r"|\b(all|each|every)\s+(of\s+)?(my\s+|the\s+|our\s+)?(\w+\s+)?"
     r"(prescriptions|medicines|medications|meds|refills|rxs?|ones)\b"
     r"|\b(refill|reorder)\s+(them\s+)?(all|both|everything)\b|\beverything\b"
-    r"|^\W*(all|both)\W*$", re.IGNORECASE)
-PICKUP_WORDS = re.compile(r"\b(pick\s?-?up|pick (it|them) up|collect|in store|at (a|the) store|"
-                          r"partner store)\b", re.IGNORECASE)
+    r"|^\W*(all|both)\W*$",
+    re.IGNORECASE,
+)
+PICKUP_WORDS = re.compile(
+    r"\b(pick\s?-?up|pick (it|them) up|collect|in store|at (a|the) store|"
+    r"partner store)\b",
+    re.IGNORECASE,
+)
 SHIP_WORDS = re.compile(r"\b(deliver\w*|ship\w*|send|mail\w*)\b", re.IGNORECASE)
-DELIVERY_WORDS = re.compile(r"\b(deliver\w*|ship\w*|send|address|pick\s?-?up|store|mail)\b",
-                            re.IGNORECASE)
-PRESCRIPTION_WORDS = re.compile(r"\b(medicines?|medications?|meds|prescriptions?|rx|pills?|drugs?)\b",
-                                re.IGNORECASE)
+DELIVERY_WORDS = re.compile(
+    r"\b(deliver\w*|ship\w*|send|address|pick\s?-?up|store|mail)\b", re.IGNORECASE
+)
+PRESCRIPTION_WORDS = re.compile(
+    r"\b(medicines?|medications?|meds|prescriptions?|rx|pills?|drugs?)\b", re.IGNORECASE
+)
 # Words of a question about a medicine rather than a choice of one ("metformin side effects?").
-QUESTION_WORDS = re.compile(r"\?|\b(what|how|why|when|which|can|could|is|are|does|do|side|effects?|"
-                            r"dose|dosage|safe|interact\w*|with|alcohol|pregnan\w*|used)\b",
-                            re.IGNORECASE)
+QUESTION_WORDS = re.compile(
+    r"\?|\b(what|how|why|when|which|can|could|is|are|does|do|side|effects?|"
+    r"dose|dosage|safe|interact\w*|with|alcohol|pregnan\w*|used)\b",
+    re.IGNORECASE,
+)
 # Intents a shopper uses to answer the refill questions. Anything else (a FAQ, a medicine
 # question, tracking...) is left to the other skills, whatever words it contains: "how long does
 # shipping take" names no delivery and "is lisinopril safe with ibuprofen" chooses no medicine.
-ANSWER_INTENTS = frozenset({"request_refill", "inform", "choose_delivery", "affirm", "deny",
-                            "change_answer", "change_address", "choose_address", "out_of_scope",
-                            "nlu_fallback"})
+ANSWER_INTENTS = frozenset(
+    {
+        "request_refill",
+        "inform",
+        "choose_delivery",
+        "affirm",
+        "deny",
+        "change_answer",
+        "change_address",
+        "choose_address",
+        "out_of_scope",
+        "nlu_fallback",
+    }
+)
 # Intents whose words may pick other prescriptions once the list was chosen ("the metformin instead").
 RENAMING_INTENTS = frozenset({"request_refill", "inform", "change_answer", "deny"})
 MEDICINE_QUESTION_INTENTS = frozenset({"ask_medicine_info", "faq"})
@@ -60,6 +82,7 @@ CHANGE_INTENTS = frozenset({"change_answer", "change_address", "choose_address"}
 
 class Step(str, enum.Enum):
     """The form's required slots, in the order they are asked."""
+
     PRESCRIPTIONS = "refill_rx_list"
     DELIVERY = "refill_delivery"
     CONFIRMATION = "refill_confirmed"
@@ -74,23 +97,24 @@ class Change(str, enum.Enum):
 @dataclass(frozen=True)
 class Reply:
     """One shopper message as NLU read it."""
-    text: str
-    intent: Optional[str] = None
-    entities: Optional[Mapping[str, Any]] = None  # entity name -> first value
 
-    def entity(self, name: str) -> Optional[str]:
+    text: str
+    intent: str | None = None
+    entities: Mapping[str, Any] | None = None  # entity name -> first value
+
+    def entity(self, name: str) -> str | None:
         value = (self.entities or {}).get(name)
         return str(value) if value not in (None, "") else None
 
 
 @dataclass(frozen=True)
 class FormAnswer:
-    rx_numbers: Optional[Tuple[str, ...]] = None  # prescriptions named (all of them for "all")
-    unknown_rx: Optional[str] = None  # a typed Rx number that is not one of theirs
-    delivery: Optional[str] = None  # PICKUP or the id of one of their addresses, as text
+    rx_numbers: tuple[str, ...] | None = None  # prescriptions named (all of them for "all")
+    unknown_rx: str | None = None  # a typed Rx number that is not one of theirs
+    delivery: str | None = None  # PICKUP or the id of one of their addresses, as text
     confirmed: bool = False
     cancelled: bool = False
-    change: Optional[Change] = None
+    change: Change | None = None
     unclear: bool = False  # meant as an answer to the question, but not understood
 
     @property
@@ -98,9 +122,14 @@ class FormAnswer:
         return self != FormAnswer()
 
 
-def interpret(step: Step, reply: Reply, prescriptions: Sequence[Prescription],
-              addresses: Sequence[Address], current_rx: Sequence[str] = (),
-              current_delivery: Optional[str] = None) -> FormAnswer:
+def interpret(
+    step: Step,
+    reply: Reply,
+    prescriptions: Sequence[Prescription],
+    addresses: Sequence[Address],
+    current_rx: Sequence[str] = (),
+    current_delivery: str | None = None,
+) -> FormAnswer:
     """What ``reply`` means while the conversation is at ``step``."""
     if step is Step.PRESCRIPTIONS:
         if reply.intent in ANSWER_INTENTS or _just_a_medicine_name(reply):
@@ -136,12 +165,16 @@ def interpret(step: Step, reply: Reply, prescriptions: Sequence[Prescription],
 
 def _just_a_medicine_name(reply: Reply) -> bool:
     """A reply like "metformin" that NLU read as a medicine question, though it answers "which one"."""
-    return (reply.intent in MEDICINE_QUESTION_INTENTS and len(reply.text.split()) <= 3
-            and not QUESTION_WORDS.search(reply.text))
+    return (
+        reply.intent in MEDICINE_QUESTION_INTENTS
+        and len(reply.text.split()) <= 3
+        and not QUESTION_WORDS.search(reply.text)
+    )
 
 
-def _named_prescriptions(reply: Reply, prescriptions: Sequence[Prescription],
-                         whole_list_allowed: bool) -> Optional[FormAnswer]:
+def _named_prescriptions(
+    reply: Reply, prescriptions: Sequence[Prescription], whole_list_allowed: bool
+) -> FormAnswer | None:
     """The prescriptions a reply names by Rx number, medicine name or "all"; None if none."""
     typed_rx = reply.entity("rx_number")
     text = f"{typed_rx} {reply.text}" if typed_rx else reply.text
@@ -156,7 +189,7 @@ def _named_prescriptions(reply: Reply, prescriptions: Sequence[Prescription],
     return None
 
 
-def match_delivery(addresses: Sequence[Address], reply: Reply) -> Optional[str]:
+def match_delivery(addresses: Sequence[Address], reply: Reply) -> str | None:
     """PICKUP, or the id of the saved address the reply names (button or words); else None."""
     chosen = reply.entity("delivery")
     if chosen is not None:
@@ -174,14 +207,18 @@ def match_delivery(addresses: Sequence[Address], reply: Reply) -> Optional[str]:
 
 
 def _names_address(text: str, label: str) -> bool:
-    """"to my work address", "ship it home", "Home please"; not "that will work"."""
+    """ "to my work address", "ship it home", "Home please"; not "that will work"."""
     name = re.escape(label.strip().lower())
     lowered = text.lower()
-    return bool(re.search(rf"\b(to|at)\s+(my\s+|the\s+|our\s+)?{name}\b"
-                          rf"|\b(ship|send|deliver|mail)\w*\s+(it\s+|them\s+)?{name}\b"
-                          rf"|\b{name}\s+address\b", lowered)
-                or re.fullmatch(rf"\W*(my\s+|the\s+)?{name}(\s+address)?(\s+please)?\W*",
-                                lowered))
+    return bool(
+        re.search(
+            rf"\b(to|at)\s+(my\s+|the\s+|our\s+)?{name}\b"
+            rf"|\b(ship|send|deliver|mail)\w*\s+(it\s+|them\s+)?{name}\b"
+            rf"|\b{name}\s+address\b",
+            lowered,
+        )
+        or re.fullmatch(rf"\W*(my\s+|the\s+)?{name}(\s+address)?(\s+please)?\W*", lowered)
+    )
 
 
 def _what_to_change(reply: Reply) -> Change:
@@ -201,28 +238,35 @@ def _what_to_change(reply: Reply) -> Change:
 @dataclass(frozen=True)
 class RefillItem:
     """One prescription the shopper asked to refill, with today's decision."""
+
     rx_number: str
     name: str  # medicine and strength
     decision: RefillDecision
-    already_ordered: Optional[str]  # order number if this refill was placed already
+    already_ordered: str | None  # order number if this refill was placed already
 
 
 @dataclass(frozen=True)
 class CustomerRefillContext:
-    prescriptions: List[Prescription]  # active ones
-    addresses: List[Address]
+    prescriptions: list[Prescription]  # active ones
+    addresses: list[Address]
 
 
 def customer_context(session: Session, customer_reference: str) -> CustomerRefillContext:
     customer = repositories.customer_by_reference(session, customer_reference)
     if customer is None:
         return CustomerRefillContext([], [])
-    return CustomerRefillContext(repositories.active_prescriptions(session, customer.id),
-                                 list(customer.addresses))
+    return CustomerRefillContext(
+        repositories.active_prescriptions(session, customer.id), list(customer.addresses)
+    )
 
 
-def assess(session: Session, customer_reference: str, rx_numbers: Sequence[str], today: date,
-           config: Optional[RefillPolicyConfig] = None) -> List[RefillItem]:
+def assess(
+    session: Session,
+    customer_reference: str,
+    rx_numbers: Sequence[str],
+    today: date,
+    config: RefillPolicyConfig | None = None,
+) -> list[RefillItem]:
     """The policy's decision for each of the customer's active prescriptions in ``rx_numbers``
     (others are left out), and whether this fill was already ordered."""
     config = config or RefillPolicyConfig.from_env()
@@ -232,20 +276,27 @@ def assess(session: Session, customer_reference: str, rx_numbers: Sequence[str],
         if rx.rx_number.upper() not in wanted:
             continue
         ordered = live_order_number(session, refill_idempotency_key(rx))
-        items.append(RefillItem(rx.rx_number, f"{rx.medicine_name} {rx.strength}",
-                                decide_refill(rx, today, config), ordered))
+        items.append(
+            RefillItem(
+                rx.rx_number,
+                f"{rx.medicine_name} {rx.strength}",
+                decide_refill(rx, today, config),
+                ordered,
+            )
+        )
     return items
 
 
-def delivery_label(addresses: Sequence[Address], delivery: str) -> Optional[str]:
-    """"pickup", or the label of the saved address; None if it is not one of theirs."""
+def delivery_label(addresses: Sequence[Address], delivery: str) -> str | None:
+    """ "pickup", or the label of the saved address; None if it is not one of theirs."""
     if delivery == PICKUP:
         return PICKUP
     return next((a.label for a in addresses if str(a.id) == str(delivery)), None)
 
 
-def summary_lines(session: Session, customer_reference: str, rx_numbers: Sequence[str],
-                  delivery: str, today: date) -> Optional[List[str]]:
+def summary_lines(
+    session: Session, customer_reference: str, rx_numbers: Sequence[str], delivery: str, today: date
+) -> list[str] | None:
     """One line per refill for the confirmation; None if the choices no longer fit the customer."""
     context = customer_context(session, customer_reference)
     label = delivery_label(context.addresses, delivery)

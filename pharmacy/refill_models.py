@@ -5,6 +5,7 @@ Each "exactly once" promise is a unique constraint here, so that it holds across
 a renewal per prescription state (``dedupe_key``), a reminder per due date of a prescription,
 a remembered conversation per customer.
 """
+
 from __future__ import annotations
 
 import enum

@@ -12,16 +12,18 @@ Checks run in this order, and the first that fails decides (earlier ones are the
 4. refills left: III-IV cap of 5 (R3), then none left (R6) -> NEEDS_RENEWAL
 5. too soon (R1) -> TOO_SOON, or NEEDS_RENEWAL if the due date falls after expiry
 """
+
 from __future__ import annotations
 
 import enum
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -35,23 +37,23 @@ EXPLANATIONS = {
     "allowed": "You can refill this prescription now.",
     "too_soon": "It's too early to refill this prescription. You can refill it from {date}.",
     "schedule_ii": "By law this medicine can't be refilled. Your prescriber needs to send a new "
-                   "prescription.",
+    "prescription.",
     "controlled_refill_limit": "This prescription has reached the legal limit on refills. We'll "
-                               "ask your prescriber to renew it.",
+    "ask your prescriber to renew it.",
     "controlled_expired": "This prescription is past the legal time limit for refills. We'll ask "
-                          "your prescriber to renew it.",
+    "your prescriber to renew it.",
     "expired": "This prescription has expired. We'll ask your prescriber to renew it.",
     "no_refills_left": "There are no refills left on this prescription. We'll ask your prescriber "
-                       "to renew it.",
+    "to renew it.",
     "expires_before_due": "This prescription expires before it's due for a refill. We'll ask "
-                          "your prescriber to renew it.",
+    "your prescriber to renew it.",
     "not_active": "This prescription is no longer active, so it can't be refilled.",
     "auto_refill.eligible": "This medicine can be refilled automatically.",
     "auto_refill.not_active": "This prescription is no longer active.",
     "auto_refill.controlled": "Controlled medicines can't be refilled automatically.",
     "auto_refill.otc": "Auto-refill is only for prescription medicines.",
     "auto_refill.specialty": "Specialty medicines are arranged one fill at a time, not "
-                             "automatically.",
+    "automatically.",
     "auto_refill.not_maintenance": "Auto-refill is only for medicines you take long-term.",
 }
 
@@ -73,27 +75,31 @@ class RefillPolicyConfig:
         for drug_class, value in self.thresholds_by_class.items():
             _check_threshold(f"thresholds_by_class[{drug_class!r}]", value)
         # Read-only copy, so a frozen config really cannot change under a running bot.
-        frozen_classes = MappingProxyType({drug_class_key(name): value for name, value
-                                           in self.thresholds_by_class.items()})
+        frozen_classes = MappingProxyType(
+            {drug_class_key(name): value for name, value in self.thresholds_by_class.items()}
+        )
         object.__setattr__(self, "thresholds_by_class", frozen_classes)
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> "RefillPolicyConfig":
+    def from_env(cls, **overrides: Any) -> RefillPolicyConfig:
         """Defaults, then REFILL_THRESHOLD, REFILL_THRESHOLD_CONTROLLED, RX_EXPIRY_DAYS and
         REFILL_THRESHOLDS_BY_CLASS ("statin=0.8, proton pump inhibitor=0.7") if set."""
         values: dict = {}
         raw_classes = os.environ.get("REFILL_THRESHOLDS_BY_CLASS", "").strip()
         if raw_classes:
             values["thresholds_by_class"] = _parse_classes(raw_classes)
-        for var, name in (("REFILL_THRESHOLD", "default_threshold"),
-                          ("REFILL_THRESHOLD_CONTROLLED", "controlled_threshold")):
+        for var, name in (
+            ("REFILL_THRESHOLD", "default_threshold"),
+            ("REFILL_THRESHOLD_CONTROLLED", "controlled_threshold"),
+        ):
             raw = os.environ.get(var, "").strip()
             if raw:
                 values[name] = _parse(var, raw, float, lambda v: 0 < v <= 1, "a fraction in (0, 1]")
         raw = os.environ.get("RX_EXPIRY_DAYS", "").strip()
         if raw:
             values["non_controlled_expiry_days"] = _parse(
-                "RX_EXPIRY_DAYS", raw, int, lambda v: v > 0, "a positive whole number of days")
+                "RX_EXPIRY_DAYS", raw, int, lambda v: v > 0, "a positive whole number of days"
+            )
         return cls(**{**values, **overrides})
 
 
@@ -112,15 +118,23 @@ def _parse_classes(raw: str) -> dict:
     for pair in filter(None, (part.strip() for part in raw.split(","))):
         name, _, value = pair.rpartition("=")
         if not name.strip():
-            raise ValueError("REFILL_THRESHOLDS_BY_CLASS must be pairs like 'statin=0.8', got "
-                             f"{pair!r}")
-        thresholds[name] = _parse(f"REFILL_THRESHOLDS_BY_CLASS ({name.strip()})", value.strip(),
-                                  float, lambda v: 0 < v <= 1, "a fraction in (0, 1]")
+            raise ValueError(
+                f"REFILL_THRESHOLDS_BY_CLASS must be pairs like 'statin=0.8', got {pair!r}"
+            )
+        thresholds[name] = _parse(
+            f"REFILL_THRESHOLDS_BY_CLASS ({name.strip()})",
+            value.strip(),
+            float,
+            lambda v: 0 < v <= 1,
+            "a fraction in (0, 1]",
+        )
     known = {medicine.class_key for medicine in knowledge_base().values()}
     unknown = sorted({drug_class_key(name) for name in thresholds} - known)
     if unknown:  # a typo would silently leave the default in force
-        raise ValueError(f"REFILL_THRESHOLDS_BY_CLASS names no class of the knowledge base: "
-                         f"{', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise ValueError(
+            f"REFILL_THRESHOLDS_BY_CLASS names no class of the knowledge base: "
+            f"{', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     return thresholds
 
 
@@ -140,7 +154,7 @@ class RefillOutcome(str, enum.Enum):
 @dataclass(frozen=True)
 class RefillDecision:
     outcome: RefillOutcome
-    earliest_date: Optional[date]
+    earliest_date: date | None
     reason_code: str
     explanation: str
 
@@ -152,8 +166,12 @@ class AutoRefillDecision:
     explanation: str
 
 
-def decide_refill(prescription: Any, today: date, config: Optional[RefillPolicyConfig] = None,
-                  drug_class: Optional[str] = None) -> RefillDecision:
+def decide_refill(
+    prescription: Any,
+    today: date,
+    config: RefillPolicyConfig | None = None,
+    drug_class: str | None = None,
+) -> RefillDecision:
     config = config or RefillPolicyConfig()
     rx = prescription
     schedule = dea_schedule(rx)
@@ -182,8 +200,9 @@ def decide_refill(prescription: Any, today: date, config: Optional[RefillPolicyC
     return _decision(RefillOutcome.ALLOWED, "allowed", earliest)
 
 
-def earliest_refill_date(prescription: Any, config: Optional[RefillPolicyConfig] = None,
-                         drug_class: Optional[str] = None) -> Optional[date]:
+def earliest_refill_date(
+    prescription: Any, config: RefillPolicyConfig | None = None, drug_class: str | None = None
+) -> date | None:
     """R1: last fill + ceil(days_supply x threshold); None if never filled. The class threshold
     is looked up by ``drug_class``, or else the prescription's own ``drug_class``."""
     config = config or RefillPolicyConfig()
@@ -193,14 +212,15 @@ def earliest_refill_date(prescription: Any, config: Optional[RefillPolicyConfig]
         threshold = config.controlled_threshold
     else:
         drug_class = drug_class or getattr(prescription, "drug_class", None)
-        threshold = config.thresholds_by_class.get(drug_class_key(drug_class or ""),
-                                                   config.default_threshold)
+        threshold = config.thresholds_by_class.get(
+            drug_class_key(drug_class or ""), config.default_threshold
+        )
     # Decimal of the written value: in binary floats 0.55 * 100 is 55.00000000000001 -> ceil 56.
     days = math.ceil(Decimal(str(threshold)) * prescription.days_supply)
     return prescription.last_fill_date + timedelta(days=days)
 
 
-def expiry_date(prescription: Any, config: Optional[RefillPolicyConfig] = None) -> date:
+def expiry_date(prescription: Any, config: RefillPolicyConfig | None = None) -> date:
     """The last day a refill is still allowed (R3 for Schedule III-IV, R5 otherwise)."""
     config = config or RefillPolicyConfig()
     if dea_schedule(prescription) in ("III", "IV"):
@@ -230,13 +250,15 @@ def auto_refill_eligible(prescription: Any) -> bool:
     return auto_refill_eligibility(prescription).eligible
 
 
-def dea_schedule(prescription: Any) -> Optional[str]:
-    """"II".."V" or None; an unknown value is an error, never silently "not controlled"."""
+def dea_schedule(prescription: Any) -> str | None:
+    """ "II".."V" or None; an unknown value is an error, never silently "not controlled"."""
     raw = getattr(prescription, "dea_schedule", None)
     schedule = (raw or "").strip().upper() or None
     if schedule is not None and schedule not in SCHEDULES:
-        raise ValueError(f"unknown DEA schedule {raw!r} on prescription "
-                         f"{getattr(prescription, 'rx_number', '?')}")
+        raise ValueError(
+            f"unknown DEA schedule {raw!r} on prescription "
+            f"{getattr(prescription, 'rx_number', '?')}"
+        )
     return schedule
 
 
@@ -249,7 +271,7 @@ def _status(prescription: Any) -> str:
     return str(getattr(status, "value", status)).lower()
 
 
-def _decision(outcome: RefillOutcome, code: str, earliest: Optional[date] = None) -> RefillDecision:
+def _decision(outcome: RefillOutcome, code: str, earliest: date | None = None) -> RefillDecision:
     text = EXPLANATIONS[code]
     if outcome is RefillOutcome.TOO_SOON:
         text = text.format(date=format_day(earliest))

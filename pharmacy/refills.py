@@ -9,22 +9,23 @@ prescription state), never to a check-then-insert, so it holds across processes.
 Every function that takes a customer reference and an Rx number checks that the prescription is
 that customer's; a failed check raises ``RefillRequestError`` with a message fit for logs.
 """
+
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import List, Optional, Sequence, Set, Tuple, Union
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pharmacy import repositories
-from pharmacy.identity import RX_NUMBER
 from pharmacy.db import session_scope
 from pharmacy.demo_data import CATALOGUE
+from pharmacy.identity import RX_NUMBER
 from pharmacy.models import (
     Address,
     Customer,
@@ -54,7 +55,7 @@ ORDER_NUMBER_BASE = 200000  # demo orders are EP-100001..; refill orders EP-2000
 SHIP_BUSINESS_DAYS = 3
 PICKUP_BUSINESS_DAYS = 1
 
-Delivery = Union[str, int]  # "pickup" or the id of one of the customer's addresses
+Delivery = str | int  # "pickup" or the id of one of the customer's addresses
 
 
 class RefillRequestError(ValueError):
@@ -68,7 +69,7 @@ class RefillSettings:
     policy: RefillPolicyConfig = field(default_factory=RefillPolicyConfig)
 
     @classmethod
-    def from_env(cls) -> "RefillSettings":
+    def from_env(cls) -> RefillSettings:
         """Defaults, then REFILL_REMINDER_LEAD_DAYS and the policy's own variables if set."""
         lead_days = 3
         raw = os.environ.get("REFILL_REMINDER_LEAD_DAYS", "").strip()
@@ -80,13 +81,14 @@ class RefillSettings:
             if not 0 <= lead_days <= MAX_REMINDER_LEAD_DAYS:
                 raise ValueError(
                     f"REFILL_REMINDER_LEAD_DAYS must be a whole number of days from 0 to "
-                    f"{MAX_REMINDER_LEAD_DAYS}, got {raw!r}")
+                    f"{MAX_REMINDER_LEAD_DAYS}, got {raw!r}"
+                )
         return cls(reminder_lead_days=lead_days, policy=RefillPolicyConfig.from_env())
 
 
 @dataclass(frozen=True)
 class SubmitResult:
-    order_number: Optional[str]  # None when the policy refused the refill
+    order_number: str | None  # None when the policy refused the refill
     created: bool  # False: refused, or this refill had already been submitted
     decision: RefillDecision
 
@@ -94,19 +96,24 @@ class SubmitResult:
 # ----------------------------------------------------------------------------- finding
 
 
-def refillable_prescriptions(session: Session, customer_reference: str, today: date,
-                             config: Optional[RefillPolicyConfig] = None,
-                             ) -> List[Tuple[Prescription, RefillDecision]]:
+def refillable_prescriptions(
+    session: Session,
+    customer_reference: str,
+    today: date,
+    config: RefillPolicyConfig | None = None,
+) -> list[tuple[Prescription, RefillDecision]]:
     """The customer's active prescriptions, each with today's refill decision."""
     customer = repositories.customer_by_reference(session, customer_reference)
     if customer is None:
         return []
     config = config or RefillPolicyConfig.from_env()
-    return [(rx, decide_refill(rx, today, config))
-            for rx in repositories.active_prescriptions(session, customer.id)]
+    return [
+        (rx, decide_refill(rx, today, config))
+        for rx in repositories.active_prescriptions(session, customer.id)
+    ]
 
 
-def match_prescription(prescriptions: Sequence[Prescription], text: str) -> Optional[Prescription]:
+def match_prescription(prescriptions: Sequence[Prescription], text: str) -> Prescription | None:
     """The one prescription ``text`` names, by Rx number or by medicine; None if none or several.
 
     A typed Rx number wins: if it is not one of ``prescriptions``, nothing matches (no guessing
@@ -120,11 +127,12 @@ def match_prescription(prescriptions: Sequence[Prescription], text: str) -> Opti
         return _only([rx for rx in prescriptions if rx.rx_number.upper() in typed])
     recognised = _recognised_medicine_ids(text)
     lowered = text.lower()
-    return _only([rx for rx in prescriptions
-                  if rx.medicine_id in recognised or _named_in(rx, lowered)])
+    return _only(
+        [rx for rx in prescriptions if rx.medicine_id in recognised or _named_in(rx, lowered)]
+    )
 
 
-def _recognised_medicine_ids(text: str) -> Set[str]:
+def _recognised_medicine_ids(text: str) -> set[str]:
     from pharmacy.knowledge import default_recognizer  # builds spaCy on first use
 
     return {mention.medicine_id for mention in default_recognizer().find(text)}
@@ -132,12 +140,16 @@ def _recognised_medicine_ids(text: str) -> Set[str]:
 
 def _named_in(prescription: Prescription, lowered_text: str) -> bool:
     medicine_id = prescription.medicine_id.lower()
-    names = {prescription.medicine_name.lower(), medicine_id,
-             medicine_id.replace("_", " "), medicine_id.replace("_", "-")}
+    names = {
+        prescription.medicine_name.lower(),
+        medicine_id,
+        medicine_id.replace("_", " "),
+        medicine_id.replace("_", "-"),
+    }
     return any(name in lowered_text for name in names)
 
 
-def _only(found: Sequence[Prescription]) -> Optional[Prescription]:
+def _only(found: Sequence[Prescription]) -> Prescription | None:
     unique = {rx.id: rx for rx in found}
     return next(iter(unique.values())) if len(unique) == 1 else None
 
@@ -147,19 +159,24 @@ def _only(found: Sequence[Prescription]) -> Optional[Prescription]:
 
 def refill_idempotency_key(prescription: Prescription) -> str:
     """Same key for every submission of the same refill; a new fill changes the counters."""
-    return (f"refill:{prescription.id}:{prescription.refills_used}:"
-            f"{prescription.last_fill_date}")
+    return f"refill:{prescription.id}:{prescription.refills_used}:{prescription.last_fill_date}"
 
 
-def submit_refill(database_url: Optional[str], customer_reference: str, rx_number: str,
-                  delivery: Delivery, today: date, now: datetime,
-                  conversation_id: Optional[str] = None,
-                  config: Optional[RefillPolicyConfig] = None) -> SubmitResult:
+def submit_refill(
+    database_url: str | None,
+    customer_reference: str,
+    rx_number: str,
+    delivery: Delivery,
+    today: date,
+    now: datetime,
+    conversation_id: str | None = None,
+    config: RefillPolicyConfig | None = None,
+) -> SubmitResult:
     """Place the refill order, once: a repeated or concurrent submission returns the same order
     with ``created=False``. Refused (no order) unless the policy allows the refill today."""
     config = config or RefillPolicyConfig.from_env()
-    key: Optional[str] = None
-    decision: Optional[RefillDecision] = None
+    key: str | None = None
+    decision: RefillDecision | None = None
     try:
         with session_scope(database_url) as session:
             customer, rx = _owned_prescription(session, customer_reference, rx_number)
@@ -172,8 +189,9 @@ def submit_refill(database_url: Optional[str], customer_reference: str, rx_numbe
             session.add(order)
             session.flush()  # the unique idempotency key decides here, or at commit
             order.order_number = f"EP-{ORDER_NUMBER_BASE + order.id}"  # ids never collide
-            add_refill_event(session, RefillEventKind.SUBMITTED, customer.id, rx.id,
-                             conversation_id, now)
+            add_refill_event(
+                session, RefillEventKind.SUBMITTED, customer.id, rx.id, conversation_id, now
+            )
             return SubmitResult(order.order_number, True, decision)
     except IntegrityError:
         existing = _order_number_for_key(database_url, key) if key else None
@@ -182,8 +200,14 @@ def submit_refill(database_url: Optional[str], customer_reference: str, rx_numbe
         return SubmitResult(existing, False, decision)
 
 
-def _refill_order(customer: Customer, rx: Prescription, method: DeliveryMethod,
-                  address: Optional[Address], key: str, now: datetime) -> Order:
+def _refill_order(
+    customer: Customer,
+    rx: Prescription,
+    method: DeliveryMethod,
+    address: Address | None,
+    key: str,
+    now: datetime,
+) -> Order:
     entry = CATALOGUE.get(rx.medicine_id)
     price = entry.price_cents if entry else None
     return Order(
@@ -196,26 +220,36 @@ def _refill_order(customer: Customer, rx: Prescription, method: DeliveryMethod,
         total_cents=price,
         placed_at=now,
         idempotency_key=key,
-        items=[OrderItem(prescription=rx, description=f"{rx.medicine_name} {rx.strength}",
-                         quantity=rx.quantity, price_cents=price)],
+        items=[
+            OrderItem(
+                prescription=rx,
+                description=f"{rx.medicine_name} {rx.strength}",
+                quantity=rx.quantity,
+                price_cents=price,
+            )
+        ],
         history=[OrderStatusEvent(status=OrderStatus.RECEIVED, occurred_at=now)],
     )
 
 
-def _order_number_for_key(database_url: Optional[str], key: str) -> Optional[str]:
+def _order_number_for_key(database_url: str | None, key: str) -> str | None:
     with session_scope(database_url) as session:
         return live_order_number(session, key)
 
 
-def live_order_number(session: Session, key: str) -> Optional[str]:
+def live_order_number(session: Session, key: str) -> str | None:
     """The order holding this refill; a cancelled order holds nothing (the unique index on
     live orders' keys agrees), so the refill can be ordered again."""
-    return session.scalar(select(Order.order_number).where(
-        Order.idempotency_key == key, Order.status != OrderStatus.CANCELLED))
+    return session.scalar(
+        select(Order.order_number).where(
+            Order.idempotency_key == key, Order.status != OrderStatus.CANCELLED
+        )
+    )
 
 
-def _delivery(session: Session, customer: Customer,
-              delivery: Delivery) -> Tuple[DeliveryMethod, Optional[Address]]:
+def _delivery(
+    session: Session, customer: Customer, delivery: Delivery
+) -> tuple[DeliveryMethod, Address | None]:
     if isinstance(delivery, str) and delivery.strip().lower() == DeliveryMethod.PICKUP.value:
         return DeliveryMethod.PICKUP, None
     try:
@@ -231,10 +265,16 @@ def _delivery(session: Session, customer: Customer,
 # ----------------------------------------------------------------------------- renewals, events
 
 
-def request_renewal(database_url: Optional[str], customer_reference: str, rx_number: str,
-                    reason_code: str, now: datetime, conversation_id: Optional[str] = None,
-                    config: Optional[RefillPolicyConfig] = None,
-                    today: Optional[date] = None) -> bool:
+def request_renewal(
+    database_url: str | None,
+    customer_reference: str,
+    rx_number: str,
+    reason_code: str,
+    now: datetime,
+    conversation_id: str | None = None,
+    config: RefillPolicyConfig | None = None,
+    today: date | None = None,
+) -> bool:
     """Record a renewal request to the prescriber (R6); True if new, False if already recorded.
 
     Only for a prescription the policy says needs renewal today; anything else (Schedule II
@@ -248,42 +288,78 @@ def request_renewal(database_url: Optional[str], customer_reference: str, rx_num
             decision = decide_refill(rx, today or now.date(), config)
             if decision.outcome is not RefillOutcome.NEEDS_RENEWAL:
                 raise RefillRequestError(
-                    f"no renewal when the refill decision is {decision.reason_code}")
-            session.add(RenewalRequest(
-                prescription_id=rx.id, customer_id=customer.id, reason_code=reason_code,
-                conversation_id=conversation_id, created_at=now,
-                dedupe_key=f"renewal:{rx.id}:{rx.refills_used}:{rx.date_written}"))
+                    f"no renewal when the refill decision is {decision.reason_code}"
+                )
+            session.add(
+                RenewalRequest(
+                    prescription_id=rx.id,
+                    customer_id=customer.id,
+                    reason_code=reason_code,
+                    conversation_id=conversation_id,
+                    created_at=now,
+                    dedupe_key=f"renewal:{rx.id}:{rx.refills_used}:{rx.date_written}",
+                )
+            )
         return True
     except IntegrityError:  # the dedupe key: this renewal was already requested
         return False
 
 
-def record_offer(database_url: Optional[str], conversation_id: str, customer_reference: str,
-                 rx_number: str, now: Optional[datetime] = None) -> bool:
+def record_offer(
+    database_url: str | None,
+    conversation_id: str,
+    customer_reference: str,
+    rx_number: str,
+    now: datetime | None = None,
+) -> bool:
     """The chat offered this refill (a refill prompt in the conversion metric). Counted once per
     conversation and prescription, however often the shopper changes their mind; True if new."""
     with session_scope(database_url) as session:
         customer, rx = _owned_prescription(session, customer_reference, rx_number)
-        offered = session.scalar(select(RefillEvent.id).where(
-            RefillEvent.kind == RefillEventKind.OFFERED,
-            RefillEvent.conversation_id == conversation_id,
-            RefillEvent.prescription_id == rx.id).limit(1))
+        offered = session.scalar(
+            select(RefillEvent.id)
+            .where(
+                RefillEvent.kind == RefillEventKind.OFFERED,
+                RefillEvent.conversation_id == conversation_id,
+                RefillEvent.prescription_id == rx.id,
+            )
+            .limit(1)
+        )
         if offered is not None:
             return False
-        add_refill_event(session, RefillEventKind.OFFERED, customer.id, rx.id, conversation_id,
-                   now or datetime.utcnow())
+        add_refill_event(
+            session,
+            RefillEventKind.OFFERED,
+            customer.id,
+            rx.id,
+            conversation_id,
+            now or datetime.utcnow(),
+        )
         return True
 
 
-def add_refill_event(session: Session, kind: RefillEventKind, customer_id: int,
-               prescription_id: Optional[int], conversation_id: Optional[str],
-               at: datetime) -> None:
-    session.add(RefillEvent(kind=kind, customer_id=customer_id, prescription_id=prescription_id,
-                            conversation_id=conversation_id, created_at=at))
+def add_refill_event(
+    session: Session,
+    kind: RefillEventKind,
+    customer_id: int,
+    prescription_id: int | None,
+    conversation_id: str | None,
+    at: datetime,
+) -> None:
+    session.add(
+        RefillEvent(
+            kind=kind,
+            customer_id=customer_id,
+            prescription_id=prescription_id,
+            conversation_id=conversation_id,
+            created_at=at,
+        )
+    )
 
 
-def remember_conversation(database_url: Optional[str], customer_reference: str,
-                          conversation_id: str, now: datetime) -> None:
+def remember_conversation(
+    database_url: str | None, customer_reference: str, conversation_id: str, now: datetime
+) -> None:
     """Keep the customer's latest verified chat (where reminders go). Call on verification."""
     with session_scope(database_url) as session:
         customer_id = _customer(session, customer_reference).id
@@ -291,20 +367,25 @@ def remember_conversation(database_url: Optional[str], customer_reference: str,
         return
     try:
         with session_scope(database_url) as session:
-            session.add(CustomerConversation(customer_id=customer_id,
-                                             conversation_id=conversation_id, updated_at=now))
+            session.add(
+                CustomerConversation(
+                    customer_id=customer_id, conversation_id=conversation_id, updated_at=now
+                )
+            )
     except IntegrityError:  # another process inserted the row first: ours is the newer news
         _update_conversation(database_url, customer_id, conversation_id, now)
 
 
-def _update_conversation(database_url: Optional[str], customer_id: int, conversation_id: str,
-                         now: datetime) -> bool:
+def _update_conversation(
+    database_url: str | None, customer_id: int, conversation_id: str, now: datetime
+) -> bool:
     with session_scope(database_url) as session:
         result = session.execute(
             update(CustomerConversation)
             .where(CustomerConversation.customer_id == customer_id)
             .values(conversation_id=conversation_id, updated_at=now)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
         return result.rowcount > 0
 
 
@@ -318,8 +399,9 @@ def _customer(session: Session, customer_reference: str) -> Customer:
     return customer
 
 
-def _owned_prescription(session: Session, customer_reference: str,
-                        rx_number: str) -> Tuple[Customer, Prescription]:
+def _owned_prescription(
+    session: Session, customer_reference: str, rx_number: str
+) -> tuple[Customer, Prescription]:
     customer = _customer(session, customer_reference)
     rx = repositories.prescription_by_rx_number(session, rx_number or "")
     if rx is None or rx.customer_id != customer.id:  # one message: do not reveal which
@@ -330,7 +412,7 @@ def _owned_prescription(session: Session, customer_reference: str,
 # ----------------------------------------------------------------------------- wording
 
 
-def is_pickup(delivery: Union[Delivery, DeliveryMethod]) -> bool:
+def is_pickup(delivery: Delivery | DeliveryMethod) -> bool:
     if isinstance(delivery, DeliveryMethod):
         return delivery is DeliveryMethod.PICKUP
     return isinstance(delivery, str) and delivery.strip().lower() == DeliveryMethod.PICKUP.value
@@ -345,7 +427,7 @@ def add_business_days(day: date, count: int) -> date:
     return day
 
 
-def estimated_arrival(today: date, delivery: Union[Delivery, DeliveryMethod]) -> date:
+def estimated_arrival(today: date, delivery: Delivery | DeliveryMethod) -> date:
     """Pickup: ready the next business day; shipping: delivered in 3 business days."""
     days = PICKUP_BUSINESS_DAYS if is_pickup(delivery) else SHIP_BUSINESS_DAYS
     return add_business_days(today, days)
@@ -357,11 +439,15 @@ def summary_line(prescription: Prescription, delivery_label: str, today: date) -
     itself is never written into the chat."""
     entry = CATALOGUE.get(prescription.medicine_id)
     cost = f", ${entry.price_cents / 100:.2f} before insurance" if entry else ""
-    medicine = (f"{prescription.medicine_name} {prescription.strength} ({prescription.rx_number}), "
-                f"quantity {prescription.quantity}{cost}")
+    medicine = (
+        f"{prescription.medicine_name} {prescription.strength} ({prescription.rx_number}), "
+        f"quantity {prescription.quantity}{cost}"
+    )
     if is_pickup(delivery_label):
         when = format_day(estimated_arrival(today, DeliveryMethod.PICKUP))
         return f"Refill of {medicine}, ready for pickup from {when}."
     when = format_day(estimated_arrival(today, DeliveryMethod.SHIP))
-    return (f"Refill of {medicine}, delivered to your {delivery_label.strip().lower()} address "
-            f"by {when}.")
+    return (
+        f"Refill of {medicine}, delivered to your {delivery_label.strip().lower()} address "
+        f"by {when}."
+    )

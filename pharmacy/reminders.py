@@ -20,15 +20,17 @@ would reset. One message per chat, customer and run, however many prescriptions 
 factors). ``open_reminders`` turns the ids back into prescriptions only for the verified
 customer they were sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
 """
+
 from __future__ import annotations
 
 import argparse
 import logging
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any
 
 import requests
 from sqlalchemy import and_, select, update
@@ -47,6 +49,7 @@ from pharmacy.models import (
     Prescription,
     PrescriptionStatus,
 )
+from pharmacy.rasa_api import RasaApi
 from pharmacy.refill_models import (
     CustomerConversation,
     RefillEvent,
@@ -61,8 +64,6 @@ from pharmacy.refills import (
     add_refill_event,
     refill_idempotency_key,
 )
-from pharmacy.rasa_api import RasaApi
-from pharmacy.settings import load_settings
 
 log = logging.getLogger("pharmacy.reminders")
 
@@ -92,15 +93,19 @@ class ReminderSummary:
 
     def line(self) -> str:
         if self.dry_run:
-            return (f"dry run: found {self.found}, would send "
-                    f"{self.found - self.skipped_already_sent}, already sent "
-                    f"{self.skipped_already_sent}")
-        return (f"found {self.found}, sent {self.sent}, skipped (already sent) "
-                f"{self.skipped_already_sent}, failed {self.failed}")
+            return (
+                f"dry run: found {self.found}, would send "
+                f"{self.found - self.skipped_already_sent}, already sent "
+                f"{self.skipped_already_sent}"
+            )
+        return (
+            f"found {self.found}, sent {self.sent}, skipped (already sent) "
+            f"{self.skipped_already_sent}, failed {self.failed}"
+        )
 
 
 def mask_rx_number(rx_number: str) -> str:
-    """"RX1000001" -> "*****0001": enough for support to match, not to look it up."""
+    """ "RX1000001" -> "*****0001": enough for support to match, not to look it up."""
     text = str(rx_number)
     return "*" * max(len(text) - 4, 0) + text[-4:]
 
@@ -108,8 +113,12 @@ def mask_rx_number(rx_number: str) -> str:
 # ----------------------------------------------------------------------------- finding
 
 
-def reminder_due_date(prescription: Prescription, today: date, lead_days: int,
-                      config: Optional[RefillPolicyConfig] = None) -> Optional[date]:
+def reminder_due_date(
+    prescription: Prescription,
+    today: date,
+    lead_days: int,
+    config: RefillPolicyConfig | None = None,
+) -> date | None:
     """The due date to remind about, or None when this prescription gets no reminder today."""
     if dea_schedule(prescription) is not None:  # controlled: refills are never prompted
         return None
@@ -118,24 +127,32 @@ def reminder_due_date(prescription: Prescription, today: date, lead_days: int,
         return None
     if decision.outcome is RefillOutcome.ALLOWED:
         return decision.earliest_date
-    if (decision.outcome is RefillOutcome.TOO_SOON
-            and decision.earliest_date <= today + timedelta(days=lead_days)):
+    if decision.outcome is RefillOutcome.TOO_SOON and decision.earliest_date <= today + timedelta(
+        days=lead_days
+    ):
         return decision.earliest_date
     return None  # renewal, new prescription, inactive, or not due yet
 
 
-def find_due_reminders(session: Session, today: date,
-                       settings: Optional[RefillSettings] = None) -> List[DueReminder]:
+def find_due_reminders(
+    session: Session, today: date, settings: RefillSettings | None = None
+) -> list[DueReminder]:
     """Every reminder due today, sent or not (sending decides that)."""
     settings = settings or RefillSettings.from_env()
     rows = session.execute(
         select(Prescription, CustomerConversation.conversation_id)
-        .join(Consent, and_(Consent.customer_id == Prescription.customer_id,
-                            Consent.kind == ConsentKind.REFILL_REMINDERS,
-                            Consent.revoked_at.is_(None)))
+        .join(
+            Consent,
+            and_(
+                Consent.customer_id == Prescription.customer_id,
+                Consent.kind == ConsentKind.REFILL_REMINDERS,
+                Consent.revoked_at.is_(None),
+            ),
+        )
         .join(CustomerConversation, CustomerConversation.customer_id == Prescription.customer_id)
-        .where(Prescription.status == PrescriptionStatus.ACTIVE,
-               Prescription.dea_schedule.is_(None))
+        .where(
+            Prescription.status == PrescriptionStatus.ACTIVE, Prescription.dea_schedule.is_(None)
+        )
         .order_by(Prescription.id)
     ).all()
     due = {}
@@ -143,51 +160,66 @@ def find_due_reminders(session: Session, today: date,
         try:
             due_date = reminder_due_date(rx, today, settings.reminder_lead_days, settings.policy)
         except ValueError:  # one unreadable row must not stop everyone's reminders
-            log.warning("reminders: skipped %s, unreadable prescription",
-                        mask_rx_number(rx.rx_number))
+            log.warning(
+                "reminders: skipped %s, unreadable prescription", mask_rx_number(rx.rx_number)
+            )
             continue
         if due_date is not None:
             due[refill_idempotency_key(rx)] = DueReminder(
-                rx.id, rx.customer_id, rx.rx_number, due_date, conversation_id)
+                rx.id, rx.customer_id, rx.rx_number, due_date, conversation_id
+            )
     ordered = _already_ordered(session, due)
     return [reminder for key, reminder in due.items() if key not in ordered]
 
 
-def _already_ordered(session: Session, keys: Iterable[str]) -> Set[str]:
+def _already_ordered(session: Session, keys: Iterable[str]) -> set[str]:
     """Keys of refills already submitted (and not cancelled): no reminder for those."""
     keys = list(keys)
-    found: Set[str] = set()
+    found: set[str] = set()
     for start in range(0, len(keys), _IN_CHUNK):
-        found.update(session.scalars(
-            select(Order.idempotency_key)
-            .where(Order.idempotency_key.in_(keys[start:start + _IN_CHUNK]),
-                   Order.status != OrderStatus.CANCELLED)))
+        found.update(
+            session.scalars(
+                select(Order.idempotency_key).where(
+                    Order.idempotency_key.in_(keys[start : start + _IN_CHUNK]),
+                    Order.status != OrderStatus.CANCELLED,
+                )
+            )
+        )
     return found
 
 
 # ----------------------------------------------------------------------------- in the chat
 
 
-def take_reminders_to_show(database_url: Optional[str], conversation_id: str,
-                           now: Optional[datetime] = None) -> List[int]:
+def take_reminders_to_show(
+    database_url: str | None, conversation_id: str, now: datetime | None = None
+) -> list[int]:
     """The ids of one customer's reminders claimed for this conversation and not yet said (the
     customer of the oldest such row), now marked as said: each push says what it claimed, and a
     retried push says its reminders again."""
     with session_scope(database_url) as session:
         waiting = session.scalars(
             select(ReminderSend)
-            .where(ReminderSend.conversation_id == conversation_id,
-                   ReminderSend.status == ReminderStatus.SENT,
-                   ReminderSend.shown_at.is_(None))
-            .order_by(ReminderSend.id)).all()
+            .where(
+                ReminderSend.conversation_id == conversation_id,
+                ReminderSend.status == ReminderStatus.SENT,
+                ReminderSend.shown_at.is_(None),
+            )
+            .order_by(ReminderSend.id)
+        ).all()
         waiting = [row for row in waiting if row.customer_id == waiting[0].customer_id]
         for reminder in waiting:
             reminder.shown_at = now or datetime.utcnow()
         return [reminder.id for reminder in waiting]
 
 
-def open_reminders(database_url: Optional[str], reminder_ids: Any, customer_reference: str,
-                   conversation_id: str, now: Optional[datetime] = None) -> List[str]:
+def open_reminders(
+    database_url: str | None,
+    reminder_ids: Any,
+    customer_reference: str,
+    conversation_id: str,
+    now: datetime | None = None,
+) -> list[str]:
     """The Rx numbers a tapped "Refill now" was about ("12,13": the ids in its button), keeping
     only reminders sent to this verified customer for prescriptions still active: a stale
     button, someone else's, or garbage gives nothing. Counted once per conversation and
@@ -203,17 +235,32 @@ def open_reminders(database_url: Optional[str], reminder_ids: Any, customer_refe
             select(ReminderSend.customer_id, Prescription)
             .join(Prescription, Prescription.id == ReminderSend.prescription_id)
             .join(Customer, Customer.id == ReminderSend.customer_id)
-            .where(ReminderSend.id.in_(ids), Customer.reference == customer_reference,
-                   Prescription.status == PrescriptionStatus.ACTIVE)
-            .order_by(ReminderSend.id)).all()
-        opened = set(session.scalars(select(RefillEvent.prescription_id).where(
-            RefillEvent.kind == RefillEventKind.REMINDER_OPENED,
-            RefillEvent.conversation_id == conversation_id)))
-        rx_numbers: List[str] = []
+            .where(
+                ReminderSend.id.in_(ids),
+                Customer.reference == customer_reference,
+                Prescription.status == PrescriptionStatus.ACTIVE,
+            )
+            .order_by(ReminderSend.id)
+        ).all()
+        opened = set(
+            session.scalars(
+                select(RefillEvent.prescription_id).where(
+                    RefillEvent.kind == RefillEventKind.REMINDER_OPENED,
+                    RefillEvent.conversation_id == conversation_id,
+                )
+            )
+        )
+        rx_numbers: list[str] = []
         for customer_id, rx in found:
             if rx.id not in opened:
-                add_refill_event(session, RefillEventKind.REMINDER_OPENED, customer_id, rx.id,
-                                 conversation_id, now or datetime.utcnow())
+                add_refill_event(
+                    session,
+                    RefillEventKind.REMINDER_OPENED,
+                    customer_id,
+                    rx.id,
+                    conversation_id,
+                    now or datetime.utcnow(),
+                )
                 opened.add(rx.id)
             if rx.rx_number not in rx_numbers:
                 rx_numbers.append(rx.rx_number)
@@ -223,10 +270,14 @@ def open_reminders(database_url: Optional[str], reminder_ids: Any, customer_refe
 # ----------------------------------------------------------------------------- sending
 
 
-def send_due_reminders(database_url: Optional[str] = None, today: Optional[date] = None,
-                       now: Optional[datetime] = None, dry_run: bool = False,
-                       settings: Optional[RefillSettings] = None,
-                       rasa: Optional[RasaApi] = None) -> ReminderSummary:
+def send_due_reminders(
+    database_url: str | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    settings: RefillSettings | None = None,
+    rasa: RasaApi | None = None,
+) -> ReminderSummary:
     """Send today's reminders; with ``dry_run`` only count them (no writes, no calls)."""
     settings = settings or RefillSettings.from_env()
     today = today or date.today()
@@ -241,7 +292,7 @@ def send_due_reminders(database_url: Optional[str] = None, today: Optional[date]
 
     rasa = rasa or RasaApi.from_settings("reminders")
     summary = ReminderSummary(found=len(due))
-    by_chat: Dict[Tuple[str, int], List[DueReminder]] = {}
+    by_chat: dict[tuple[str, int], list[DueReminder]] = {}
     for reminder in due:
         by_chat.setdefault((reminder.conversation_id, reminder.customer_id), []).append(reminder)
     for (conversation_id, _), reminders in by_chat.items():
@@ -261,14 +312,20 @@ def send_due_reminders(database_url: Optional[str] = None, today: Optional[date]
     return summary
 
 
-def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) -> bool:
+def _claim(database_url: str | None, reminder: DueReminder, now: datetime) -> bool:
     """True if this run owns the send: a new row, or a failed one taken over for a retry."""
     try:
         with session_scope(database_url) as session:
-            session.add(ReminderSend(
-                prescription_id=reminder.prescription_id, customer_id=reminder.customer_id,
-                due_date=reminder.due_date, conversation_id=reminder.conversation_id,
-                sent_at=now, status=ReminderStatus.SENT))
+            session.add(
+                ReminderSend(
+                    prescription_id=reminder.prescription_id,
+                    customer_id=reminder.customer_id,
+                    due_date=reminder.due_date,
+                    conversation_id=reminder.conversation_id,
+                    sent_at=now,
+                    status=ReminderStatus.SENT,
+                )
+            )
         return True
     except IntegrityError:
         pass
@@ -276,16 +333,23 @@ def _claim(database_url: Optional[str], reminder: DueReminder, now: datetime) ->
     with session_scope(database_url) as session:
         result = session.execute(
             update(ReminderSend)
-            .where(ReminderSend.prescription_id == reminder.prescription_id,
-                   ReminderSend.due_date == reminder.due_date,
-                   ReminderSend.status == ReminderStatus.FAILED)
-            .values(status=ReminderStatus.SENT, sent_at=now, shown_at=None,
-                    conversation_id=reminder.conversation_id)
-            .execution_options(synchronize_session=False))
+            .where(
+                ReminderSend.prescription_id == reminder.prescription_id,
+                ReminderSend.due_date == reminder.due_date,
+                ReminderSend.status == ReminderStatus.FAILED,
+            )
+            .values(
+                status=ReminderStatus.SENT,
+                sent_at=now,
+                shown_at=None,
+                conversation_id=reminder.conversation_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
         return result.rowcount == 1
 
 
-def _push(rasa: RasaApi, conversation_id: str, reminders: List[DueReminder]) -> bool:
+def _push(rasa: RasaApi, conversation_id: str, reminders: list[DueReminder]) -> bool:
     """Rasa's HTTP API runs the reminder action in the customer's latest channel; the action reads
     which reminders it says from the rows ``_claim`` committed (``take_reminders_to_show``)."""
     masked = ", ".join(mask_rx_number(reminder.rx_number) for reminder in reminders)
@@ -301,37 +365,55 @@ def _push(rasa: RasaApi, conversation_id: str, reminders: List[DueReminder]) -> 
     return True
 
 
-def _record_sent(database_url: Optional[str], reminders: List[DueReminder],
-                 now: datetime) -> None:
+def _record_sent(database_url: str | None, reminders: list[DueReminder], now: datetime) -> None:
     with session_scope(database_url) as session:
         for reminder in reminders:
-            add_refill_event(session, RefillEventKind.REMINDER_SENT, reminder.customer_id,
-                             reminder.prescription_id, reminder.conversation_id, now)
+            add_refill_event(
+                session,
+                RefillEventKind.REMINDER_SENT,
+                reminder.customer_id,
+                reminder.prescription_id,
+                reminder.conversation_id,
+                now,
+            )
 
 
-def _mark_failed(database_url: Optional[str], reminders: List[DueReminder]) -> None:
+def _mark_failed(database_url: str | None, reminders: list[DueReminder]) -> None:
     with session_scope(database_url) as session:
         for reminder in reminders:
             session.execute(
                 update(ReminderSend)
-                .where(ReminderSend.prescription_id == reminder.prescription_id,
-                       ReminderSend.due_date == reminder.due_date)
+                .where(
+                    ReminderSend.prescription_id == reminder.prescription_id,
+                    ReminderSend.due_date == reminder.due_date,
+                )
                 .values(status=ReminderStatus.FAILED)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)
+            )
 
 
-def _count_sent(session: Session, due: List[DueReminder]) -> int:
-    sent = {(row.prescription_id, row.due_date) for row in session.execute(
-        select(ReminderSend.prescription_id, ReminderSend.due_date)
-        .where(ReminderSend.status == ReminderStatus.SENT))}
+def _count_sent(session: Session, due: list[DueReminder]) -> int:
+    sent = {
+        (row.prescription_id, row.due_date)
+        for row in session.execute(
+            select(ReminderSend.prescription_id, ReminderSend.due_date).where(
+                ReminderSend.status == ReminderStatus.SENT
+            )
+        )
+    }
     return sum((reminder.prescription_id, reminder.due_date) in sent for reminder in due)
 
 
 # ----------------------------------------------------------------------------- consent
 
 
-def set_reminder_consent(database_url: Optional[str], customer_reference: str, granted: bool,
-                         now: datetime, source: str = "chat") -> bool:
+def set_reminder_consent(
+    database_url: str | None,
+    customer_reference: str,
+    granted: bool,
+    now: datetime,
+    source: str = "chat",
+) -> bool:
     """Opt in ("remind me") or out ("stop reminders"); True if the consent changed.
 
     The refill-reminder consent is its own row, apart from any other consent; opting out keeps
@@ -346,22 +428,32 @@ def set_reminder_consent(database_url: Optional[str], customer_reference: str, g
     raise AssertionError("unreachable")
 
 
-def _set_consent(database_url: Optional[str], customer_reference: str, granted: bool,
-                 now: datetime, source: str) -> bool:
+def _set_consent(
+    database_url: str | None, customer_reference: str, granted: bool, now: datetime, source: str
+) -> bool:
     with session_scope(database_url) as session:
         customer = repositories.customer_by_reference(session, customer_reference)
         if customer is None:
             raise RefillRequestError("unknown customer reference")
-        consent = session.scalar(select(Consent).where(
-            Consent.customer_id == customer.id, Consent.kind == ConsentKind.REFILL_REMINDERS))
+        consent = session.scalar(
+            select(Consent).where(
+                Consent.customer_id == customer.id, Consent.kind == ConsentKind.REFILL_REMINDERS
+            )
+        )
         if not granted:
             if consent is None or consent.revoked_at is not None:
                 return False
             consent.revoked_at = now
             return True
         if consent is None:
-            session.add(Consent(customer_id=customer.id, kind=ConsentKind.REFILL_REMINDERS,
-                                granted_at=now, source=source))
+            session.add(
+                Consent(
+                    customer_id=customer.id,
+                    kind=ConsentKind.REFILL_REMINDERS,
+                    granted_at=now,
+                    source=source,
+                )
+            )
             return True
         if consent.revoked_at is None:
             return False
@@ -372,14 +464,19 @@ def _set_consent(database_url: Optional[str], customer_reference: str, granted: 
 # ----------------------------------------------------------------------------- command
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pharmacy.reminders",
-        description="Send the refill reminders due today into the customers' chats.")
-    parser.add_argument("--today", type=date.fromisoformat,
-                        help="the day to compute reminders for (default: today)")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="count the reminders due, send nothing and write nothing")
+        description="Send the refill reminders due today into the customers' chats.",
+    )
+    parser.add_argument(
+        "--today", type=date.fromisoformat, help="the day to compute reminders for (default: today)"
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="count the reminders due, send nothing and write nothing",
+    )
     args = parser.parse_args(argv)
     configure_logging("reminders")
     try:

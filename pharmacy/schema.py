@@ -3,9 +3,10 @@
 Table modules live with their concept (shop data, handoff, desk, refills); this is the one list of
 them, used by migrations, by `reset` and by the tests.
 """
+
 from pharmacy import models, refill_models  # noqa: F401
 from pharmacy.access import models as access_models  # noqa: F401
-from pharmacy.handoff import agents, models as handoff_models  # noqa: F401
+from pharmacy.handoff import agents  # noqa: F401
 from pharmacy.models import Base
 
 metadata = Base.metadata

@@ -3,6 +3,7 @@
 Defaults are for a laptop: SQLite under ``var/``, services on localhost. Production overrides them
 with environment variables (documented in the README).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -10,10 +11,9 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Tuple, Union
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _env(name: str, default: str) -> str:
@@ -47,7 +47,7 @@ def _env_flag(name: str) -> bool:
     raise ValueError(f"{name} must be 1 or 0, got {raw!r}")
 
 
-def _env_networks(name: str) -> Tuple[IPNetwork, ...]:
+def _env_networks(name: str) -> tuple[IPNetwork, ...]:
     """A comma-separated list of addresses or networks ("10.0.0.5, 10.1.0.0/16")."""
     parts = [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
     try:
@@ -94,7 +94,7 @@ class Settings:
     desk_port: int
     desk_session_minutes: float
     desk_cookie_secure: bool
-    desk_trusted_proxies: Tuple[IPNetwork, ...]
+    desk_trusted_proxies: tuple[IPNetwork, ...]
     tickets_per_client_per_hour: int
     tickets_per_address_per_hour: int
 
@@ -126,7 +126,8 @@ def load_settings() -> Settings:
         # A verified chat stays verified this long, however many messages follow.
         verification_minutes=_env_int("VERIFICATION_MINUTES", 30),
         login_token_algorithms=tuple(
-            a.strip() for a in _env("LOGIN_TOKEN_ALGORITHMS", "HS256").split(",") if a.strip()),
+            a.strip() for a in _env("LOGIN_TOKEN_ALGORITHMS", "HS256").split(",") if a.strip()
+        ),
         login_token_issuer=_env("LOGIN_TOKEN_ISSUER", "pharmacy-shop"),
         login_token_audience=_env("LOGIN_TOKEN_AUDIENCE", "pharmacy-chat"),
         login_token_public_key_file=_env("LOGIN_TOKEN_PUBLIC_KEY_FILE", ""),
@@ -137,9 +138,13 @@ def load_settings() -> Settings:
         # A turn slower than this gets a "taking longer than usual" answer (it still finishes).
         reply_timeout_seconds=env_number("REPLY_TIMEOUT_SECONDS", 20.0),
         # Pages that may open a chat from a browser: ours, and the shop's own sites.
-        chat_allowed_origins=tuple(o.strip() for o in _env(
-            "CHAT_ALLOWED_ORIGINS",
-            f"http://localhost:{web_port},http://127.0.0.1:{web_port}").split(",") if o.strip()),
+        chat_allowed_origins=tuple(
+            o.strip()
+            for o in _env(
+                "CHAT_ALLOWED_ORIGINS", f"http://localhost:{web_port},http://127.0.0.1:{web_port}"
+            ).split(",")
+            if o.strip()
+        ),
         demo_mode=_env_flag("DEMO_MODE"),
         desk_port=_env_int("DESK_PORT", 8081),
         desk_session_minutes=env_number("DESK_SESSION_MINUTES", 30),
@@ -153,8 +158,10 @@ def load_settings() -> Settings:
         raise ValueError("TICKETS_PER_CLIENT_PER_HOUR must be at least 1")
     # Demo accounts have published passwords: they must never be reachable from another machine.
     if settings.demo_mode and not is_loopback(settings.bind_host):
-        raise ValueError(f"DEMO_MODE=1 needs BIND_HOST on loopback (127.0.0.1, ::1 or localhost), "
-                         f"got {settings.bind_host!r}: the demo accounts' passwords are public")
+        raise ValueError(
+            f"DEMO_MODE=1 needs BIND_HOST on loopback (127.0.0.1, ::1 or localhost), "
+            f"got {settings.bind_host!r}: the demo accounts' passwords are public"
+        )
     return settings
 
 

@@ -3,11 +3,11 @@
 Only called for a verified customer, and only with orders that belong to them: ``orders_of`` and
 ``order_of`` are the gate (someone else's order looks exactly like an unknown one).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import List, Optional
 
 from sqlalchemy.orm import Session
 
@@ -42,19 +42,19 @@ class LiveStatus:
 
     status: str
     detail: str
-    last_scan_place: Optional[str]
-    last_scan_time: Optional[datetime]
-    estimated_delivery: Optional[date]
+    last_scan_place: str | None
+    last_scan_time: datetime | None
+    estimated_delivery: date | None
 
 
-def orders_of(session: Session, customer_reference: str) -> List[Order]:
+def orders_of(session: Session, customer_reference: str) -> list[Order]:
     customer = repositories.customer_by_reference(session, customer_reference)
     if customer is None:
         return []
     return repositories.recent_orders(session, customer.id, limit=RECENT_ORDER_LIMIT)
 
 
-def order_of(session: Session, customer_reference: str, order_number: str) -> Optional[Order]:
+def order_of(session: Session, customer_reference: str, order_number: str) -> Order | None:
     """The order if it belongs to this customer; None for unknown and for someone else's."""
     order = repositories.order_by_number(session, order_number)
     if order is None or order.customer.reference != customer_reference:
@@ -75,12 +75,17 @@ def _moment(value: datetime) -> str:
     return f"{value:%b} {value.day} at {value:%H:%M}"
 
 
-def describe_order(order: Order, live: Optional[LiveStatus], carrier_unavailable: bool) -> str:
+def describe_order(order: Order, live: LiveStatus | None, carrier_unavailable: bool) -> str:
     """The status answer: what, where it is, when it arrives, and what to expect at the door."""
     items = ", ".join(item.description for item in order.items)
     lines = [f"Order {order.order_number} ({items}) is {ORDER_STATUS_WORDS[order.status]}."]
-    lines.append("So far: " + " → ".join(
-        f"{ORDER_STATUS_WORDS[event.status]} {_moment(event.occurred_at)}" for event in order.history))
+    lines.append(
+        "So far: "
+        + " → ".join(
+            f"{ORDER_STATUS_WORDS[event.status]} {_moment(event.occurred_at)}"
+            for event in order.history
+        )
+    )
     shipment = order.shipment
     if order.delivery_method is DeliveryMethod.PICKUP or shipment is None:
         return "\n".join(lines)
@@ -94,16 +99,20 @@ def describe_order(order: Order, live: Optional[LiveStatus], carrier_unavailable
         words = SHIPMENT_STATUS_WORDS[shipment.status]
         lines.append(f"Our records say: {words} ({shipment.carrier} {shipment.tracking_number}).")
         if carrier_unavailable:
-            lines.append("Live tracking from the carrier is unavailable right now; please try again later.")
+            lines.append(
+                "Live tracking from the carrier is unavailable right now; please try again later."
+            )
         eta = shipment.estimated_delivery
     if shipment.status is not ShipmentStatus.DELIVERED and eta:
         lines.append(f"Expected delivery: {_day(eta)}.")
     if shipment.signature_required and shipment.status is not ShipmentStatus.DELIVERED:
-        lines.append("This parcel contains a controlled medicine: someone aged 18 or over must sign "
-                     "for it and show ID at the door.")
+        lines.append(
+            "This parcel contains a controlled medicine: someone aged 18 or over must sign "
+            "for it and show ID at the door."
+        )
     return "\n".join(lines)
 
 
-def is_delayed(order: Order, live: Optional[LiveStatus]) -> bool:
+def is_delayed(order: Order, live: LiveStatus | None) -> bool:
     status = live.status if live else (order.shipment.status.value if order.shipment else None)
     return status == ShipmentStatus.EXCEPTION.value

@@ -4,6 +4,7 @@ Named as the built-in channels ("socketio", "rest"), so their URLs and Rasa's ou
 lookup stay the same, and the standard rasa-webchat widget works unchanged: it sends the chat's
 secret as ``customData.session_secret``. Configured in credentials.yml.
 """
+
 from rasa_channels.guarded import GuardedRestInput, GuardedSocketIOInput
 
 __all__ = ["GuardedRestInput", "GuardedSocketIOInput"]

@@ -1,12 +1,14 @@
 """Socket.io and REST input channels that let a message through only past the chat gate."""
+
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -42,8 +44,9 @@ async def _waiting_for_a_person(app: Any, chat_id: str) -> bool:
     return bool(tracker and tracker.get_slot("handoff_active"))
 
 
-async def run_turn(on_new_message: OnNewMessage, message: UserMessage,
-                   replies_sent: Callable[[], int], app: Any) -> Optional[str]:
+async def run_turn(
+    on_new_message: OnNewMessage, message: UserMessage, replies_sent: Callable[[], int], app: Any
+) -> str | None:
     """Run one turn; the key of what to add when the shopper would otherwise be left waiting in
     silence: the turn failed (e.g. the action server is down) or is slower than the reply limit
     (it then goes on, and its answer still arrives over socket.io and in the history)."""
@@ -63,23 +66,24 @@ async def run_turn(on_new_message: OnNewMessage, message: UserMessage,
 class CountingSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, counting what it sends in one turn."""
 
-    def __init__(self, sio: Any, bot_message_evt: Text) -> None:
+    def __init__(self, sio: Any, bot_message_evt: str) -> None:
         super().__init__(sio, bot_message_evt)
         self.sent = 0
 
-    async def _send_message(self, socket_id: Text, response: Any) -> None:
+    async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent += 1
         await super()._send_message(socket_id, response)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
         self.sent += 1
         await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
 class GuardedSocketIOInput(SocketIOInput):
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         channel = super().from_credentials(credentials)
         channel.gate = ChatGate()
         return channel
@@ -88,7 +92,7 @@ class GuardedSocketIOInput(SocketIOInput):
         webhook = super().blueprint(on_new_message)
         sio = self.sio
 
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: dict | None) -> None:
             data = data if isinstance(data, dict) else {}
             chat_id = data.get("session_id")
             if not isinstance(chat_id, str) or not chat_id:
@@ -103,7 +107,7 @@ class GuardedSocketIOInput(SocketIOInput):
             # its first message that carries the secret; until then it hears nothing of it.
             await sio.emit("session_confirm", chat_id, room=sid)
 
-        async def handle_message(sid: Text, data: Dict) -> None:
+        async def handle_message(sid: str, data: dict) -> None:
             data = data if isinstance(data, dict) else {}
             chat_id = data.get("session_id")
             metadata = data.get(self.metadata_key) or {}
@@ -113,16 +117,18 @@ class GuardedSocketIOInput(SocketIOInput):
                 except ValueError:
                     metadata = {}
             client = sio.get_environ(sid, self.namespace)["sanic.request"].ip
-            verdict = await _through_gate(partial(
-                self.gate.admit_message, chat_id, data.get("message", ""), metadata, client))
+            verdict = await _through_gate(
+                partial(self.gate.admit_message, chat_id, data.get("message", ""), metadata, client)
+            )
             if isinstance(verdict, Refusal):
                 log.info("socket.io message refused: %s", verdict.reason)
                 await sio.emit(self.bot_message_evt, {"text": _refusal_text(verdict)}, room=sid)
                 return
             sio.enter_room(sid, chat_id)
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
-            message = UserMessage(verdict.text, output, chat_id, input_channel=self.name(),
-                                  metadata=verdict.metadata)
+            message = UserMessage(
+                verdict.text, output, chat_id, input_channel=self.name(), metadata=verdict.metadata
+            )
             app = sio.get_environ(sid, self.namespace)["sanic.request"].app
             missing = await run_turn(on_new_message, message, lambda: output.sent, app)
             if missing:
@@ -137,14 +143,14 @@ class GuardedRestInput(InputChannel):
     """POST /webhooks/rest/webhook {"sender", "message", "metadata": {"session_secret": ...}}."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def __init__(self) -> None:
         self.gate = ChatGate()
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
@@ -161,21 +167,34 @@ class GuardedRestInput(InputChannel):
             except Exception:  # noqa: BLE001 - Sanic raises its own error for bad JSON
                 body = None
             if not isinstance(body, dict) or not isinstance(body.get("sender"), str):
-                return response.json({"error": "send JSON with 'sender' and 'message'"},
-                                     status=400)
+                return response.json({"error": "send JSON with 'sender' and 'message'"}, status=400)
             sender = body["sender"]
-            verdict = await _through_gate(partial(
-                self.gate.admit_message, sender, body.get("message"), body.get("metadata"),
-                request.ip))
+            verdict = await _through_gate(
+                partial(
+                    self.gate.admit_message,
+                    sender,
+                    body.get("message"),
+                    body.get("metadata"),
+                    request.ip,
+                )
+            )
             if isinstance(verdict, Refusal):
                 log.info("REST message refused: %s", verdict.reason)
-                return response.json([{"recipient_id": sender, "text": _refusal_text(verdict)}],
-                                     status=verdict.status)
+                return response.json(
+                    [{"recipient_id": sender, "text": _refusal_text(verdict)}],
+                    status=verdict.status,
+                )
             collector = CollectingOutputChannel()
-            message = UserMessage(verdict.text, collector, sender, input_channel=self.name(),
-                                  metadata=verdict.metadata)
-            missing = await run_turn(on_new_message, message, lambda: len(collector.messages),
-                                     request.app)
+            message = UserMessage(
+                verdict.text,
+                collector,
+                sender,
+                input_channel=self.name(),
+                metadata=verdict.metadata,
+            )
+            missing = await run_turn(
+                on_new_message, message, lambda: len(collector.messages), request.app
+            )
             replies = list(collector.messages)
             if missing:
                 replies.append({"recipient_id": sender, "text": render(missing).text})

@@ -6,9 +6,10 @@
 3. the shopper was asked to leave a message for the team (slot ``awaiting_offline_message``).
 After its action, and after the fallback, it predicts ``action_listen``. Otherwise it abstains.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.graph import ExecutionContext
@@ -35,21 +36,32 @@ LISTEN_AFTER = OWN_ACTIONS | {"action_default_fallback"}
 )
 class ConversationGuardPolicy(Policy):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # Above RulePolicy (6): on equal confidence the higher priority wins.
         return {"priority": 7}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 execution_context: ExecutionContext, featurizer: Optional[Any] = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Any | None = None,
+    ) -> None:
         super().__init__(config, model_storage, resource, execution_context, featurizer)
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
         return self._resource
 
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
         action = self._next_action(tracker)
         probabilities = self._default_predictions(domain)
         if action is not None:
@@ -68,7 +80,7 @@ class ConversationGuardPolicy(Policy):
                 return False
         return False
 
-    def _next_action(self, tracker: DialogueStateTracker) -> Optional[Text]:
+    def _next_action(self, tracker: DialogueStateTracker) -> str | None:
         if tracker.latest_action_name in LISTEN_AFTER and not self._user_just_spoke(tracker):
             return ACTION_LISTEN_NAME
         if not self._user_just_spoke(tracker) or tracker.latest_message is None:
@@ -82,6 +94,12 @@ class ConversationGuardPolicy(Policy):
         return None
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "ConversationGuardPolicy":
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> ConversationGuardPolicy:
         return cls(config, model_storage, resource, execution_context)

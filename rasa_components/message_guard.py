@@ -12,9 +12,10 @@ wrong guess must not decide (``pharmacy.safety.routing``).
   ``nlu_fallback`` (one clarifying question).
 The classifier's ranking is kept for reports.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,7 +31,7 @@ from pharmacy.safety.routing import CLARIFY, EMERGENCY, FAQ, choose_intent
 from pharmacy.safety.semantic import default_semantic_check
 
 
-def _faq_confidence(message: Message) -> Optional[float]:
+def _faq_confidence(message: Message) -> float | None:
     selected = (message.get("response_selector") or {}).get(FAQ) or {}
     confidence = (selected.get("response") or {}).get("confidence")
     return float(confidence) if confidence is not None else None
@@ -41,20 +42,20 @@ class MessageGuard(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "MessageGuard":
+    ) -> MessageGuard:
         return cls()
 
     @classmethod
-    def load(cls, *args: Any, **kwargs: Any) -> "MessageGuard":
+    def load(cls, *args: Any, **kwargs: Any) -> MessageGuard:
         # Loading the encoder takes seconds: at start-up, not on the first shopper's message.
         default_semantic_check()
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             guessed = (message.get(INTENT) or {}).get("name")
@@ -65,6 +66,9 @@ class MessageGuard(GraphComponent, IntentClassifier):
             if intent is not None:
                 message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
             if emergency.is_emergency:
-                message.set(PARSE_DATA_KEY, {"kinds": [k.value for k in emergency.kinds],
-                                            "cues": list(emergency.cues)}, add_to_output=True)
+                message.set(
+                    PARSE_DATA_KEY,
+                    {"kinds": [k.value for k in emergency.kinds], "cues": list(emergency.cues)},
+                    add_to_output=True,
+                )
         return messages

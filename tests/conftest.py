@@ -3,20 +3,21 @@
 Tests never touch DATABASE_URL (it may be a real deployment). They use TEST_DATABASE_URL when set
 (CI points it at PostgreSQL) and a throw-away SQLite file otherwise.
 """
+
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from ops.rest_chat import RestChat
-from ops.stack import free_port
+from ops.stack import Stack, free_port
 from pharmacy.db import get_engine
 from pharmacy.schema import metadata
 
@@ -66,7 +67,8 @@ def stack_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     base = os.environ.get("TEST_DATABASE_URL", "").strip()
     if base:
         url = os.environ.get("TEST_STACK_DATABASE_URL", "").strip() or str(
-            make_url(base).set(database=f"{make_url(base).database}_stack"))
+            make_url(base).set(database=f"{make_url(base).database}_stack")
+        )
         _reset_database(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('stack-db') / 'pharmacy-stack.db'}"
@@ -75,9 +77,9 @@ def stack_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Stack"]:
+def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     from ops.model_cache import ensure_model
-    from ops.stack import Stack, StackConfig
+    from ops.stack import StackConfig
 
     web_port = free_port()
     config = StackConfig(
@@ -91,10 +93,14 @@ def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         desk_port=free_port(),
         # The desk is always open in tests; the out-of-hours test closes it explicitly.
         # All tests come from one address: no per-address limits (the gate's tests check them).
-        extra_env={"HANDOFF_HOURS": ALWAYS_OPEN, "DEMO_MODE": "1",
-                   "CLIENT_MESSAGES_PER_MINUTE": "0", "TICKETS_PER_ADDRESS_PER_HOUR": "0",
-                   "CHAT_ALLOWED_ORIGINS": f"http://localhost:{web_port},"
-                                           f"http://127.0.0.1:{web_port},{SHOP_ORIGIN}"},
+        extra_env={
+            "HANDOFF_HOURS": ALWAYS_OPEN,
+            "DEMO_MODE": "1",
+            "CLIENT_MESSAGES_PER_MINUTE": "0",
+            "TICKETS_PER_ADDRESS_PER_HOUR": "0",
+            "CHAT_ALLOWED_ORIGINS": f"http://localhost:{web_port},"
+            f"http://127.0.0.1:{web_port},{SHOP_ORIGIN}",
+        },
     )
     running = Stack(config)
     running.start()
@@ -113,8 +119,9 @@ class Chat(RestChat):
 
     def texts_with(self, text: str, login_token: str) -> str:
         """The replies to ``text`` sent with a login token."""
-        return "\n".join(str(reply.get("text", ""))
-                         for reply in self.send(text, {"login_token": login_token}))
+        return "\n".join(
+            str(reply.get("text", "")) for reply in self.send(text, {"login_token": login_token})
+        )
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ itself: it issues each chat's secret (``POST /api/chat-sessions``), reads a conv
 with the Rasa API token (only for the holder of that chat's secret, and without identity
 factors), and ends a chat (``POST /api/chat-sessions/<id>/end``), which ends its verification.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,7 +16,7 @@ import time
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -51,15 +52,15 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _mapping(value: Any) -> Dict[str, Any]:
+def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def conversation_messages(events: Any) -> List[Dict[str, Any]]:
+def conversation_messages(events: Any) -> list[dict[str, Any]]:
     """The user and bot messages of a tracker's events, in order, as the page shows them.
     Any shape of events is read (metadata comes from the client): every text is a string."""
-    messages: List[Dict[str, Any]] = []
-    last_user: Optional[Dict[str, Any]] = None
+    messages: list[dict[str, Any]] = []
+    last_user: dict[str, Any] | None = None
     for event in events if isinstance(events, list) else []:
         event = _mapping(event)
         kind = event.get("event")
@@ -81,7 +82,7 @@ def conversation_messages(events: Any) -> List[Dict[str, Any]]:
             parts = [p for p in _text(event.get("text")).strip().split("\n\n") if p] or [""]
             for part in parts[:-1]:
                 messages.append({"from": "bot", "text": part})
-            message: Dict[str, Any] = {"from": "bot", "text": parts[-1]}
+            message: dict[str, Any] = {"from": "bot", "text": parts[-1]}
             buttons = data.get("buttons") or data.get("quick_replies")
             if isinstance(buttons, list) and buttons:
                 message["buttons"] = [
@@ -92,16 +93,18 @@ def conversation_messages(events: Any) -> List[Dict[str, Any]]:
     return messages
 
 
-def _answers_identity(event: Dict[str, Any]) -> bool:
+def _answers_identity(event: dict[str, Any]) -> bool:
     value = event.get("value")
-    return (event.get("name") in IDENTITY_SLOTS and isinstance(value, str)
-            and value not in ("verified", "locked"))
+    return (
+        event.get("name") in IDENTITY_SLOTS
+        and isinstance(value, str)
+        and value not in ("verified", "locked")
+    )
 
 
 def html_safe_json(value: Any) -> str:
     """JSON in which no "<", ">" or "&" appears raw, so that no browser can read markup in it."""
-    return (json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026"))
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @web.middleware
@@ -125,10 +128,14 @@ async def page_config(request: web.Request) -> web.Response:
     settings = load_settings()
     # The browser reaches Rasa on the host it reached this page on, unless told otherwise.
     public_rasa = os.environ.get("RASA_PUBLIC_URL") or (
-        f"{request.scheme}://{_hostname(request.host)}:{settings.rasa_port}")
+        f"{request.scheme}://{_hostname(request.host)}:{settings.rasa_port}"
+    )
     return web.json_response(
-        {"rasaUrl": public_rasa, "socketPath": "/socket.io/",
-         "maxMessageChars": settings.max_message_chars},
+        {
+            "rasaUrl": public_rasa,
+            "socketPath": "/socket.io/",
+            "maxMessageChars": settings.max_message_chars,
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -150,9 +157,12 @@ async def open_chat_session(request: web.Request) -> web.Response:
     if not request.app["session_limiter"].allow(_client(request), time.monotonic()):
         raise web.HTTPTooManyRequests(text="too many new chats from this address")
     return web.json_response(
-        {"session_id": str(uuid.uuid4()),
-         "session_secret": chat_sessions.issue_secret(request.app["chat_key"])},
-        headers={"Cache-Control": "no-store"})
+        {
+            "session_id": str(uuid.uuid4()),
+            "session_secret": chat_sessions.issue_secret(request.app["chat_key"]),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _admission(key: str, chat_id: str, secret: object) -> chat_sessions.Admission:
@@ -165,8 +175,9 @@ async def _require_owner(request: web.Request) -> str:
     chat_id = request.match_info["session_id"]
     if not chat_sessions.is_chat_id(chat_id):
         raise web.HTTPBadRequest(text="invalid session id")
-    admission = await asyncio.to_thread(_admission, request.app["chat_key"], chat_id,
-                                        request.headers.get(SECRET_HEADER))
+    admission = await asyncio.to_thread(
+        _admission, request.app["chat_key"], chat_id, request.headers.get(SECRET_HEADER)
+    )
     if admission is chat_sessions.Admission.ENDED:
         raise web.HTTPGone(text="this chat has ended")
     if admission is not chat_sessions.Admission.ADMITTED:
@@ -190,8 +201,10 @@ async def history(request: web.Request) -> web.Response:
     rasa: RasaApi = request.app["rasa"]
     try:
         async with request.app["http"].get(
-            rasa.conversation_url(session_id, "tracker"), params={"include_events": "ALL"},
-            headers=rasa.headers(), timeout=aiohttp.ClientTimeout(total=10),
+            rasa.conversation_url(session_id, "tracker"),
+            params={"include_events": "ALL"},
+            headers=rasa.headers(),
+            timeout=aiohttp.ClientTimeout(total=10),
         ) as response:
             if response.status != 200:
                 log.warning("history for a session: Rasa answered %s", response.status)
@@ -202,7 +215,8 @@ async def history(request: web.Request) -> web.Response:
         raise web.HTTPBadGateway(text="conversation history unavailable") from error
     return web.json_response(
         {"messages": conversation_messages(_mapping(tracker).get("events"))},
-        headers={"Cache-Control": "no-store"}, dumps=html_safe_json,
+        headers={"Cache-Control": "no-store"},
+        dumps=html_safe_json,
     )
 
 
@@ -227,17 +241,22 @@ async def _allowed_origins(request: web.Request, handler):
     else:
         response = await handler(request)
     if allowed and request.path.startswith("/api/"):
-        response.headers.update({
-            "Access-Control-Allow-Origin": origin, "Vary": "Origin",
-            "Access-Control-Allow-Headers": f"Content-Type, {SECRET_HEADER}",
-            "Access-Control-Allow-Methods": "GET, POST"})
+        response.headers.update(
+            {
+                "Access-Control-Allow-Origin": origin,
+                "Vary": "Origin",
+                "Access-Control-Allow-Headers": f"Content-Type, {SECRET_HEADER}",
+                "Access-Control-Allow-Methods": "GET, POST",
+            }
+        )
     return response
 
 
 def create_app() -> web.Application:
     settings = load_settings()
-    app = web.Application(middlewares=[_security_headers, _allowed_origins],
-                          client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[_security_headers, _allowed_origins], client_max_size=64 * 1024
+    )
     app["chat_key"] = chat_session_key(settings)
     app["rasa"] = RasaApi.from_settings("web")
     app["origins"] = frozenset(settings.chat_allowed_origins)
@@ -259,14 +278,16 @@ def create_app() -> web.Application:
 def _static_file(folder: Path, name: str):
     async def serve(_request: web.Request) -> web.StreamResponse:
         return web.FileResponse(folder / name, headers={"Cache-Control": "no-cache"})
+
     return serve
 
 
 def main() -> None:
     configure_logging("web")
     settings = load_settings()
-    web.run_app(create_app(), host=settings.bind_host, port=settings.web_port, print=None,
-                access_log=None)
+    web.run_app(
+        create_app(), host=settings.bind_host, port=settings.web_port, print=None, access_log=None
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ and bound to the first chat id it is used with; from then on that chat answers o
 and that secret opens no other chat. The secret reaches the server in the channel's metadata
 (``session_secret``), which is how the standard rasa-webchat widget can carry it as ``customData``.
 """
+
 from __future__ import annotations
 
 import enum
@@ -14,7 +15,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -68,8 +68,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def admit(session: Session, chat_id: object, secret: object, key: str,
-          now: datetime) -> Admission:
+def admit(session: Session, chat_id: object, secret: object, key: str, now: datetime) -> Admission:
     """May the holder of ``secret`` speak in ``chat_id``? Binds the pair on first use."""
     if not is_chat_id(chat_id):
         return Admission.BAD_CHAT_ID
@@ -81,8 +80,9 @@ def admit(session: Session, chat_id: object, secret: object, key: str,
     if row is None:
         try:
             with session.begin_nested():
-                session.add(ChatSession(chat_id=chat_id, secret_digest=_digest(secret),
-                                        created_at=now))
+                session.add(
+                    ChatSession(chat_id=chat_id, secret_digest=_digest(secret), created_at=now)
+                )
             return Admission.ADMITTED
         except IntegrityError:
             # Two first messages at once bound it a moment ago, or the secret opened another chat.
@@ -102,8 +102,9 @@ def end_chat(session: Session, chat_id: str, now: datetime) -> None:
         _forget_verification(row)
 
 
-def record_verification(session: Session, chat_id: str, customer_reference: str, verified_by: str,
-                        until: datetime) -> None:
+def record_verification(
+    session: Session, chat_id: str, customer_reference: str, verified_by: str, until: datetime
+) -> None:
     row = session.get(ChatSession, chat_id)
     if row is None or row.ended_at is not None:
         return  # only a chat opened through a guarded channel can be verified
@@ -112,7 +113,7 @@ def record_verification(session: Session, chat_id: str, customer_reference: str,
     row.verified_until = until
 
 
-def current_verification(session: Session, chat_id: str, now: datetime) -> Optional[Verification]:
+def current_verification(session: Session, chat_id: str, now: datetime) -> Verification | None:
     row = session.get(ChatSession, chat_id)
     if row is None or row.ended_at is not None or row.customer_reference is None:
         return None

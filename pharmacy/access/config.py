@@ -1,8 +1,8 @@
 """The keys and policies of chat access, built from the settings (one place for each)."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from pharmacy.access.lockout import LockoutPolicy
 from pharmacy.access.login_tokens import ASYMMETRIC, LoginTokenPolicy
@@ -13,29 +13,35 @@ LOGIN_TOKEN_SECRET_ENV = "IDENTITY_TOKEN_SECRET"
 LOCKOUT_KEY_ENV = "IDENTITY_LOCKOUT_KEY"
 
 
-def chat_session_key(settings: Optional[Settings] = None) -> str:
+def chat_session_key(settings: Settings | None = None) -> str:
     return load_secret(CHAT_SESSION_KEY_ENV, (settings or load_settings()).var_dir)
 
 
-def lockout_key(settings: Optional[Settings] = None) -> str:
+def lockout_key(settings: Settings | None = None) -> str:
     return load_secret(LOCKOUT_KEY_ENV, (settings or load_settings()).var_dir)
 
 
-def login_token_policy(settings: Optional[Settings] = None) -> LoginTokenPolicy:
+def login_token_policy(settings: Settings | None = None) -> LoginTokenPolicy:
     settings = settings or load_settings()
     algorithms = settings.login_token_algorithms
     if set(algorithms) & set(ASYMMETRIC):
         if not settings.login_token_public_key_file:
-            raise ValueError("LOGIN_TOKEN_PUBLIC_KEY_FILE is needed for "
-                             f"LOGIN_TOKEN_ALGORITHMS={','.join(algorithms)}")
+            raise ValueError(
+                "LOGIN_TOKEN_PUBLIC_KEY_FILE is needed for "
+                f"LOGIN_TOKEN_ALGORITHMS={','.join(algorithms)}"
+            )
         key = Path(settings.login_token_public_key_file).read_text()
     else:
         key = load_secret(LOGIN_TOKEN_SECRET_ENV, settings.var_dir)
-    return LoginTokenPolicy(algorithms, key, settings.login_token_issuer,
-                            settings.login_token_audience,
-                            max_lifetime_seconds=settings.login_token_max_minutes * 60)
+    return LoginTokenPolicy(
+        algorithms,
+        key,
+        settings.login_token_issuer,
+        settings.login_token_audience,
+        max_lifetime_seconds=settings.login_token_max_minutes * 60,
+    )
 
 
-def lockout_policy(settings: Optional[Settings] = None) -> LockoutPolicy:
+def lockout_policy(settings: Settings | None = None) -> LockoutPolicy:
     settings = settings or load_settings()
     return LockoutPolicy(settings.identity_max_attempts, settings.identity_lock_minutes)

@@ -3,6 +3,7 @@ length, rate, the chat's secret, a login token, and payloads only the assistant 
 
 Every refusal carries a catalogue message that names the emergency number, so even a refused
 message in crisis gets one. Rasa-free: ``rasa_channels`` adapts it to socket.io and REST."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,9 +11,10 @@ import hmac
 import logging
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any
 
 from pharmacy.access import chat_sessions, login_tokens
 from pharmacy.access.config import chat_session_key, login_token_policy
@@ -42,16 +44,16 @@ class Refusal:
     status: int  # the HTTP status for the REST channel
     reason: str  # for logs and tests; never shown
     message_key: str
-    values: Dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Admitted:
     text: str
-    metadata: Dict[str, Any]
+    metadata: dict[str, Any]
 
 
-def clean_metadata(metadata: Any) -> Dict[str, Any]:
+def clean_metadata(metadata: Any) -> dict[str, Any]:
     if not isinstance(metadata, Mapping):
         return {}
     kept = {}
@@ -63,7 +65,7 @@ def clean_metadata(metadata: Any) -> Dict[str, Any]:
 
 
 def neutralise_payload(text: str) -> str:
-    """"/restart" typed by a shopper is read as the word "restart", not as Rasa's command."""
+    """ "/restart" typed by a shopper is read as the word "restart", not as Rasa's command."""
     match = _PAYLOAD_INTENT.match(text)
     if match and match.group(1) in BUILT_IN_INTENTS:
         return text.strip().lstrip("/")
@@ -71,7 +73,7 @@ def neutralise_payload(text: str) -> str:
 
 
 class ChatGate:
-    def __init__(self, settings: Optional[Settings] = None):
+    def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
         self.key = chat_session_key(self.settings)
         self.token_policy = login_token_policy(self.settings)
@@ -80,39 +82,44 @@ class ChatGate:
         self.per_chat = RateLimiter(self.settings.chat_messages_per_minute, 60)
         self.per_client = RateLimiter(self.settings.client_messages_per_minute, 60)
 
-    def open_chat(self, chat_id: Any, metadata: Any, now: Optional[datetime] = None
-                  ) -> Union[Admitted, Refusal]:
+    def open_chat(
+        self, chat_id: Any, metadata: Any, now: datetime | None = None
+    ) -> Admitted | Refusal:
         """A client (re)joins a chat (socket.io ``session_request``): secret and login only."""
         return self._admit(chat_id, metadata, now or datetime.utcnow(), "")
 
-    def admit_message(self, chat_id: Any, text: Any, metadata: Any, client: str,
-                      now: Optional[datetime] = None) -> Union[Admitted, Refusal]:
+    def admit_message(
+        self, chat_id: Any, text: Any, metadata: Any, client: str, now: datetime | None = None
+    ) -> Admitted | Refusal:
         if not isinstance(text, str):
             return Refusal(400, "not_text", "fallback.empty")
         if len(text) > self.max_chars:
-            return Refusal(413, "too_long", "access.too_long",
-                           {"max_chars": self.settings.max_message_chars})
+            return Refusal(
+                413, "too_long", "access.too_long", {"max_chars": self.settings.max_message_chars}
+            )
         moment = time.monotonic()
         within = self.per_chat.allow(str(chat_id), moment) & self.per_client.allow(client, moment)
         if not within and not assess_emergency(text).kinds:
             return Refusal(429, "rate_limited", "access.slow_down")
-        admitted = self._admit(chat_id, metadata, now or datetime.utcnow(),
-                               neutralise_payload(text))
+        admitted = self._admit(
+            chat_id, metadata, now or datetime.utcnow(), neutralise_payload(text)
+        )
         if isinstance(admitted, Admitted):
             admitted.metadata[CLIENT_ADDRESS_KEY] = self.address_key(client)
         return admitted
 
     def address_key(self, client: str) -> str:
-        return hmac.new(self.key.encode(), f"address:{client}".encode(),
-                        hashlib.sha256).hexdigest()[:32]
+        return hmac.new(
+            self.key.encode(), f"address:{client}".encode(), hashlib.sha256
+        ).hexdigest()[:32]
 
-    def _admit(self, chat_id: Any, metadata: Any, now: datetime, text: str
-               ) -> Union[Admitted, Refusal]:
+    def _admit(self, chat_id: Any, metadata: Any, now: datetime, text: str) -> Admitted | Refusal:
         metadata = metadata if isinstance(metadata, Mapping) else {}
         clean = clean_metadata(metadata)
         with session_scope() as session:
             admission = chat_sessions.admit(
-                session, chat_id, metadata.get(chat_sessions.SECRET_METADATA_KEY), self.key, now)
+                session, chat_id, metadata.get(chat_sessions.SECRET_METADATA_KEY), self.key, now
+            )
             if admission is chat_sessions.Admission.ENDED:
                 return Refusal(403, admission.value, "access.ended")
             if admission is not chat_sessions.Admission.ADMITTED:
@@ -128,7 +135,10 @@ class ChatGate:
 
     def _log_in(self, session, chat_id: str, token: Any, now: datetime) -> None:
         claim = login_tokens.redeem(session, token, chat_id, self.token_policy, now)
-        until = min(claim.expires_at,
-                    chat_sessions.verification_ends(now, self.settings.verification_minutes))
-        chat_sessions.record_verification(session, chat_id, claim.customer_reference, "login",
-                                          until)
+        until = min(
+            claim.expires_at,
+            chat_sessions.verification_ends(now, self.settings.verification_minutes),
+        )
+        chat_sessions.record_verification(
+            session, chat_id, claim.customer_reference, "login", until
+        )

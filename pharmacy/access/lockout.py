@@ -1,12 +1,13 @@
 """Failed identity checks counted where a guesser cannot reset them: per customer and per
 possession factor, in the database, whatever chat or sender id the tries come from."""
+
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, List, Optional
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ class LockoutPolicy:
 @dataclass(frozen=True)
 class FailureOutcome:
     remaining: int  # tries left before the lock (0 once locked)
-    locked_until: Optional[datetime]
+    locked_until: datetime | None
     just_locked: bool  # this failure set the lock: alert staff now, and only now
 
 
@@ -31,7 +32,7 @@ def subject(kind: str, value: str, key: str) -> str:
     return hmac.new(key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def _rows(session: Session, subjects: Iterable[str]) -> List[IdentityFailure]:
+def _rows(session: Session, subjects: Iterable[str]) -> list[IdentityFailure]:
     # Locked in a stable order, so two chats failing at once cannot deadlock on PostgreSQL.
     rows = []
     for name in sorted(set(subjects)):
@@ -41,19 +42,24 @@ def _rows(session: Session, subjects: Iterable[str]) -> List[IdentityFailure]:
     return rows
 
 
-def locked_until(session: Session, subjects: Iterable[str], now: datetime) -> Optional[datetime]:
-    ends = [row.locked_until for row in _rows(session, subjects)
-            if row.locked_until is not None and row.locked_until > now]
+def locked_until(session: Session, subjects: Iterable[str], now: datetime) -> datetime | None:
+    ends = [
+        row.locked_until
+        for row in _rows(session, subjects)
+        if row.locked_until is not None and row.locked_until > now
+    ]
     return max(ends) if ends else None
 
 
-def record_failure(session: Session, subjects: Iterable[str], now: datetime,
-                   policy: LockoutPolicy) -> FailureOutcome:
+def record_failure(
+    session: Session, subjects: Iterable[str], now: datetime, policy: LockoutPolicy
+) -> FailureOutcome:
     """Count one failed check against every subject; lock those that reach the limit."""
     names = sorted(set(subjects))
     rows = {row.subject: row for row in _rows(session, names)}
-    was_locked = any(row.locked_until is not None and row.locked_until > now
-                     for row in rows.values())
+    was_locked = any(
+        row.locked_until is not None and row.locked_until > now for row in rows.values()
+    )
     for name in names:
         row = rows.get(name)
         if row is None:

@@ -6,12 +6,12 @@ RS256/ES256 with the shop's public key, never both kinds at once), it carries ``
 configured maximum, and its ``jti`` was not used before in another chat. A ``sid`` claim, when
 present, must name the chat. The channel redeems the token; it never reaches the tracker.
 """
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Optional, Tuple
 
 import jwt
 from sqlalchemy import delete
@@ -36,7 +36,7 @@ class InvalidToken(ValueError):
 
 @dataclass(frozen=True)
 class LoginTokenPolicy:
-    algorithms: Tuple[str, ...]
+    algorithms: tuple[str, ...]
     key: str  # the shared secret (HS256) or the PEM public key (RS256/ES256)
     issuer: str
     audience: str
@@ -60,14 +60,24 @@ class LoginClaim:
     expires_at: datetime  # naive UTC, as the database keeps times
 
 
-def issue_login_token(customer_reference: str, policy: LoginTokenPolicy, signing_key: str,
-                      ttl_seconds: int = 900, now: Optional[datetime] = None,
-                      chat_id: Optional[str] = None) -> str:
+def issue_login_token(
+    customer_reference: str,
+    policy: LoginTokenPolicy,
+    signing_key: str,
+    ttl_seconds: int = 900,
+    now: datetime | None = None,
+    chat_id: str | None = None,
+) -> str:
     """What the shop's login service does (HS256 here); the demo page and the tests use it."""
     issued = now or datetime.now(timezone.utc)
-    claims = {"sub": customer_reference, "iss": policy.issuer, "aud": policy.audience,
-              "iat": issued, "exp": issued + timedelta(seconds=ttl_seconds),
-              "jti": uuid.uuid4().hex}
+    claims = {
+        "sub": customer_reference,
+        "iss": policy.issuer,
+        "aud": policy.audience,
+        "iat": issued,
+        "exp": issued + timedelta(seconds=ttl_seconds),
+        "jti": uuid.uuid4().hex,
+    }
     if chat_id:
         claims["sid"] = chat_id
     return jwt.encode(claims, signing_key, algorithm=policy.algorithms[0])
@@ -79,8 +89,12 @@ def read_claims(token: object, policy: LoginTokenPolicy, now: datetime) -> dict:
         raise InvalidToken("malformed")
     try:
         claims = jwt.decode(
-            token, policy.key, algorithms=list(policy.algorithms), audience=policy.audience,
-            issuer=policy.issuer, leeway=policy.leeway_seconds,
+            token,
+            policy.key,
+            algorithms=list(policy.algorithms),
+            audience=policy.audience,
+            issuer=policy.issuer,
+            leeway=policy.leeway_seconds,
             options={"require": list(REQUIRED_CLAIMS)},
         )
     except jwt.ExpiredSignatureError as error:
@@ -101,8 +115,9 @@ def read_claims(token: object, policy: LoginTokenPolicy, now: datetime) -> dict:
     return claims
 
 
-def redeem(session: Session, token: object, chat_id: str, policy: LoginTokenPolicy,
-           now: datetime) -> LoginClaim:
+def redeem(
+    session: Session, token: object, chat_id: str, policy: LoginTokenPolicy, now: datetime
+) -> LoginClaim:
     """The customer a token verifies in ``chat_id``; InvalidToken when it must not.
 
     ``now`` is naive UTC. Shown again in the chat it opened (a widget may send it with every
@@ -119,8 +134,9 @@ def redeem(session: Session, token: object, chat_id: str, policy: LoginTokenPoli
     session.execute(delete(LoginTokenUse).where(LoginTokenUse.expires_at < now))
     try:
         with session.begin_nested():
-            session.add(LoginTokenUse(jti=claims["jti"], chat_id=chat_id, used_at=now,
-                                      expires_at=expires))
+            session.add(
+                LoginTokenUse(jti=claims["jti"], chat_id=chat_id, used_at=now, expires_at=expires)
+            )
     except IntegrityError as error:  # the same token redeemed at the same moment elsewhere
         raise InvalidToken("replayed") from error
     return LoginClaim(claims["sub"], expires)

@@ -1,5 +1,6 @@
 """Tables of who may speak in a chat: its server-issued secret and verification, the login tokens
 already used, and failed identity checks counted across chats."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Integer, String

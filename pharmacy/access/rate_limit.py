@@ -2,10 +2,11 @@
 
 Each Rasa process counts its own traffic; behind a load balancer the proxy's own limit (README,
 "Production") bounds the whole."""
+
 from __future__ import annotations
 
 import threading
-from typing import Dict, Hashable, Tuple
+from collections.abc import Hashable
 
 
 class RateLimiter:
@@ -13,7 +14,7 @@ class RateLimiter:
         self.limit = limit
         self.window_seconds = window_seconds
         self.max_keys = max_keys
-        self._windows: Dict[Hashable, Tuple[float, int]] = {}
+        self._windows: dict[Hashable, tuple[float, int]] = {}
         self._lock = threading.Lock()
 
     def allow(self, key: Hashable, now: float) -> bool:
@@ -32,8 +33,9 @@ class RateLimiter:
             return True
 
     def _forget_old(self, now: float) -> None:
-        expired = [k for k, (start, _) in self._windows.items()
-                   if now - start >= self.window_seconds]
+        expired = [
+            k for k, (start, _) in self._windows.items() if now - start >= self.window_seconds
+        ]
         for key in expired:
             del self._windows[key]
         if len(self._windows) >= self.max_keys:  # a flood of fresh keys: start over

@@ -1,11 +1,12 @@
 """all-MiniLM-L6-v2 (a 6-layer BERT, 384 dimensions) forward pass in numpy, mean pooled and
 normalised as sentence-transformers does it, so cosine similarity is a dot product."""
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Sequence
 
 import numpy as np
 from scipy.special import erf
@@ -39,24 +40,28 @@ class SentenceEncoder:
 
         self.model_dir = model_dir
         self.tokenizer = WordPiece.from_file(model_dir / "vocab.txt")
-        weights: Dict[str, np.ndarray] = load_file(str(model_dir / "model.safetensors"))
+        weights: dict[str, np.ndarray] = load_file(str(model_dir / "model.safetensors"))
         self._w = {name: value.astype(np.float32) for name, value in weights.items()}
         self._lock = threading.Lock()
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self._w
         batch, length = ids.shape
-        hidden = (w["embeddings.word_embeddings.weight"][ids]
-                  + w["embeddings.position_embeddings.weight"][np.arange(length)][None]
-                  + w["embeddings.token_type_embeddings.weight"][0][None, None])
-        hidden = _layer_norm(hidden, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        hidden = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][np.arange(length)][None]
+            + w["embeddings.token_type_embeddings.weight"][0][None, None]
+        )
+        hidden = _layer_norm(
+            hidden, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"]
+        )
         size = hidden.shape[-1]
         head = size // _HEADS
         blocked = (1.0 - mask[:, None, None, :].astype(np.float32)) * -1e9
         for i in range(_LAYERS):
             p = f"encoder.layer.{i}."
 
-            def dense(x: np.ndarray, name: str) -> np.ndarray:
+            def dense(x: np.ndarray, name: str, p: str = p) -> np.ndarray:
                 return x @ w[p + name + ".weight"].T + w[p + name + ".bias"]
 
             def heads(x: np.ndarray) -> np.ndarray:
@@ -69,12 +74,17 @@ class SentenceEncoder:
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, size)
-            hidden = _layer_norm(hidden + dense(context, "attention.output.dense"),
-                                 w[p + "attention.output.LayerNorm.weight"],
-                                 w[p + "attention.output.LayerNorm.bias"])
+            hidden = _layer_norm(
+                hidden + dense(context, "attention.output.dense"),
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+            )
             inner = _gelu(dense(hidden, "intermediate.dense"))
-            hidden = _layer_norm(hidden + dense(inner, "output.dense"),
-                                 w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+            hidden = _layer_norm(
+                hidden + dense(inner, "output.dense"),
+                w[p + "output.LayerNorm.weight"],
+                w[p + "output.LayerNorm.bias"],
+            )
         summed = (hidden * mask[..., None]).sum(1)
         pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9)
@@ -83,17 +93,18 @@ class SentenceEncoder:
         """One unit vector per text (rows), float32."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.concatenate([self._encode_batch(texts[i:i + BATCH])
-                               for i in range(0, len(texts), BATCH)])
+        return np.concatenate(
+            [self._encode_batch(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+        )
 
     def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
-        encoded: List[List[int]] = [self.tokenizer.encode(t, MAX_TOKENS) for t in texts]
+        encoded: list[list[int]] = [self.tokenizer.encode(t, MAX_TOKENS) for t in texts]
         longest = max(len(e) for e in encoded)
         ids = np.zeros((len(encoded), longest), dtype=np.int64)
         mask = np.zeros((len(encoded), longest), dtype=np.int64)
         for row, tokens in enumerate(encoded):
-            ids[row, :len(tokens)] = tokens
-            mask[row, :len(tokens)] = 1
+            ids[row, : len(tokens)] = tokens
+            mask[row, : len(tokens)] = 1
         with self._lock:  # numpy releases the GIL; one forward pass at a time keeps memory flat
             return self._forward(ids, mask).astype(np.float32)
 

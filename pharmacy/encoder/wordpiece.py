@@ -1,10 +1,10 @@
 """BERT's uncased WordPiece tokenizer: basic splitting (lower case, accents stripped, punctuation
 and CJK characters apart), then the longest vocabulary pieces, "##" marking a word's continuation."""
+
 from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import Dict, List
 
 _MAX_WORD_CHARS = 100
 
@@ -17,18 +17,29 @@ def _is_punctuation(char: str) -> bool:
 
 
 def _is_cjk(code: int) -> bool:
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2A6DF
-            or 0x2A700 <= code <= 0x2B73F or 0x2B740 <= code <= 0x2B81F or 0x2B820 <= code <= 0x2CEAF
-            or 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x2A6DF
+        or 0x2A700 <= code <= 0x2B73F
+        or 0x2B740 <= code <= 0x2B81F
+        or 0x2B820 <= code <= 0x2CEAF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x2F800 <= code <= 0x2FA1F
+    )
 
 
-def basic_words(text: str) -> List[str]:
+def basic_words(text: str) -> list[str]:
     """Lower-cased words without accents, each punctuation mark and CJK character on its own."""
     cleaned = []
     for char in text:
         code = ord(char)
-        if code == 0 or code == 0xFFFD or unicodedata.category(char) in ("Cc", "Cf") \
-                and char not in "\t\n\r":
+        if (
+            code == 0
+            or code == 0xFFFD
+            or unicodedata.category(char) in ("Cc", "Cf")
+            and char not in "\t\n\r"
+        ):
             continue
         if _is_cjk(code):
             cleaned.append(f" {char} ")
@@ -36,10 +47,11 @@ def basic_words(text: str) -> List[str]:
             cleaned.append(" ")
         else:
             cleaned.append(char)
-    words: List[str] = []
+    words: list[str] = []
     for word in "".join(cleaned).lower().split():
-        word = "".join(c for c in unicodedata.normalize("NFD", word)
-                       if unicodedata.category(c) != "Mn")
+        word = "".join(
+            c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn"
+        )
         current = ""
         for char in word:
             if _is_punctuation(char):
@@ -55,21 +67,21 @@ def basic_words(text: str) -> List[str]:
 
 
 class WordPiece:
-    def __init__(self, vocabulary: Dict[str, int]):
+    def __init__(self, vocabulary: dict[str, int]):
         self.vocabulary = vocabulary
         self.unknown = vocabulary["[UNK]"]
         self.cls = vocabulary["[CLS]"]
         self.sep = vocabulary["[SEP]"]
 
     @classmethod
-    def from_file(cls, path: Path) -> "WordPiece":
+    def from_file(cls, path: Path) -> WordPiece:
         lines = path.read_text(encoding="utf-8").splitlines()
         return cls({token: index for index, token in enumerate(lines)})
 
-    def pieces(self, word: str) -> List[int]:
+    def pieces(self, word: str) -> list[int]:
         if len(word) > _MAX_WORD_CHARS:
             return [self.unknown]
-        ids: List[int] = []
+        ids: list[int] = []
         start = 0
         while start < len(word):
             end = len(word)
@@ -86,11 +98,11 @@ class WordPiece:
             start = end
         return ids
 
-    def encode(self, text: str, max_tokens: int) -> List[int]:
+    def encode(self, text: str, max_tokens: int) -> list[int]:
         """[CLS] pieces [SEP], cut to ``max_tokens`` in all."""
-        ids: List[int] = []
+        ids: list[int] = []
         for word in basic_words(text):
             ids.extend(self.pieces(word))
             if len(ids) >= max_tokens - 2:
                 break
-        return [self.cls] + ids[:max_tokens - 2] + [self.sep]
+        return [self.cls] + ids[: max_tokens - 2] + [self.sep]

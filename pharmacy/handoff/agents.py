@@ -3,6 +3,7 @@
 Passwords are hashed with scrypt and a random salt per person; the stored string carries its own
 parameters ("scrypt$n$r$p$salt$hash") so they can be raised later without breaking old hashes.
 """
+
 from __future__ import annotations
 
 import base64
@@ -12,7 +13,6 @@ import logging
 import secrets
 from datetime import datetime
 from functools import lru_cache
-from typing import Optional
 
 from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Session
@@ -24,12 +24,18 @@ log = logging.getLogger(__name__)
 ROLES = ("agent", "pharmacist", "supervisor")
 # Which tickets' required_role each desk role may open: a pharmacist can also do an agent's work;
 # a supervisor oversees every ticket but takes only an agent's (clinical answers need a pharmacist).
-VISIBLE_ROLES = {"agent": ("agent",), "pharmacist": ("agent", "pharmacist"),
-                 "supervisor": ("agent", "pharmacist")}
-CLAIMABLE_ROLES = {"agent": ("agent",), "pharmacist": ("agent", "pharmacist"),
-                   "supervisor": ("agent",)}
+VISIBLE_ROLES = {
+    "agent": ("agent",),
+    "pharmacist": ("agent", "pharmacist"),
+    "supervisor": ("agent", "pharmacist"),
+}
+CLAIMABLE_ROLES = {
+    "agent": ("agent",),
+    "pharmacist": ("agent", "pharmacist"),
+    "supervisor": ("agent",),
+}
 
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2 ** 14, 8, 1
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _SALT_BYTES, _HASH_BYTES = 16, 32
 
 
@@ -74,8 +80,9 @@ class DeskLogin(Base):
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(_SALT_BYTES)
     digest = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
-    return "$".join(["scrypt", str(_SCRYPT_N), str(_SCRYPT_R), str(_SCRYPT_P),
-                     _b64(salt), _b64(digest)])
+    return "$".join(
+        ["scrypt", str(_SCRYPT_N), str(_SCRYPT_R), str(_SCRYPT_P), _b64(salt), _b64(digest)]
+    )
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -89,22 +96,29 @@ def verify_password(password: str, stored: str) -> bool:
         return False
 
 
-def create_agent(session: Session, username: str, display_name: str, role: str,
-                 password: str) -> Agent:
+def create_agent(
+    session: Session, username: str, display_name: str, role: str, password: str
+) -> Agent:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, got {role!r}")
     if not username.strip() or not password:
         raise ValueError("username and password must not be empty")
-    agent = Agent(username=username.strip(), display_name=display_name.strip() or username,
-                  role=role, password_hash=hash_password(password), active=True,
-                  created_at=datetime.utcnow())
+    agent = Agent(
+        username=username.strip(),
+        display_name=display_name.strip() or username,
+        role=role,
+        password_hash=hash_password(password),
+        active=True,
+        created_at=datetime.utcnow(),
+    )
     session.add(agent)
     session.flush()
     return agent
 
 
-def authenticate(session: Session, username: str, password: str,
-                 now: Optional[datetime] = None) -> Optional[Agent]:
+def authenticate(
+    session: Session, username: str, password: str, now: datetime | None = None
+) -> Agent | None:
     """The active agent with these credentials, or None. Audits the attempt on a known account."""
     now = now or datetime.utcnow()
     agent = session.scalar(select(Agent).where(Agent.username == (username or "").strip()))
@@ -119,8 +133,9 @@ def authenticate(session: Session, username: str, password: str,
     return agent
 
 
-def audit(session: Session, agent_id: int, action: str, at: datetime,
-          ticket_id: Optional[int] = None) -> None:
+def audit(
+    session: Session, agent_id: int, action: str, at: datetime, ticket_id: int | None = None
+) -> None:
     session.add(DeskAuditLog(agent_id=agent_id, ticket_id=ticket_id, action=action, at=at))
 
 
@@ -131,8 +146,9 @@ def _dummy_hash() -> str:
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
-                          maxmem=256 * n * r, dklen=_HASH_BYTES)
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * n * r, dklen=_HASH_BYTES
+    )
 
 
 def _b64(raw: bytes) -> str:

@@ -1,17 +1,16 @@
 """The chat side of a ticket: what the shopper sends while a person is in the chat, what the desk
 wrote that the chat has not shown yet, ratings, messages and callback requests out of hours."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pharmacy.db import session_scope
-from pharmacy.handoff.models import (
-    HandoffMessage, HandoffTicket, SatisfactionRating, TicketStatus)
+from pharmacy.handoff.models import HandoffMessage, HandoffTicket, SatisfactionRating, TicketStatus
 
 OPEN = (TicketStatus.WAITING, TicketStatus.CLAIMED, TicketStatus.CALLBACK_REQUESTED)
 CLOSED = (TicketStatus.RETURNED, TicketStatus.RESOLVED)
@@ -19,14 +18,17 @@ CLOSED = (TicketStatus.RETURNED, TicketStatus.RESOLVED)
 
 @dataclass(frozen=True)
 class Delivery:
-    messages: List[str]
+    messages: list[str]
     ticket_closed: bool
 
 
-def latest_ticket(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
-    return session.scalar(select(HandoffTicket)
-                          .where(HandoffTicket.conversation_id == conversation_id)
-                          .order_by(HandoffTicket.id.desc()).limit(1))
+def latest_ticket(session: Session, conversation_id: str) -> HandoffTicket | None:
+    return session.scalar(
+        select(HandoffTicket)
+        .where(HandoffTicket.conversation_id == conversation_id)
+        .order_by(HandoffTicket.id.desc())
+        .limit(1)
+    )
 
 
 def add_customer_message(conversation_id: str, text: str) -> bool:
@@ -35,8 +37,9 @@ def add_customer_message(conversation_id: str, text: str) -> bool:
         ticket = latest_ticket(session, conversation_id)
         if ticket is None or ticket.status not in OPEN:
             return False
-        ticket.messages.append(HandoffMessage(sender="customer", text=text,
-                                              created_at=datetime.utcnow()))
+        ticket.messages.append(
+            HandoffMessage(sender="customer", text=text, created_at=datetime.utcnow())
+        )
         return True
 
 
@@ -48,8 +51,11 @@ def take_undelivered(conversation_id: str) -> Delivery:
             return Delivery([], False)
         pending = session.scalars(
             select(HandoffMessage)
-            .where(HandoffMessage.ticket_id == ticket.id, HandoffMessage.delivered_at.is_(None),
-                   HandoffMessage.sender.in_(("agent", "system")))
+            .where(
+                HandoffMessage.ticket_id == ticket.id,
+                HandoffMessage.delivered_at.is_(None),
+                HandoffMessage.sender.in_(("agent", "system")),
+            )
             .order_by(HandoffMessage.id)
             .with_for_update(skip_locked=True)
         ).all()
@@ -62,17 +68,23 @@ def take_undelivered(conversation_id: str) -> Delivery:
 def store_rating(conversation_id: str, rating: int) -> None:
     with session_scope() as session:
         ticket = latest_ticket(session, conversation_id)
-        session.add(SatisfactionRating(conversation_id=conversation_id,
-                                       ticket_id=ticket.id if ticket else None,
-                                       rating=rating, created_at=datetime.utcnow()))
+        session.add(
+            SatisfactionRating(
+                conversation_id=conversation_id,
+                ticket_id=ticket.id if ticket else None,
+                rating=rating,
+                created_at=datetime.utcnow(),
+            )
+        )
 
 
 def leave_message(conversation_id: str, text: str) -> None:
     with session_scope() as session:
         ticket = latest_ticket(session, conversation_id)
         if ticket is not None:
-            ticket.messages.append(HandoffMessage(sender="customer", text=text,
-                                                  created_at=datetime.utcnow()))
+            ticket.messages.append(
+                HandoffMessage(sender="customer", text=text, created_at=datetime.utcnow())
+            )
 
 
 def request_callback(conversation_id: str) -> bool:

@@ -5,11 +5,12 @@ No web code here; the desk server calls these inside one ``session_scope`` per r
 ticket view and every action leaves a row in ``desk_audit_log``. Errors are exceptions the server
 maps onto HTTP statuses (TicketNotFound 404, NotPermitted 403, TicketConflict 409, BadReply 400).
 """
+
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -59,32 +60,43 @@ def may_read(agent: Agent, ticket: HandoffTicket) -> bool:
     supervisors (minimum necessary: a finished conversation is nobody else's business)."""
     if ticket.required_role not in VISIBLE_ROLES.get(agent.role, ()):
         return False
-    return ticket.status not in CLOSED or agent.id == ticket.claimed_by or agent.role == "supervisor"
+    return (
+        ticket.status not in CLOSED or agent.id == ticket.claimed_by or agent.role == "supervisor"
+    )
 
 
-def open_feed(session: Session, agent: Agent, ticket_id: Optional[int], now: datetime) -> None:
+def open_feed(session: Session, agent: Agent, ticket_id: int | None, now: datetime) -> None:
     """Audits that the agent opened the live feed (the queue), with the ticket it follows when
     the agent may read that ticket; the feed itself checks again every time it sends."""
     ticket = session.get(HandoffTicket, ticket_id) if ticket_id else None
-    audit(session, agent.id, "open_feed", now,
-          ticket.id if ticket is not None and may_read(agent, ticket) else None)
+    audit(
+        session,
+        agent.id,
+        "open_feed",
+        now,
+        ticket.id if ticket is not None and may_read(agent, ticket) else None,
+    )
 
 
-def ticket_view(session: Session, ticket_id: int, agent: Agent,
-                now: Optional[datetime] = None) -> Dict[str, Any]:
+def ticket_view(
+    session: Session, ticket_id: int, agent: Agent, now: datetime | None = None
+) -> dict[str, Any]:
     """The minimum-necessary picture of one ticket with its transcript (audited)."""
     ticket = _visible_ticket(session, ticket_id, agent)
     audit(session, agent.id, "view_ticket", now or datetime.utcnow(), ticket.id)
     return ticket_json(session, ticket, agent)
 
 
-def ticket_json(session: Session, ticket: HandoffTicket, agent: Agent,
-                after_message_id: int = 0) -> Dict[str, Any]:
+def ticket_json(
+    session: Session, ticket: HandoffTicket, agent: Agent, after_message_id: int = 0
+) -> dict[str, Any]:
     """A ticket's whitelisted fields and its messages after ``after_message_id`` (not audited:
     the live feed calls it every second for a ticket already opened through ``ticket_view``)."""
     claimer_name = None
     if ticket.claimed_by is not None:
-        claimer_name = session.scalar(select(Agent.display_name).where(Agent.id == ticket.claimed_by))
+        claimer_name = session.scalar(
+            select(Agent.display_name).where(Agent.id == ticket.claimed_by)
+        )
     context = json.loads(ticket.context_json or "{}")
     messages = session.scalars(
         select(HandoffMessage)
@@ -110,7 +122,8 @@ def ticket_json(session: Session, ticket: HandoffTicket, agent: Agent,
 def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> bool:
     """Take a waiting ticket. True for the one agent whose update won; False if it was gone."""
     row = session.execute(
-        select(HandoffTicket.required_role).where(HandoffTicket.id == ticket_id)).first()
+        select(HandoffTicket.required_role).where(HandoffTicket.id == ticket_id)
+    ).first()
     if row is None:
         raise TicketNotFound(ticket_id)
     if row.required_role not in CLAIMABLE_ROLES.get(agent.role, ()):
@@ -118,9 +131,11 @@ def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> bool
     # One conditional UPDATE: the database decides the winner, so there is no read-then-write race.
     result = session.execute(
         update(HandoffTicket)
-        .where(HandoffTicket.id == ticket_id,
-               HandoffTicket.status == TicketStatus.WAITING,
-               HandoffTicket.required_role.in_(CLAIMABLE_ROLES[agent.role]))
+        .where(
+            HandoffTicket.id == ticket_id,
+            HandoffTicket.status == TicketStatus.WAITING,
+            HandoffTicket.required_role.in_(CLAIMABLE_ROLES[agent.role]),
+        )
         .values(status=TicketStatus.CLAIMED, claimed_by=agent.id, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -132,8 +147,9 @@ def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> bool
     return True
 
 
-def reply(session: Session, ticket_id: int, agent: Agent, text: str,
-          now: datetime) -> HandoffMessage:
+def reply(
+    session: Session, ticket_id: int, agent: Agent, text: str, now: datetime
+) -> HandoffMessage:
     """The claiming agent's message to the shopper; delivered later by Rasa."""
     text = (text or "").strip()
     if not text:
@@ -158,13 +174,21 @@ def resolve(session: Session, ticket_id: int, agent: Agent, now: datetime) -> No
     _close(session, ticket_id, agent, now, TicketStatus.RESOLVED, RESOLVED_TEXT, "resolve")
 
 
-def conversation_of(session: Session, ticket_id: int) -> Optional[str]:
+def conversation_of(session: Session, ticket_id: int) -> str | None:
     return session.scalar(
-        select(HandoffTicket.conversation_id).where(HandoffTicket.id == ticket_id))
+        select(HandoffTicket.conversation_id).where(HandoffTicket.id == ticket_id)
+    )
 
 
-def _close(session: Session, ticket_id: int, agent: Agent, now: datetime,
-           status: TicketStatus, notice: str, action: str) -> None:
+def _close(
+    session: Session,
+    ticket_id: int,
+    agent: Agent,
+    now: datetime,
+    status: TicketStatus,
+    notice: str,
+    action: str,
+) -> None:
     ticket = _owned_ticket(session, ticket_id, agent)
     ticket.status = status
     ticket.closed_at = now
@@ -190,16 +214,28 @@ def _owned_ticket(session: Session, ticket_id: int, agent: Agent) -> HandoffTick
     return ticket
 
 
-def _add_message(session: Session, ticket_id: int, sender: str, text: str, now: datetime,
-                 agent_id: Optional[int] = None) -> HandoffMessage:
-    message = HandoffMessage(ticket_id=ticket_id, sender=sender, agent_id=agent_id, text=text,
-                             created_at=now, delivered_at=None)
+def _add_message(
+    session: Session,
+    ticket_id: int,
+    sender: str,
+    text: str,
+    now: datetime,
+    agent_id: int | None = None,
+) -> HandoffMessage:
+    message = HandoffMessage(
+        ticket_id=ticket_id,
+        sender=sender,
+        agent_id=agent_id,
+        text=text,
+        created_at=now,
+        delivered_at=None,
+    )
     session.add(message)
     session.flush()
     return message
 
 
-def queue_item(ticket: HandoffTicket, claimer_name: Optional[str], agent: Agent) -> Dict[str, Any]:
+def queue_item(ticket: HandoffTicket, claimer_name: str | None, agent: Agent) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "reason": ticket.reason.value,
@@ -214,12 +250,16 @@ def queue_item(ticket: HandoffTicket, claimer_name: Optional[str], agent: Agent)
     }
 
 
-def _message_json(message: HandoffMessage) -> Dict[str, Any]:
+def _message_json(message: HandoffMessage) -> dict[str, Any]:
     # Shoppers' words are redacted again: lines added during the handoff bypass the transcript filter.
     text = redact(message.text) if message.sender == "customer" else message.text
-    return {"id": message.id, "sender": message.sender, "text": text,
-            "created_at": _iso(message.created_at)}
+    return {
+        "id": message.id,
+        "sender": message.sender,
+        "text": text,
+        "created_at": _iso(message.created_at),
+    }
 
 
-def _iso(moment: Optional[datetime]) -> Optional[str]:
+def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z" if moment else None

@@ -3,13 +3,13 @@
 Outside those hours a handoff becomes a message or a callback request, answered when the desk
 next opens.
 """
+
 from __future__ import annotations
 
 import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from typing import Optional
 from zoneinfo import ZoneInfo
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -26,17 +26,22 @@ class OpeningHours:
     zone: ZoneInfo
 
     @classmethod
-    def parse(cls, spec: str) -> "OpeningHours":
+    def parse(cls, spec: str) -> OpeningHours:
         match = _SPEC.match(spec.strip())
         if not match or match.group(1).lower() not in DAYS or match.group(2).lower() not in DAYS:
             raise ValueError(f"HANDOFF_HOURS must look like {DEFAULT_HOURS!r}, got {spec!r}")
         first, last, oh, om, ch, cm, zone = match.groups()
         closes = time.max if (ch, cm) == ("24", "00") else time(int(ch), int(cm))
-        return cls(DAYS.index(first.lower()), DAYS.index(last.lower()), time(int(oh), int(om)),
-                   closes, ZoneInfo(zone))
+        return cls(
+            DAYS.index(first.lower()),
+            DAYS.index(last.lower()),
+            time(int(oh), int(om)),
+            closes,
+            ZoneInfo(zone),
+        )
 
     @classmethod
-    def from_env(cls) -> "OpeningHours":
+    def from_env(cls) -> OpeningHours:
         return cls.parse(os.environ.get("HANDOFF_HOURS", "").strip() or DEFAULT_HOURS)
 
     def _open_day(self, weekday: int) -> bool:
@@ -58,7 +63,7 @@ class OpeningHours:
         raise ValueError("opening hours never open")
 
 
-def describe_next_opening(hours: OpeningHours, now: Optional[datetime] = None) -> str:
+def describe_next_opening(hours: OpeningHours, now: datetime | None = None) -> str:
     """'tomorrow at 8:00' or 'Monday at 8:00' (desk time)."""
     now = now or datetime.now(timezone.utc)
     opening = hours.next_opening(now)

@@ -4,10 +4,10 @@ Each count is one atomic upsert with a condition (SQLite and PostgreSQL both hav
 ``INSERT ... ON CONFLICT DO UPDATE ... WHERE``): two requests at the same moment cannot both slip
 under the limit, as they could with a count followed by an insert.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, Optional
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,9 +18,13 @@ from pharmacy.handoff.models import TicketQuota
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def client_keys(conversation_id: str, customer_reference: Optional[str],
-                client_address_key: Optional[str] = None, per_hour: int = 5,
-                per_address: int = 0) -> Dict[str, int]:
+def client_keys(
+    conversation_id: str,
+    customer_reference: str | None,
+    client_address_key: str | None = None,
+    per_hour: int = 5,
+    per_address: int = 0,
+) -> dict[str, int]:
     """Who is asking, each with its hourly limit: the conversation, the verified customer when
     there is one (a new chat does not start a customer's count again), and the client's address
     (the channel's keyed hash of it: new sender ids from one script share it; no limit if 0)."""
@@ -32,7 +36,7 @@ def client_keys(conversation_id: str, customer_reference: Optional[str],
     return keys
 
 
-def take_ticket_quota(session: Session, keys: Dict[str, int], now: datetime) -> bool:
+def take_ticket_quota(session: Session, keys: dict[str, int], now: datetime) -> bool:
     """Count one new ticket for every key; False as soon as one key already has its limit
     (at least 1) of tickets this hour (the keys before it keep their count: a refused try counts)."""
     window = now.replace(minute=0, second=0, microsecond=0)

@@ -1,10 +1,9 @@
 """Tables of the handoff queue: a ticket per handoff, the messages exchanged in it, and the count
 of new tickets per client that limits floods."""
+
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import List
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
@@ -57,8 +56,9 @@ class HandoffTicket(Base):
     first_reply_at = Column(DateTime)
     closed_at = Column(DateTime)
 
-    messages: List["HandoffMessage"] = relationship(
-        "HandoffMessage", back_populates="ticket", order_by="HandoffMessage.id")
+    messages: list[HandoffMessage] = relationship(
+        "HandoffMessage", back_populates="ticket", order_by="HandoffMessage.id"
+    )
 
 
 class HandoffMessage(Base):

@@ -1,9 +1,11 @@
 """The desk's queue: the open tickets a role may see, filtered by reason, priority and state,
 searched, and with repeated tickets from one client collapsed into one row."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -23,18 +25,19 @@ class BadFilter(ValueError):
 
 @dataclass(frozen=True)
 class QueueFilter:
-    reason: Optional[HandoffReason] = None
-    priority: Optional[int] = None
-    state: Optional[TicketStatus] = None
+    reason: HandoffReason | None = None
+    priority: int | None = None
+    state: TicketStatus | None = None
     search: str = ""
     collapse: bool = True
 
     @classmethod
-    def parse(cls, query: Mapping[str, str]) -> "QueueFilter":
+    def parse(cls, query: Mapping[str, str]) -> QueueFilter:
         """From the API's query parameters reason, priority, state, q and collapse (0 to list
         every ticket); an empty parameter is no filter, a wrong one is BadFilter."""
-        reason, priority, state = (query.get(name, "").strip()
-                                   for name in ("reason", "priority", "state"))
+        reason, priority, state = (
+            query.get(name, "").strip() for name in ("reason", "priority", "state")
+        )
         search = query.get("q", "").strip()
         if len(search) > MAX_SEARCH_CHARS:
             raise BadFilter("q")
@@ -50,25 +53,30 @@ class QueueFilter:
             raise BadFilter(str(error)) from None
 
 
-def filter_options() -> Dict[str, Any]:
+def filter_options() -> dict[str, Any]:
     """What the page offers in its filters."""
     return {
-        "reasons": [{"value": reason.value, "text": REASON_WORDS[reason]} for reason in HandoffReason],
+        "reasons": [
+            {"value": reason.value, "text": REASON_WORDS[reason]} for reason in HandoffReason
+        ],
         "priorities": PRIORITIES,
         "states": [state.value for state in OPEN_STATUSES],
     }
 
 
-def open_queue(session: Session, agent: Agent,
-               wanted: QueueFilter = QueueFilter()) -> List[Dict[str, Any]]:
+def open_queue(
+    session: Session, agent: Agent, wanted: QueueFilter = QueueFilter()
+) -> list[dict[str, Any]]:
     """Waiting and claimed tickets this agent's role may see, most urgent and oldest first; with
     ``collapse`` one row per client, carrying how many tickets it stands for and their ids."""
     claimer = aliased(Agent)
     query = (
         select(HandoffTicket, claimer.display_name)
         .outerjoin(claimer, claimer.id == HandoffTicket.claimed_by)
-        .where(HandoffTicket.status.in_([wanted.state] if wanted.state else OPEN_STATUSES),
-               HandoffTicket.required_role.in_(VISIBLE_ROLES.get(agent.role, ())))
+        .where(
+            HandoffTicket.status.in_([wanted.state] if wanted.state else OPEN_STATUSES),
+            HandoffTicket.required_role.in_(VISIBLE_ROLES.get(agent.role, ())),
+        )
         .order_by(HandoffTicket.priority, HandoffTicket.created_at, HandoffTicket.id)
     )
     if wanted.reason:
@@ -77,7 +85,7 @@ def open_queue(session: Session, agent: Agent,
         query = query.where(HandoffTicket.priority == wanted.priority)
     if wanted.search:
         query = query.where(_matches(wanted.search))
-    rows: Dict[str, Dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for ticket, claimer_name in session.execute(query).all():
         key = _client(ticket) if wanted.collapse else str(ticket.id)
         row = rows.setdefault(key, {**queue_item(ticket, claimer_name, agent), "ticket_ids": []})
@@ -105,11 +113,17 @@ def _matches(search: str):
     def contains(column):
         return column.ilike(pattern, escape="\\")
 
-    in_messages = exists().where(HandoffMessage.ticket_id == HandoffTicket.id,
-                                 contains(HandoffMessage.text))
-    return or_(contains(HandoffTicket.customer_reference), contains(HandoffTicket.order_number),
-               contains(HandoffTicket.rx_number), contains(HandoffTicket.question),
-               contains(HandoffTicket.summary), in_messages)
+    in_messages = exists().where(
+        HandoffMessage.ticket_id == HandoffTicket.id, contains(HandoffMessage.text)
+    )
+    return or_(
+        contains(HandoffTicket.customer_reference),
+        contains(HandoffTicket.order_number),
+        contains(HandoffTicket.rx_number),
+        contains(HandoffTicket.question),
+        contains(HandoffTicket.summary),
+        in_messages,
+    )
 
 
 def _one_of(value, allowed):

@@ -1,11 +1,11 @@
 """Opening a handoff ticket with its context (or adding to the conversation's open one, within
 the per-client limit of new tickets), and the shopper's place in the queue."""
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,19 +44,19 @@ class HandoffContext:
     conversation_id: str
     reason: HandoffReason
     verified: bool = False
-    customer_reference: Optional[str] = None
-    order_number: Optional[str] = None
-    rx_number: Optional[str] = None
-    last_intent: Optional[str] = None
-    question: Optional[str] = None
-    slots: Dict[str, object] = field(default_factory=dict)
-    transcript: List[Tuple[str, str, datetime]] = field(default_factory=list)  # sender, text, time
-    client_address_key: Optional[str] = None  # the channel's keyed hash of the client's address
+    customer_reference: str | None = None
+    order_number: str | None = None
+    rx_number: str | None = None
+    last_intent: str | None = None
+    question: str | None = None
+    slots: dict[str, object] = field(default_factory=dict)
+    transcript: list[tuple[str, str, datetime]] = field(default_factory=list)  # sender, text, time
+    client_address_key: str | None = None  # the channel's keyed hash of the client's address
 
 
 @dataclass(frozen=True)
 class QueuePlace:
-    ticket_id: Optional[int]
+    ticket_id: int | None
     position: int  # 1 = next
     expected_wait_minutes: int
     already_open: bool
@@ -64,22 +64,33 @@ class QueuePlace:
 
 
 def summarise(context: HandoffContext) -> str:
-    lines = [REASON_WORDS[context.reason] + (f": \"{context.question}\"" if context.question else ".")]
-    who = (f"Verified customer {context.customer_reference}." if context.verified
-           else "Identity NOT verified: share nothing about orders or prescriptions.")
+    lines = [
+        REASON_WORDS[context.reason] + (f': "{context.question}"' if context.question else ".")
+    ]
+    who = (
+        f"Verified customer {context.customer_reference}."
+        if context.verified
+        else "Identity NOT verified: share nothing about orders or prescriptions."
+    )
     lines.append(who)
-    about = [f"order {context.order_number}" if context.order_number else "",
-             f"prescription {context.rx_number}" if context.rx_number else "",
-             f"last intent {context.last_intent}" if context.last_intent else ""]
+    about = [
+        f"order {context.order_number}" if context.order_number else "",
+        f"prescription {context.rx_number}" if context.rx_number else "",
+        f"last intent {context.last_intent}" if context.last_intent else "",
+    ]
     about = [part for part in about if part]
     if about:
         lines.append("About " + ", ".join(about) + ".")
     return "\n".join(lines)
 
 
-def request_handoff(session: Session, context: HandoffContext, now: datetime,
-                    per_hour: Optional[int] = None,
-                    per_address: Optional[int] = None) -> QueuePlace:
+def request_handoff(
+    session: Session,
+    context: HandoffContext,
+    now: datetime,
+    per_hour: int | None = None,
+    per_address: int | None = None,
+) -> QueuePlace:
     """Add to the conversation's open ticket, or open one with the context.
 
     A client (the conversation, and the verified customer) opens at most ``per_hour`` new tickets
@@ -95,8 +106,9 @@ def request_handoff(session: Session, context: HandoffContext, now: datetime,
     limit = settings.tickets_per_client_per_hour if per_hour is None else per_hour
     address_limit = settings.tickets_per_address_per_hour if per_address is None else per_address
     customer = context.customer_reference if context.verified else None
-    keys = client_keys(context.conversation_id, customer, context.client_address_key, limit,
-                       address_limit)
+    keys = client_keys(
+        context.conversation_id, customer, context.client_address_key, limit, address_limit
+    )
     if not take_ticket_quota(session, keys, now):
         if context.reason is not HandoffReason.EMERGENCY:
             return QueuePlace(None, 0, 0, already_open=False, limited=True)
@@ -110,12 +122,16 @@ def request_handoff(session: Session, context: HandoffContext, now: datetime,
     return _place(session, ticket, already_open=False)
 
 
-def _open_ticket(session: Session, conversation_id: str) -> Optional[HandoffTicket]:
+def _open_ticket(session: Session, conversation_id: str) -> HandoffTicket | None:
     return session.scalar(
         select(HandoffTicket)
-        .where(HandoffTicket.conversation_id == conversation_id,
-               HandoffTicket.status.in_(OPEN_STATUSES))
-        .order_by(HandoffTicket.id.desc()).limit(1))
+        .where(
+            HandoffTicket.conversation_id == conversation_id,
+            HandoffTicket.status.in_(OPEN_STATUSES),
+        )
+        .order_by(HandoffTicket.id.desc())
+        .limit(1)
+    )
 
 
 def _new_ticket(context: HandoffContext, now: datetime) -> HandoffTicket:
@@ -135,7 +151,8 @@ def _new_ticket(context: HandoffContext, now: datetime) -> HandoffTicket:
         summary=summarise(context),
         context_json=json.dumps(
             {k: v for k, v in context.slots.items() if k in SLOT_WHITELIST and v is not None},
-            default=str),
+            default=str,
+        ),
         created_at=now,
     )
     for sender, text, at in context.transcript:
@@ -143,14 +160,16 @@ def _new_ticket(context: HandoffContext, now: datetime) -> HandoffTicket:
     return ticket
 
 
-def _add_request(session: Session, ticket: HandoffTicket, context: HandoffContext,
-                 now: datetime) -> None:
+def _add_request(
+    session: Session, ticket: HandoffTicket, context: HandoffContext, now: datetime
+) -> None:
     """A further request in a ticket's conversation: its words join the transcript (an emergency
     is answered by the assistant, never relayed, so this is how the desk sees it), and a more
     urgent reason raises the ticket's priority."""
     if context.question:
-        ticket.messages.append(HandoffMessage(sender="customer", text=context.question,
-                                              created_at=now))
+        ticket.messages.append(
+            HandoffMessage(sender="customer", text=context.question, created_at=now)
+        )
     if PRIORITY[context.reason] >= ticket.priority:
         return
     ticket.priority = PRIORITY[context.reason]
@@ -191,9 +210,11 @@ def queue_position(session: Session, ticket: HandoffTicket) -> int:
             HandoffTicket.status == TicketStatus.WAITING,
             HandoffTicket.id != ticket.id,
             (HandoffTicket.priority < ticket.priority)
-            | ((HandoffTicket.priority == ticket.priority)
-               & (HandoffTicket.created_at <= ticket.created_at)
-               & (HandoffTicket.id < ticket.id)),
+            | (
+                (HandoffTicket.priority == ticket.priority)
+                & (HandoffTicket.created_at <= ticket.created_at)
+                & (HandoffTicket.id < ticket.id)
+            ),
         )
     )
     return int(ahead or 0) + 1

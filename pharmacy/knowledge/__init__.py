@@ -3,6 +3,7 @@
 Importing this package does no work: the knowledge base is read, and the spaCy pipeline built,
 on first use.
 """
+
 from pharmacy.knowledge.answers import (
     PHARMACIST_ONLY_REASONS,
     TEMPLATES,

@@ -7,11 +7,12 @@ pharmacist instead (pharmacy rules, section 4): callers check ``pharmacist_only_
 
 Every sentence lives in ``TEMPLATES`` so that a second language is a second table.
 """
+
 from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Dict, List, Optional, Pattern, Tuple
+from re import Pattern
 
 from pharmacy.knowledge.loader import Medicine
 
@@ -27,7 +28,7 @@ class Aspect(Enum):
     OVERVIEW = "overview"
 
 
-TEMPLATES: Dict[str, Dict[str, str]] = {
+TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "used_for": "What {name} is used for: {used_for}",
         "side_effects": "Common side effects of {name}: {common}\nSerious side effects: {urgent}",
@@ -158,12 +159,12 @@ def source_line(medicine: Medicine, language: str = "en") -> str:
         "last_reviewed": medicine.last_reviewed.isoformat(),
     }
     if label.set_id.startswith(_LOOKUP_PREFIX):
-        reference = label.set_id[len(_LOOKUP_PREFIX):]
+        reference = label.set_id[len(_LOOKUP_PREFIX) :]
         return _text("source.lookup", language, reference=reference, **dates)
     return _text("source", language, set_id=label.set_id, **dates)
 
 
-def unknown_medicine_text(name: Optional[str], language: str = "en") -> str:
+def unknown_medicine_text(name: str | None, language: str = "en") -> str:
     """An honest "I don't have information on X", with the offer of a pharmacist."""
     shown = " ".join((name or "").split())[:_MAX_ECHOED_NAME].strip()
     if not shown:
@@ -186,60 +187,84 @@ def _any_of(*alternatives: str) -> Pattern[str]:
 
 # First match wins, so the order settles overlaps: "I forgot to take it with food" is about a
 # missed dose, "can I take it with grapefruit juice" is a warning, not how to take it.
-_ASPECT_RULES: List[Tuple[Aspect, Pattern[str]]] = [
-    (Aspect.MISSED_DOSE, _any_of(
-        r"\bmiss(ed|ing)?\b.{0,20}\b(dose|pill|tablet|one|it|day)s?\b",
-        r"\bforg(o|e)t(ten)?\b",
-        r"\bskipped\b",
-        r"\blate dose\b",
-    )),
-    (Aspect.SIDE_EFFECTS, _any_of(
-        r"\bside[\s-]?effects?\b",
-        r"\badverse\b",
-        r"\breactions?\b",
-        r"\bmake (me|you|people) (feel )?(sleepy|drowsy|dizzy|tired|sick|nause)",
-    )),
-    (Aspect.STORAGE, _any_of(
-        r"\bstorage\b",
-        r"\bstor(e|ed|ing) (it|them|this|my|the|your|insulin|pens?)\b",  # not "in store"
-        r"\b(how|where) (do|should|can|to) (i |you )?(store|keep)\b",
-        r"\bfridge\b|\brefrigerat|\bfreez|\broom temperature\b|\bhot car\b",
-        r"\bexpir(e|es|ed|ation)\b",
-    )),
-    (Aspect.BRAND_GENERIC, _any_of(
-        r"\bgeneric\b|\bbrand\b",
-        r"\bsame (thing|as|drug|medicine)\b",
-        r"\b(other|another) name\b|\balso called\b",
-    )),
-    (Aspect.WARNINGS, _any_of(
-        r"\balcohol\b|\bbeer\b|\bwine\b|\bdrinking\b|\bgrapefruit\b",
-        r"\bdriv(e|ing)\b(?![\s-]*(thru|through|up))",  # not the drive-through
-        r"\bwarnings?\b|\bprecautions?\b|\bdangerous\b|\brisks?\b",
-        r"\bsun(light|burn)?\b",
-        r"\binteract",
-    )),
-    (Aspect.HOW_TO_TAKE, _any_of(
-        r"\bhow (do|should|can|to|would) (i |you |we )?(take|use|give)\b",
-        r"\bwith (or without )?(food|meals?|milk|water)\b|\bempty stomach\b",
-        r"\b(before|after) (eating|meals?|food|breakfast|bed)\b",
-        r"\b(crush|chew|split|cut|swallow|dissolve)\b",
-        r"\bwhat time\b|\bhow often\b|\bmorning or (night|evening)\b",
-    )),
-    (Aspect.USED_FOR, _any_of(
-        r"\bwhat('?s| is| does)? (it|this|that|\w+) (for|treat|do)\b",
-        r"\bwhat (is|are) (it|they|this|these|\w+) (used )?for\b",
-        r"\bused? for\b|\btreats?\b|\bpurpose\b|\bindications?\b",
-        r"\bwhy (do|would) i\b",
-    )),
-    (Aspect.OVERVIEW, _any_of(
-        r"\btell me about\b|\bexplain\b",
-        r"\b(info|information|details)\b",
-        r"\bwhat (is|are)\b|\bwhat kind of\b",
-    )),
+_ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
+    (
+        Aspect.MISSED_DOSE,
+        _any_of(
+            r"\bmiss(ed|ing)?\b.{0,20}\b(dose|pill|tablet|one|it|day)s?\b",
+            r"\bforg(o|e)t(ten)?\b",
+            r"\bskipped\b",
+            r"\blate dose\b",
+        ),
+    ),
+    (
+        Aspect.SIDE_EFFECTS,
+        _any_of(
+            r"\bside[\s-]?effects?\b",
+            r"\badverse\b",
+            r"\breactions?\b",
+            r"\bmake (me|you|people) (feel )?(sleepy|drowsy|dizzy|tired|sick|nause)",
+        ),
+    ),
+    (
+        Aspect.STORAGE,
+        _any_of(
+            r"\bstorage\b",
+            r"\bstor(e|ed|ing) (it|them|this|my|the|your|insulin|pens?)\b",  # not "in store"
+            r"\b(how|where) (do|should|can|to) (i |you )?(store|keep)\b",
+            r"\bfridge\b|\brefrigerat|\bfreez|\broom temperature\b|\bhot car\b",
+            r"\bexpir(e|es|ed|ation)\b",
+        ),
+    ),
+    (
+        Aspect.BRAND_GENERIC,
+        _any_of(
+            r"\bgeneric\b|\bbrand\b",
+            r"\bsame (thing|as|drug|medicine)\b",
+            r"\b(other|another) name\b|\balso called\b",
+        ),
+    ),
+    (
+        Aspect.WARNINGS,
+        _any_of(
+            r"\balcohol\b|\bbeer\b|\bwine\b|\bdrinking\b|\bgrapefruit\b",
+            r"\bdriv(e|ing)\b(?![\s-]*(thru|through|up))",  # not the drive-through
+            r"\bwarnings?\b|\bprecautions?\b|\bdangerous\b|\brisks?\b",
+            r"\bsun(light|burn)?\b",
+            r"\binteract",
+        ),
+    ),
+    (
+        Aspect.HOW_TO_TAKE,
+        _any_of(
+            r"\bhow (do|should|can|to|would) (i |you |we )?(take|use|give)\b",
+            r"\bwith (or without )?(food|meals?|milk|water)\b|\bempty stomach\b",
+            r"\b(before|after) (eating|meals?|food|breakfast|bed)\b",
+            r"\b(crush|chew|split|cut|swallow|dissolve)\b",
+            r"\bwhat time\b|\bhow often\b|\bmorning or (night|evening)\b",
+        ),
+    ),
+    (
+        Aspect.USED_FOR,
+        _any_of(
+            r"\bwhat('?s| is| does)? (it|this|that|\w+) (for|treat|do)\b",
+            r"\bwhat (is|are) (it|they|this|these|\w+) (used )?for\b",
+            r"\bused? for\b|\btreats?\b|\bpurpose\b|\bindications?\b",
+            r"\bwhy (do|would) i\b",
+        ),
+    ),
+    (
+        Aspect.OVERVIEW,
+        _any_of(
+            r"\btell me about\b|\bexplain\b",
+            r"\b(info|information|details)\b",
+            r"\bwhat (is|are)\b|\bwhat kind of\b",
+        ),
+    ),
 ]
 
 
-def detect_aspect(text: str) -> Optional[Aspect]:
+def detect_aspect(text: str) -> Aspect | None:
     """Which label topic ``text`` asks about, or None if it names none."""
     for aspect, pattern in _ASPECT_RULES:
         if pattern.search(text or ""):
@@ -272,62 +297,80 @@ _SYMPTOMS = (
 _ME = r"\b(i|i'm|im|i've|ive|i am|i have|i keep|me|my)\b"
 
 # Checked in this order; the first reason that matches is given.
-_PHARMACIST_RULES: List[Tuple[str, Pattern[str]]] = [
-    ("pregnancy", _any_of(
-        r"\bpregnan|\blactat|\bexpecting a baby\b|\btrying to (conceive|get pregnant)\b",
-        r"\bbreast[\s-]?(feed|fed|milk)|\bnursing\b(?! home)",
-    )),
-    ("stopping", _any_of(
-        r"\b(can|could|should|may|do) i (just |safely )?(stop|quit|discontinue)\b"
-        r"(?!\s+(by|in|at|over|here|there"  # "stop by the store", "stop my order"
-        rf"|((my|the|your|all|getting|receiving) )?({_LOGISTICS}))\b)",
-        r"\b(stop|quit|stopping|quitting) (taking|using)\b|\bcold turkey\b",
-        r"\b(come|coming|get|getting|go|going) off\b"
-        r"(?!\s+(work|shift|duty|early|late|at|the (phone|bus|train|plane|list|call))\b)",
-        r"\btaper|\bwean(ing)? (off|myself|me)\b",
-    )),
-    ("dose_change", _any_of(
-        r"\b(increas|decreas|rais|lower|reduc|chang|adjust|up|upp|doubl|halv|cut)(e|ed|es|ing|s)?"
-        r" (my |the |your |his |her |this |that )?(dose|dosage|mg|milligrams?)\b",
-        r"\bdouble (up|my|the dose|dose|it)\b",  # not "double charged"
-        r"\b(take|taking) (two|2|three|3|four|4|an extra|extra|another one|more than|more of"
-        r"|half|less|a higher|a lower|a bigger|a smaller)\b"
-        r"(?! (different|kinds?|types?|medicines|medications|meds|prescriptions)\b)",
-        r"\b(higher|lower|bigger|smaller|stronger|weaker) (dose|dosage|strength)\b",
-        r"\bhow (much|many)\b(?! refills).{0,30}\b(can|should|could) i (take|use)\b",
-    )),
-    ("substitution", _any_of(
-        rf"\bswitch(ed|ing)? (from|to|over|between)\b(?!\s+((a|the|my) )?({_LOGISTICS})\b)",
-        rf"\binstead of\b(?!\s+((a|the|my) )?({_LOGISTICS})\b)",
-        r"\bsubstitut|\bin place of\b",
-        r"\breplace (it|this|that|my \w+|\w+) with\b|\bswap (it|this|that|\w+) (for|with)\b",
-    )),
-    ("combination", _any_of(
-        r"\b(take|taking|took|on)\b[\w\s'-]{0,40}\b(together|at the same time)\b",
-        r"\b(take|taking|took) (them |these |those |the )?both\b",
-        r"\b(mix|mixing|combine|combining)\b(?!\s+up\b)"
-        rf"(?![\w\s'-]{{0,30}}\b({_LABEL_COMPANIONS}|{_LOGISTICS})\b)",
-        r"\b(take|taking|took)\b[\w\s'-]{0,40}\b(with|alongside|plus)\b"
-        rf"(?!\s+((a little|some|my|the|a|an) )?({_LABEL_COMPANIONS})\b)",
-        r"\bwhile (on|taking|using)\b"
-        r"(?!\s+((the|a|my) )?(app|website|site|vacation|holiday|trip|phone)\b)",
-        r"\binteract(s|ion|ions)? with\b"
-        rf"(?!\s+((a little|some|my|the|a|an) )?({_LABEL_COMPANIONS})\b)",
-    )),
+_PHARMACIST_RULES: list[tuple[str, Pattern[str]]] = [
+    (
+        "pregnancy",
+        _any_of(
+            r"\bpregnan|\blactat|\bexpecting a baby\b|\btrying to (conceive|get pregnant)\b",
+            r"\bbreast[\s-]?(feed|fed|milk)|\bnursing\b(?! home)",
+        ),
+    ),
+    (
+        "stopping",
+        _any_of(
+            r"\b(can|could|should|may|do) i (just |safely )?(stop|quit|discontinue)\b"
+            r"(?!\s+(by|in|at|over|here|there"  # "stop by the store", "stop my order"
+            rf"|((my|the|your|all|getting|receiving) )?({_LOGISTICS}))\b)",
+            r"\b(stop|quit|stopping|quitting) (taking|using)\b|\bcold turkey\b",
+            r"\b(come|coming|get|getting|go|going) off\b"
+            r"(?!\s+(work|shift|duty|early|late|at|the (phone|bus|train|plane|list|call))\b)",
+            r"\btaper|\bwean(ing)? (off|myself|me)\b",
+        ),
+    ),
+    (
+        "dose_change",
+        _any_of(
+            r"\b(increas|decreas|rais|lower|reduc|chang|adjust|up|upp|doubl|halv|cut)(e|ed|es|ing|s)?"
+            r" (my |the |your |his |her |this |that )?(dose|dosage|mg|milligrams?)\b",
+            r"\bdouble (up|my|the dose|dose|it)\b",  # not "double charged"
+            r"\b(take|taking) (two|2|three|3|four|4|an extra|extra|another one|more than|more of"
+            r"|half|less|a higher|a lower|a bigger|a smaller)\b"
+            r"(?! (different|kinds?|types?|medicines|medications|meds|prescriptions)\b)",
+            r"\b(higher|lower|bigger|smaller|stronger|weaker) (dose|dosage|strength)\b",
+            r"\bhow (much|many)\b(?! refills).{0,30}\b(can|should|could) i (take|use)\b",
+        ),
+    ),
+    (
+        "substitution",
+        _any_of(
+            rf"\bswitch(ed|ing)? (from|to|over|between)\b(?!\s+((a|the|my) )?({_LOGISTICS})\b)",
+            rf"\binstead of\b(?!\s+((a|the|my) )?({_LOGISTICS})\b)",
+            r"\bsubstitut|\bin place of\b",
+            r"\breplace (it|this|that|my \w+|\w+) with\b|\bswap (it|this|that|\w+) (for|with)\b",
+        ),
+    ),
+    (
+        "combination",
+        _any_of(
+            r"\b(take|taking|took|on)\b[\w\s'-]{0,40}\b(together|at the same time)\b",
+            r"\b(take|taking|took) (them |these |those |the )?both\b",
+            r"\b(mix|mixing|combine|combining)\b(?!\s+up\b)"
+            rf"(?![\w\s'-]{{0,30}}\b({_LABEL_COMPANIONS}|{_LOGISTICS})\b)",
+            r"\b(take|taking|took)\b[\w\s'-]{0,40}\b(with|alongside|plus)\b"
+            rf"(?!\s+((a little|some|my|the|a|an) )?({_LABEL_COMPANIONS})\b)",
+            r"\bwhile (on|taking|using)\b"
+            r"(?!\s+((the|a|my) )?(app|website|site|vacation|holiday|trip|phone)\b)",
+            r"\binteract(s|ion|ions)? with\b"
+            rf"(?!\s+((a little|some|my|the|a|an) )?({_LABEL_COMPANIONS})\b)",
+        ),
+    ),
     # A symptom of the shopper's own tied to a medicine, or a worry about one; a general
     # "what are the side effects" is label information.
-    ("personal_side_effect", _any_of(
-        r"\bshould i (be )?(worr|concern)|\bserious for me\b",
-        rf"{_ME}.{{0,40}}\b({_SYMPTOMS}).{{0,40}}"
-        r"\b(since|after|on (it|this|them|that|my)|from (it|this|the|my)|taking|started|starting"
-        r"|began|because of|caus)",
-        rf"\b(makes|making|made) me\b.{{0,20}}\b({_SYMPTOMS})",
-        rf"\b(since|after) (i )?(start|began|begin|switch)\w*\b.{{0,40}}\b({_SYMPTOMS})",
-    )),
+    (
+        "personal_side_effect",
+        _any_of(
+            r"\bshould i (be )?(worr|concern)|\bserious for me\b",
+            rf"{_ME}.{{0,40}}\b({_SYMPTOMS}).{{0,40}}"
+            r"\b(since|after|on (it|this|them|that|my)|from (it|this|the|my)|taking|started|starting"
+            r"|began|because of|caus)",
+            rf"\b(makes|making|made) me\b.{{0,20}}\b({_SYMPTOMS})",
+            rf"\b(since|after) (i )?(start|began|begin|switch)\w*\b.{{0,40}}\b({_SYMPTOMS})",
+        ),
+    ),
 ]
 
 
-def pharmacist_only_reason(text: str) -> Optional[str]:
+def pharmacist_only_reason(text: str) -> str | None:
     """The reason ``text`` needs a pharmacist's judgement, or None if the label can answer it.
 
     Reasons: "pregnancy", "stopping", "dose_change", "substitution", "combination",

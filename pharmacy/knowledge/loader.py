@@ -4,15 +4,17 @@ Validation is strict and loud. The file is hand-edited and its text is shown to 
 label facts, so a typo must stop start-up (and CI) with a message naming the entry and the field,
 never turn into a wrong answer. All problems found are reported at once.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any
 
 import yaml
 
@@ -62,7 +64,7 @@ SUPPORTED_VERSION = 1
 class KnowledgeBaseError(ValueError):
     """The knowledge base file is malformed; ``errors`` lists every problem found."""
 
-    def __init__(self, errors: List[str]):
+    def __init__(self, errors: list[str]):
         self.errors = list(errors)
         super().__init__("\n".join(self.errors))
 
@@ -80,11 +82,11 @@ class LabelReference:
 class Medicine:
     id: str
     generic_name: str
-    brand_names: Tuple[str, ...]
-    misspellings: Tuple[str, ...]
+    brand_names: tuple[str, ...]
+    misspellings: tuple[str, ...]
     drug_class: str
     rx_status: str  # "rx" or "otc"
-    dea_schedule: Optional[str]  # None, or "II".."V"
+    dea_schedule: str | None  # None, or "II".."V"
     maintenance: bool
     used_for: str
     how_to_take: str
@@ -164,7 +166,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 class _Entry:
     """Collects the problems of one entry, each prefixed with the entry's name and the field."""
 
-    def __init__(self, where: str, errors: List[str]):
+    def __init__(self, where: str, errors: list[str]):
         self.where = where
         self.errors = errors
         self.ok = True
@@ -185,12 +187,12 @@ class _Entry:
             self.fail(shown or field, "has leading or trailing spaces")
         return value
 
-    def text_list(self, raw: Mapping[str, Any], field: str) -> Tuple[str, ...]:
+    def text_list(self, raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
         value = raw.get(field)
         if not isinstance(value, list):
             self.fail(field, f"must be a list of strings, got {_describe(value)}")
             return ()
-        items: List[str] = []
+        items: list[str] = []
         for position, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
                 problem = f"must be a non-empty string, got {_describe(item)}"
@@ -199,7 +201,7 @@ class _Entry:
             items.append(item.strip())
         return tuple(items)
 
-    def iso_date(self, raw: Mapping[str, Any], field: str, shown: str = "") -> Optional[date]:
+    def iso_date(self, raw: Mapping[str, Any], field: str, shown: str = "") -> date | None:
         value = raw.get(field)
         # Unquoted YAML dates arrive as date objects; a datetime is not a date here.
         if isinstance(value, date) and type(value) is date:
@@ -222,7 +224,7 @@ def _describe(value: Any) -> str:
 
 
 def _check_keys(
-    entry: _Entry, raw: Mapping[str, Any], expected: Tuple[str, ...], prefix: str = ""
+    entry: _Entry, raw: Mapping[str, Any], expected: tuple[str, ...], prefix: str = ""
 ) -> None:
     for key in expected:
         if key not in raw:
@@ -232,7 +234,7 @@ def _check_keys(
             entry.fail(prefix + str(key), "unknown field")
 
 
-def _parse_entry(index: int, raw: Any, errors: List[str]) -> Optional[Medicine]:
+def _parse_entry(index: int, raw: Any, errors: list[str]) -> Medicine | None:
     raw_id = raw.get("id") if isinstance(raw, dict) else None
     if isinstance(raw_id, str) and raw_id.strip():
         where = f"medicine '{raw_id}'"
@@ -287,9 +289,12 @@ def _parse_entry(index: int, raw: Any, errors: List[str]) -> Optional[Medicine]:
             f"{label.effective_date} is after last_reviewed {last_reviewed}",
         )
 
-    names_seen: Dict[str, str] = {}
-    for field, names in (("generic_name", (texts["generic_name"],)), ("brand_names", brand_names),
-                         ("misspellings", misspellings)):
+    names_seen: dict[str, str] = {}
+    for field, names in (
+        ("generic_name", (texts["generic_name"],)),
+        ("brand_names", brand_names),
+        ("misspellings", misspellings),
+    ):
         for name in names:
             key = normalize_name(name)
             if not key:
@@ -314,10 +319,10 @@ def _parse_entry(index: int, raw: Any, errors: List[str]) -> Optional[Medicine]:
     )
 
 
-def _check_across(medicines: List[Medicine], errors: List[str]) -> None:
+def _check_across(medicines: list[Medicine], errors: list[str]) -> None:
     """Ids and names must be unique over the whole file, or a name would mean two medicines."""
-    owner_of_id: Dict[str, int] = {}
-    owner_of_name: Dict[str, Tuple[str, str]] = {}
+    owner_of_id: dict[str, int] = {}
+    owner_of_name: dict[str, tuple[str, str]] = {}
     for medicine in medicines:
         if medicine.id in owner_of_id:
             errors.append(f"medicine '{medicine.id}', field 'id': duplicate id")
@@ -338,7 +343,7 @@ def _check_across(medicines: List[Medicine], errors: List[str]) -> None:
                 owner_of_name[key] = (medicine.id, field)
 
 
-def load_medicines(path: Union[str, Path] = DEFAULT_PATH) -> Dict[str, Medicine]:
+def load_medicines(path: str | Path = DEFAULT_PATH) -> dict[str, Medicine]:
     """Every medicine in ``path`` by id, in file order; KnowledgeBaseError if anything is wrong."""
     path = Path(path)
     try:
@@ -351,7 +356,7 @@ def load_medicines(path: Union[str, Path] = DEFAULT_PATH) -> Dict[str, Medicine]
 
     if not isinstance(document, dict):
         raise KnowledgeBaseError([f"{path}: must be a mapping with 'version' and 'medicines'"])
-    errors: List[str] = []
+    errors: list[str] = []
     for key in document:
         if key not in _TOP_LEVEL_FIELDS:
             errors.append(f"top level, field '{key}': unknown field")

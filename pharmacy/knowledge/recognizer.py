@@ -12,12 +12,14 @@ A fuzzy match is a guess: callers should confirm it ("Did you mean atorvastatin?
 answering. Building the pipeline takes a moment, so ``default_recognizer()`` builds it once, on
 first use; importing this module does no work and does not import spaCy.
 """
+
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -80,8 +82,8 @@ class _Name:
     text: str
 
 
-def _brand_bases(brand: str) -> List[str]:
-    """"Advair Diskus" -> ["Advair"]; "Imodium A-D" -> ["Imodium"]; "Lipitor" -> []."""
+def _brand_bases(brand: str) -> list[str]:
+    """ "Advair Diskus" -> ["Advair"]; "Imodium A-D" -> ["Imodium"]; "Lipitor" -> []."""
     bases = []
     base = brand
     while _FORM_SUFFIX.search(base):
@@ -91,9 +93,9 @@ def _brand_bases(brand: str) -> List[str]:
     return bases
 
 
-def _lexicon(medicines: Mapping[str, Medicine]) -> List[_Name]:
+def _lexicon(medicines: Mapping[str, Medicine]) -> list[_Name]:
     """Every name the recogniser knows, with its medicine and kind, without repeats."""
-    names: List[_Name] = []
+    names: list[_Name] = []
     seen = set()
 
     def add(medicine_id: str, kind: str, text: str) -> None:
@@ -119,7 +121,7 @@ def _lexicon(medicines: Mapping[str, Medicine]) -> List[_Name]:
 class MedicineRecognizer:
     def __init__(
         self,
-        medicines: Optional[Mapping[str, Medicine]] = None,
+        medicines: Mapping[str, Medicine] | None = None,
         fuzzy_cutoff: float = FUZZY_CUTOFF,
     ):
         self.medicines = knowledge_base() if medicines is None else medicines
@@ -128,8 +130,8 @@ class MedicineRecognizer:
         self.nlp = self._build_pipeline()
         # Fuzzy targets are the generic and brand names only: fuzzing towards listed misspellings
         # too would widen the net around every name and catch ordinary words.
-        self._single: Dict[str, List[Tuple[str, str]]] = {}  # first letter -> [(key, id)]
-        self._double: Dict[str, List[Tuple[str, str]]] = {}
+        self._single: dict[str, list[tuple[str, str]]] = {}  # first letter -> [(key, id)]
+        self._double: dict[str, list[tuple[str, str]]] = {}
         for name in self.names:
             if name.kind == MISSPELLING:
                 continue
@@ -145,7 +147,7 @@ class MedicineRecognizer:
 
     # ------------------------------------------------------------------------- building
 
-    def _build_pipeline(self) -> "Language":
+    def _build_pipeline(self) -> Language:
         import spacy
 
         nlp = spacy.blank("en")
@@ -164,7 +166,7 @@ class MedicineRecognizer:
         return nlp
 
     @staticmethod
-    def _token_pattern(nlp: "Language", name: str, combination: bool) -> List[Dict[str, object]]:
+    def _token_pattern(nlp: Language, name: str, combination: bool) -> list[dict[str, object]]:
         """Token pattern for ``name``: its words in any case, with optional separators between them.
 
         Combination products are also written "X and Y", as their labels name them.
@@ -175,7 +177,7 @@ class MedicineRecognizer:
             if token.lower_ not in _SEPARATORS and token.lower_.rstrip(".")
         ]
         separators = _SEPARATORS + (["and"] if combination else [])
-        pattern: List[Dict[str, object]] = []
+        pattern: list[dict[str, object]] = []
         for position, word in enumerate(words):
             if position:
                 pattern.append({"LOWER": {"IN": separators}, "OP": "?"})
@@ -184,12 +186,12 @@ class MedicineRecognizer:
 
     # ------------------------------------------------------------------------- finding
 
-    def find(self, text: str) -> List[MedicineMention]:
+    def find(self, text: str) -> list[MedicineMention]:
         """The medicines named in ``text`` in text order, each once (at its first mention)."""
         if not text or not text.strip():
             return []
         doc = self.nlp(text)
-        mentions: List[MedicineMention] = []
+        mentions: list[MedicineMention] = []
         for ent in doc.ents:
             medicine_id, kind = ent.ent_id_.rsplit(":", 1)
             mentions.append(
@@ -205,7 +207,7 @@ class MedicineRecognizer:
                 unique.append(mention)
         return unique
 
-    def _add_fuzzy(self, doc: "Doc", mentions: List[MedicineMention]) -> List[MedicineMention]:
+    def _add_fuzzy(self, doc: Doc, mentions: list[MedicineMention]) -> list[MedicineMention]:
         by_start = {mention.start: mention for mention in mentions}
         single_ent = {}  # token index -> the one-token ruler entity on it
         taken = set()  # tokens fuzzy matching must leave alone
@@ -254,7 +256,7 @@ class MedicineRecognizer:
         return list(by_start.values())
 
     @staticmethod
-    def _fuzzy_word(token: "Token") -> bool:
+    def _fuzzy_word(token: Token) -> bool:
         word = token.lower_
         return (
             token.is_alpha
@@ -264,7 +266,7 @@ class MedicineRecognizer:
         )
 
     @staticmethod
-    def _pair_word(token: "Token") -> bool:
+    def _pair_word(token: Token) -> bool:
         return (
             token.is_alpha
             and len(token) >= 2
@@ -273,8 +275,8 @@ class MedicineRecognizer:
         )
 
     def _best(
-        self, word: str, choices_by_letter: Mapping[str, Sequence[Tuple[str, str]]]
-    ) -> Optional[Tuple[str, float]]:
+        self, word: str, choices_by_letter: Mapping[str, Sequence[tuple[str, str]]]
+    ) -> tuple[str, float] | None:
         """(medicine id, score) of the closest name, or None if none is close or two tie.
 
         Only names with the same first letter compete: typos rarely hit the first letter, and the
@@ -300,7 +302,7 @@ class MedicineRecognizer:
         return medicine_id, float(best_score)
 
 
-_default: Optional[MedicineRecognizer] = None
+_default: MedicineRecognizer | None = None
 _default_lock = threading.Lock()
 
 

@@ -1,4 +1,5 @@
 """Alembic environment: migrates the database named by DATABASE_URL (or the URL passed in)."""
+
 from alembic import context
 
 from pharmacy.db import get_engine

@@ -16,13 +16,13 @@ what they were fitted on, so that no process fits them at start-up; if the examp
 the file was not refitted, the classifier fits itself in memory at load (about 20 s) and says so
 in the log. Refit and save with ``python -m ops.emergency_classifier``.
 """
+
 from __future__ import annotations
 
 import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import numpy as np
 import yaml
@@ -45,9 +45,9 @@ MIX = 0.2
 _FORMAT = 2  # bump when the digest or the file layout changes
 
 
-def load_examples(folder: Path = EXAMPLES) -> Dict[str, List[str]]:
+def load_examples(folder: Path = EXAMPLES) -> dict[str, list[str]]:
     """Class name -> its example sentences; a file per class, ``safe_*`` files being safe kinds."""
-    examples: Dict[str, List[str]] = {}
+    examples: dict[str, list[str]] = {}
     for path in sorted(folder.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(data, list) or not data or not all(isinstance(s, str) for s in data):
@@ -72,9 +72,8 @@ def encoder_identity(encoder) -> str:
     return ";".join(parts)
 
 
-def examples_digest(examples: Dict[str, List[str]], encoder_identity: str) -> str:
-    digest = hashlib.sha256(
-        f"{_FORMAT}|{L2}|{STEPS}|{STEP_SIZE}|{encoder_identity}".encode())
+def examples_digest(examples: dict[str, list[str]], encoder_identity: str) -> str:
+    digest = hashlib.sha256(f"{_FORMAT}|{L2}|{STEPS}|{STEP_SIZE}|{encoder_identity}".encode())
     for name in sorted(examples):
         digest.update(f"\n[{name}]".encode())
         for sentence in examples[name]:
@@ -111,7 +110,7 @@ class EmergencyClassifier:
     digest: str = ""
 
     @property
-    def kinds(self) -> List[Emergency]:
+    def kinds(self) -> list[Emergency]:
         return [Emergency(name) for name in self.classes if not name.startswith(SAFE_PREFIX)]
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
@@ -129,7 +128,7 @@ class EmergencyClassifier:
             columns.append(np.sort(own, axis=1)[:, -k:].mean(axis=1))
         return np.stack(columns, axis=1)
 
-    def scores(self, vectors: np.ndarray) -> Dict[Emergency, np.ndarray]:
+    def scores(self, vectors: np.ndarray) -> dict[Emergency, np.ndarray]:
         """Per emergency kind, each row's score: above zero leans to the kind, below to safe text."""
         closeness = self.closeness(vectors)
         probabilities = self.probabilities(vectors)
@@ -138,37 +137,48 @@ class EmergencyClassifier:
         out = {}
         for kind in self.kinds:
             index = self.classes.index(kind.value)
-            out[kind] = (closeness[:, index] - nearest_safe
-                         + MIX * (probabilities[:, index] - 0.5))
+            out[kind] = closeness[:, index] - nearest_safe + MIX * (probabilities[:, index] - 0.5)
         return out
 
     @classmethod
-    def fitted(cls, encoder, examples: Dict[str, List[str]]) -> "EmergencyClassifier":
+    def fitted(cls, encoder, examples: dict[str, list[str]]) -> EmergencyClassifier:
         classes = tuple(sorted(examples))
         sentences = [normalise(s) for name in classes for s in examples[name]]
         labels = np.array([i for i, name in enumerate(classes) for _ in examples[name]])
         vectors = encoder.encode(sentences)
         weights = fit(vectors, labels, len(classes))
-        return cls(classes, weights, vectors.astype(np.float32), labels,
-                   examples_digest(examples, encoder_identity(encoder)))
+        return cls(
+            classes,
+            weights,
+            vectors.astype(np.float32),
+            labels,
+            examples_digest(examples, encoder_identity(encoder)),
+        )
 
     def save(self, path: Path = WEIGHTS) -> None:
         with path.open("wb") as out:
-            np.savez_compressed(out, weights=self.weights.astype(np.float32),
-                                example_vectors=self.example_vectors.astype(np.float16),
-                                example_labels=self.example_labels.astype(np.int16),
-                                classes=np.array(self.classes), digest=np.array(self.digest))
+            np.savez_compressed(
+                out,
+                weights=self.weights.astype(np.float32),
+                example_vectors=self.example_vectors.astype(np.float16),
+                example_labels=self.example_labels.astype(np.int16),
+                classes=np.array(self.classes),
+                digest=np.array(self.digest),
+            )
 
     @classmethod
-    def saved(cls, path: Path = WEIGHTS) -> Optional["EmergencyClassifier"]:
+    def saved(cls, path: Path = WEIGHTS) -> EmergencyClassifier | None:
         if not path.is_file():
             return None
         try:
             with np.load(path, allow_pickle=False) as data:
-                return cls(tuple(str(c) for c in data["classes"]),
-                           data["weights"].astype(np.float64),
-                           data["example_vectors"].astype(np.float32),
-                           data["example_labels"].astype(np.int64), str(data["digest"]))
+                return cls(
+                    tuple(str(c) for c in data["classes"]),
+                    data["weights"].astype(np.float64),
+                    data["example_vectors"].astype(np.float32),
+                    data["example_labels"].astype(np.int64),
+                    str(data["digest"]),
+                )
         except (KeyError, ValueError, OSError):
             return None
 
@@ -180,6 +190,9 @@ def load_classifier(encoder, folder: Path = EXAMPLES, path: Path = WEIGHTS) -> E
     saved = EmergencyClassifier.saved(path)
     if saved is not None and saved.digest == digest:
         return saved
-    log.warning("%s is stale or missing: fitting the emergency classifier in memory; run "
-                "`python -m ops.emergency_classifier` to save it", path.name)
+    log.warning(
+        "%s is stale or missing: fitting the emergency classifier in memory; run "
+        "`python -m ops.emergency_classifier` to save it",
+        path.name,
+    )
     return EmergencyClassifier.fitted(encoder, examples)

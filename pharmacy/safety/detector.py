@@ -4,9 +4,8 @@ Either is enough. The patterns name the kind precisely and cost microseconds; th
 (``semantic``) catches what people say without the expected words. Where the encoder is not
 installed the patterns alone decide (``make setup`` installs it).
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from pharmacy.safety.emergency import EmergencyAssessment, assess_emergency, is_hypothetical
 from pharmacy.safety.semantic import default_semantic_check
@@ -16,7 +15,7 @@ SEMANTIC_CUE = "semantic"
 PARSE_DATA_KEY = "emergency"
 
 
-def assess_message(text: Optional[str]) -> EmergencyAssessment:
+def assess_message(text: str | None) -> EmergencyAssessment:
     """Whether ``text`` describes an emergency now, and of which kinds."""
     found = assess_emergency(text)
     if found.is_emergency or not text or not text.strip():

@@ -8,10 +8,10 @@ wrong guess is harmless. These rules hold whatever it guessed:
   fallback: it becomes a medicine question, which gets label facts or a pharmacist;
 - a FAQ answer needs a confident response selector; otherwise one clarifying question.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from pharmacy.knowledge.answers import pharmacist_only_reason
 from pharmacy.knowledge.drug_names import looks_like_medicine_name
@@ -23,10 +23,20 @@ MEDICINE_QUESTION = "ask_medicine_info"
 CLARIFY = "nlu_fallback"
 FAQ = "faq"
 # Intents whose answer says nothing clinical: a clinical message read as one of them is misread.
-SERVICE_INTENTS = frozenset({
-    FAQ, "out_of_scope", CLARIFY, "greet", "goodbye", "thank", "help", "bot_challenge",
-    "track_order", "report_delivery_problem",
-})
+SERVICE_INTENTS = frozenset(
+    {
+        FAQ,
+        "out_of_scope",
+        CLARIFY,
+        "greet",
+        "goodbye",
+        "thank",
+        "help",
+        "bot_challenge",
+        "track_order",
+        "report_delivery_problem",
+    }
+)
 # Short answers in a form; "should I stop taking it?" read as one of them is a clinical question.
 ANSWER_INTENTS = frozenset({"stop", "deny", "affirm", "inform", "change_answer"})
 # Below this the response selector's pick of a FAQ topic is a guess.
@@ -49,14 +59,15 @@ _CLINICAL = re.compile(
     r"|crying|lonely|stress\w*|mental|addict\w*|hallucinat\w*|seizure\w*"
     r"|stroke|cancer|tumou?r|infection|uti|std|hiv|herpes|acne|eczema|psoriasis|arthritis|gout"
     r"|ulcer|reflux|heartburn|thyroid|kidney|liver|stomach|bowel|bladder|urin\w*|skin"
-    r"|vision|throat|tongue|lips?|mouth|teeth|tooth|gums?)\b")
+    r"|vision|throat|tongue|lips?|mouth|teeth|tooth|gums?)\b"
+)
 
 
 # "A generic instead of the brand" is the service's substitution policy, a FAQ.
 _GENERIC_POLICY = re.compile(r"\b(generics?|brand)\b")
 
 
-def looks_clinical(text: str, emergency: Optional[EmergencyAssessment] = None) -> bool:
+def looks_clinical(text: str, emergency: EmergencyAssessment | None = None) -> bool:
     """Whether ``text`` asks something about health, a body or feelings, rather than the service.
     ``emergency``: the text's assessment, when the caller has it already."""
     normalised = normalise(text)
@@ -71,12 +82,14 @@ def looks_clinical(text: str, emergency: Optional[EmergencyAssessment] = None) -
 _ILLICIT = re.compile(
     r"\b(cocaine|coke|crack|mdma|molly|ecstasy|lsd|acid|shrooms|psilocybin|mushrooms|heroin|meth"
     r"|methamphetamine|ketamine|dxm|kratom|weed|marijuana|cannabis|thc|edibles?|poppers|ghb|benzos"
-    r"|xans|percs|lean|opiates|opioids|amphetamines?|speed|nbome|2c-b|dmt|mescaline)\b")
+    r"|xans|percs|lean|opiates|opioids|amphetamines?|speed|nbome|2c-b|dmt|mescaline)\b"
+)
 _SOMEONE = re.compile(
     r"\b(my|our|his|her) (\w+ )?(son|daughter|child|kid|baby|toddler|mother|mom|mum|father|dad"
     r"|husband|wife|partner|grandma|grandpa|grandmother|grandfather|friend|boyfriend|girlfriend"
     r"|sister|brother|stepmother|stepfather|grandson|granddaughter|so|fiance|spouse|patient)\b"
-    r"|\b\d+ ?(year|yr|month)s?[ -]?old\b")
+    r"|\b\d+ ?(year|yr|month)s?[ -]?old\b"
+)
 # The writer's own health, a dose of their own, a prescriber's decision about them.
 _OWN_HEALTH = re.compile(
     r"\b(i have|i have been|i had|i feel|i felt|i get|i got|i keep|i am having|i am getting"
@@ -86,32 +99,40 @@ _OWN_HEALTH = re.compile(
     r"|\bi (am|was|have been) on\b|(?<!do )(?<!should )(?<!can )(?<!could )(?<!to )(?<!would )"
     r"\bi (take|am taking|have been taking|have taken|took|started taking|stopped taking)\b"
     r"|\b(put|started|switched) me on\b|\b(going|go) back on\b"
-    r"|\b\d*(\.\d+)? ?(mg|mgs|mcg|ml|milligrams?|units)\b")
+    r"|\b\d*(\.\d+)? ?(mg|mgs|mcg|ml|milligrams?|units)\b"
+)
 _MEDICINE_WORDS = re.compile(
     r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?|prescri\w*|taking|takes"
-    r"|dose|doses|syrup|supplements?|vitamins?|iu|injections?|vaccin\w*|immuni[sz]\w*)\b")
+    r"|dose|doses|syrup|supplements?|vitamins?|iu|injections?|vaccin\w*|immuni[sz]\w*)\b"
+)
 LONG_QUESTION_WORDS = 40  # a story this long is about a person, not a label
 # Just after a birth: pregnancy's rules still apply (pharmacy rules, section 4).
 _POSTPARTUM = re.compile(
     r"\b(new (mother|mom|mum|mommy)|post ?partum|after (giving birth|delivery|the birth|my c-?section)"
-    r"|just (had|gave birth to) (a|my|our) (baby|son|daughter)|newborn)\b")
+    r"|just (had|gave birth to) (a|my|our) (baby|son|daughter)|newborn)\b"
+)
 # A decision about one's own treatment: whether to start, go back on or keep taking something.
 _TREATMENT_DECISION = re.compile(
     r"\b(should|can|could|do) (i|we|he|she) (start|begin|try|go (back )?on|keep (taking|using)"
-    r"|continue (taking|using|with)|be (on|taking))\b")
+    r"|continue (taking|using|with)|be (on|taking))\b"
+)
 # "ephedrine + fish oil + 5htp = safe?": substances joined by "+" or "&" asked about together.
 _JOINED = re.compile(r"\w[\w-]* ?[+&] ?\w")
-_SAFETY_WORDS = re.compile(r"\b(safe|ok|okay|alright|dangerous|risky|bad|interact\w*|together"
-                           r"|combo|stack|mix\w*)\b|\?|=")
+_SAFETY_WORDS = re.compile(
+    r"\b(safe|ok|okay|alright|dangerous|risky|bad|interact\w*|together"
+    r"|combo|stack|mix\w*)\b|\?|="
+)
 # "thinking of stopping my lamotrigine": coming off a medicine of one's own.
 _STOPPING_OWN = re.compile(
     r"\b(stop|stopping|quit|quitting|come off|coming off|go off|going off|get off|getting off"
-    r"|wean off|weaning off|drop|dropping) (of )?(my|the|this|his|her|our) (?P<what>[\w-]+)")
+    r"|wean off|weaning off|drop|dropping) (of )?(my|the|this|his|her|our) (?P<what>[\w-]+)"
+)
 _SUBSTANCE_ENDING = re.compile(r"(ine|ol|in|ide|ate|pam|lam|one|il|ium|htp|oil)$")
 # A forum title's own history without "I": "had a clot, taking xarelto", "on lithium for years".
 _HISTORY_CLAUSE = re.compile(
     r"(^|[,;:(]\s*|\band\s+|\bnow\s+)(taking|been taking|started taking|stopped taking|started"
-    r"|stopped|on) (\w+ )?(\w+)(?<!\bthe)(?<!\ba)\b(?! (hand|way|time|phone|line|website|app)\b)")
+    r"|stopped|on) (\w+ )?(\w+)(?<!\bthe)(?<!\ba)\b(?! (hand|way|time|phone|line|website|app)\b)"
+)
 
 
 def _joined_substances(normalised: str) -> bool:
@@ -121,21 +142,31 @@ def _joined_substances(normalised: str) -> bool:
     if _MEDICINE_WORDS.search(normalised) or _ILLICIT.search(normalised):
         return True
     operands = re.findall(r"([\w-]+) ?[+&] ?([\w-]+)", normalised)
-    return any(looks_like_medicine_name(word) or _SUBSTANCE_ENDING.search(word)
-               for pair in operands for word in pair)
+    return any(
+        looks_like_medicine_name(word) or _SUBSTANCE_ENDING.search(word)
+        for pair in operands
+        for word in pair
+    )
 
 
 def _history_clause(normalised: str) -> bool:
     """A clause like "taking statins" or "on lithium for years", told of the writer's own
     treatment, outside a general question ("what happens when taking X")."""
     match = _HISTORY_CLAUSE.search(normalised)
-    return bool(match) and not re.match(r"(what|how|why|when|is|are|does|do|can)\b", normalised) \
-        and bool(_CLINICAL.search(normalised) or _MEDICINE_WORDS.search(normalised)
-                 or re.search(r"\b(statins?|insulin|lithium|steroids?|antibiotics?|blood thinners?)\b",
-                              normalised))
+    return (
+        bool(match)
+        and not re.match(r"(what|how|why|when|is|are|does|do|can)\b", normalised)
+        and bool(
+            _CLINICAL.search(normalised)
+            or _MEDICINE_WORDS.search(normalised)
+            or re.search(
+                r"\b(statins?|insulin|lithium|steroids?|antibiotics?|blood thinners?)\b", normalised
+            )
+        )
+    )
 
 
-def pharmacist_reason(text: str) -> Optional[str]:
+def pharmacist_reason(text: str) -> str | None:
     """Why a medicine question goes to a pharmacist rather than the label, or None.
 
     Beyond the pharmacist-only topics (dose changes, combinations, pregnancy, stopping,
@@ -151,23 +182,34 @@ def pharmacist_reason(text: str) -> Optional[str]:
     if _POSTPARTUM.search(normalised):
         return "pregnancy"
     stopping = _STOPPING_OWN.search(normalised)
-    if stopping and (looks_like_medicine_name(stopping.group("what"))
-                     or _MEDICINE_WORDS.search(stopping.group("what"))
-                     or _SUBSTANCE_ENDING.search(stopping.group("what"))):
+    if stopping and (
+        looks_like_medicine_name(stopping.group("what"))
+        or _MEDICINE_WORDS.search(stopping.group("what"))
+        or _SUBSTANCE_ENDING.search(stopping.group("what"))
+    ):
         return "stopping"
     if _joined_substances(normalised):
         return "combination"
-    if (_OWN_HEALTH.search(normalised) or _TREATMENT_DECISION.search(normalised)
-            or _history_clause(normalised) or len(normalised.split()) > LONG_QUESTION_WORDS):
+    if (
+        _OWN_HEALTH.search(normalised)
+        or _TREATMENT_DECISION.search(normalised)
+        or _history_clause(normalised)
+        or len(normalised.split()) > LONG_QUESTION_WORDS
+    ):
         return "health_question"
-    if _SOMEONE.search(normalised) and (_CLINICAL.search(normalised)
-                                        or _MEDICINE_WORDS.search(normalised)):
+    if _SOMEONE.search(normalised) and (
+        _CLINICAL.search(normalised) or _MEDICINE_WORDS.search(normalised)
+    ):
         return "someone_else"
     return None
 
 
-def choose_intent(text: Optional[str], intent: Optional[str], emergency: EmergencyAssessment,
-                  faq_confidence: Optional[float] = None) -> Optional[str]:
+def choose_intent(
+    text: str | None,
+    intent: str | None,
+    emergency: EmergencyAssessment,
+    faq_confidence: float | None = None,
+) -> str | None:
     """The intent to act on instead of the classifier's ``intent``, or None to keep it.
 
     ``emergency`` is the message's assessment (``pharmacy.safety.assess_message``)."""

@@ -16,11 +16,11 @@ crisis post often gets to it late, while a long medicine question's later parts 
 symptoms that are not emergencies. The weights are fitted once, without
 randomness, and saved: the same message gives the same answer on every run and every machine.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
 
 from pharmacy.safety.classifier import EmergencyClassifier
 from pharmacy.safety.emergency import Emergency
@@ -51,7 +51,7 @@ class SemanticCheck:
         self.min_score = min_score
         self.kinds = classifier.kinds
 
-    def pieces(self, text: str) -> List[str]:
+    def pieces(self, text: str) -> list[str]:
         """What is read: the normalised message, if it is long enough to carry a meaning, then
         the later parts of a long post."""
         normalised = normalise(text)
@@ -62,10 +62,10 @@ class SemanticCheck:
         if len(words) > LONG_POST_WORDS:
             pieces.append(" ".join(words[-PART_WORDS:]))
         if len(words) > 2 * LONG_POST_WORDS - 20:
-            pieces.append(" ".join(words[PART_WORDS - 10:2 * PART_WORDS - 10]))
+            pieces.append(" ".join(words[PART_WORDS - 10 : 2 * PART_WORDS - 10]))
         return pieces
 
-    def _best(self, text: str) -> Dict[Emergency, Tuple[float, str]]:
+    def _best(self, text: str) -> dict[Emergency, tuple[float, str]]:
         pieces = self.pieces(text)
         if not pieces:
             return {}
@@ -77,11 +77,11 @@ class SemanticCheck:
             best[kind] = (float(values[index]), pieces[index])
         return best
 
-    def scores(self, text: str) -> Dict[Emergency, float]:
+    def scores(self, text: str) -> dict[Emergency, float]:
         """The classifier's score per emergency kind (empty for a message too short to read)."""
         return {kind: score for kind, (score, _) in self._best(text).items()}
 
-    def match(self, text: str) -> Optional[SemanticMatch]:
+    def match(self, text: str) -> SemanticMatch | None:
         """The likeliest emergency kind, if its score is high enough."""
         best = self._best(text)
         if not best:
@@ -92,7 +92,7 @@ class SemanticCheck:
 
 
 @lru_cache(maxsize=1)
-def default_semantic_check() -> Optional[SemanticCheck]:
+def default_semantic_check() -> SemanticCheck | None:
     """The check with the packaged encoder, or None where the encoder is not installed."""
     from pharmacy.encoder import default_encoder, encoder_available
     from pharmacy.safety.classifier import load_classifier
@@ -101,4 +101,3 @@ def default_semantic_check() -> Optional[SemanticCheck]:
         return None
     encoder = default_encoder()
     return SemanticCheck(encoder, load_classifier(encoder))
-

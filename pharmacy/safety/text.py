@@ -4,29 +4,49 @@ spelled out, stretched letters shortened, cut into sentences.
 Apostrophes are dropped rather than restored ("can't" and "cant" both become "cant"), so the
 patterns that read this text are written without them.
 """
+
 from __future__ import annotations
 
 import re
-from typing import List
 
 # Texting forms and frequent misspellings of words the safety patterns rely on.
 _SPELLED_OUT = {
-    r"\bu\b": "you", r"\bur\b": "your", r"\br\b": "are",
-    r"\bwanna\b": "want to", r"\bgonna\b": "going to", r"\bgotta\b": "got to",
-    r"\btryna\b": "trying to", r"\bkinda\b": "kind of", r"\bcuz\b|\bcos\b|\bbc\b": "because",
-    r"\bpls\b|\bplz\b": "please", r"\bidk\b": "i dont know",
-    r"\bkms\b": "kill myself", r"\bunalive\b": "kill", r"\bsh\b(?= ?(again|urges?|scars?))": "self harm",
-    r"\bo\.?d\.?'?e?d\b": "overdosed", r"\bo\.?d\.?(?=\s|$)": "overdose",
+    r"\bu\b": "you",
+    r"\bur\b": "your",
+    r"\br\b": "are",
+    r"\bwanna\b": "want to",
+    r"\bgonna\b": "going to",
+    r"\bgotta\b": "got to",
+    r"\btryna\b": "trying to",
+    r"\bkinda\b": "kind of",
+    r"\bcuz\b|\bcos\b|\bbc\b": "because",
+    r"\bpls\b|\bplz\b": "please",
+    r"\bidk\b": "i dont know",
+    r"\bkms\b": "kill myself",
+    r"\bunalive\b": "kill",
+    r"\bsh\b(?= ?(again|urges?|scars?))": "self harm",
+    r"\bo\.?d\.?'?e?d\b": "overdosed",
+    r"\bo\.?d\.?(?=\s|$)": "overdose",
     r"\bmy ?sel?f\b|\bmysefl\b|\bmyslef\b|\bmyslf\b|\bmysef\b": "myself",
     r"\bsu?ic(i|e)?d(al|le|el|ial)\b|\bsuicdal\b|\bsucidal\b": "suicidal",
     r"\bsu?ic(i|e)?de\b|\bsucide\b|\bsuicde\b": "suicide",
-    r"\bpils\b|\bpilss\b": "pills", r"\btablits\b|\btablts\b": "tablets",
-    r"\bseizur\b|\bsiezure\b|\bseisure\b": "seizure", r"\bsiezures\b": "seizures",
-    r"\bunconsious\b|\bunconcious\b": "unconscious", r"\bswolen\b|\bswollon\b": "swollen",
-    r"\bswallowd\b|\bswollowed\b|\bswalloed\b": "swallowed", r"\bthroght\b|\bthoat\b": "throat",
-    r"\bcant\b|\bcan not\b": "cannot", r"\bwont\b": "will not", r"\bdont\b": "do not",
-    r"\bdidnt\b": "did not", r"\bdoesnt\b": "does not", r"\bisnt\b": "is not",
-    r"\bim\b": "i am", r"\bive\b": "i have", r"\bill\b(?= (do|just|be|take|end|kill|never|go))": "i will",
+    r"\bpils\b|\bpilss\b": "pills",
+    r"\btablits\b|\btablts\b": "tablets",
+    r"\bseizur\b|\bsiezure\b|\bseisure\b": "seizure",
+    r"\bsiezures\b": "seizures",
+    r"\bunconsious\b|\bunconcious\b": "unconscious",
+    r"\bswolen\b|\bswollon\b": "swollen",
+    r"\bswallowd\b|\bswollowed\b|\bswalloed\b": "swallowed",
+    r"\bthroght\b|\bthoat\b": "throat",
+    r"\bcant\b|\bcan not\b": "cannot",
+    r"\bwont\b": "will not",
+    r"\bdont\b": "do not",
+    r"\bdidnt\b": "did not",
+    r"\bdoesnt\b": "does not",
+    r"\bisnt\b": "is not",
+    r"\bim\b": "i am",
+    r"\bive\b": "i have",
+    r"\bill\b(?= (do|just|be|take|end|kill|never|go))": "i will",
     r"\bid\b(?= (rather|be|just|love|like))": "i would",
 }
 _SPELLED_OUT_COMPILED = [(re.compile(pattern), word) for pattern, word in _SPELLED_OUT.items()]
@@ -43,13 +63,13 @@ def normalise(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-def sentences(normalised: str) -> List[str]:
+def sentences(normalised: str) -> list[str]:
     """The sentences of a normalised text, each without its closing punctuation; "?" is kept
     so that a question can be told from a statement."""
-    parts: List[str] = []
+    parts: list[str] = []
     position = 0
     for match in _SENTENCE_END.finditer(normalised):
-        piece = normalised[position:match.end()].strip()
+        piece = normalised[position : match.end()].strip()
         position = match.end()
         if piece:
             parts.append(piece)

@@ -1,4 +1,5 @@
 """The fallback action run with real Rasa SDK trackers and dispatcher."""
+
 import asyncio
 
 import pytest
@@ -10,8 +11,10 @@ from actions.fallback import ActionDefaultFallback, previous_turn_was_fallback
 
 def tracker_after(text):
     latest = {"text": text, "intent": {"name": "nlu_fallback", "confidence": 1.0}, "entities": []}
-    events = [{"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text, "parse_data": latest}]
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": latest},
+    ]
     return Tracker("shopper-1", {}, latest, events, False, None, {}, "action_listen")
 
 
@@ -54,4 +57,5 @@ def test_second_fallback_in_a_row_is_recognised_but_not_after_a_normal_answer():
     assert not previous_turn_was_fallback(_tracker([listen, user, greet, listen, user]))
     assert not previous_turn_was_fallback(_tracker([listen, user]))
     assert not previous_turn_was_fallback(
-        _tracker([listen, user, fallback, listen, user, greet, listen, user]))
+        _tracker([listen, user, fallback, listen, user, greet, listen, user])
+    )

@@ -1,4 +1,5 @@
 """The shopper's chat page in headless Chromium, against the running stack."""
+
 import requests
 from playwright.sync_api import expect
 
@@ -51,8 +52,9 @@ def test_typing_indicator_shows_while_waiting_and_hides_after_the_answer(browser
 
 
 def test_page_fits_a_phone_screen_and_works_from_the_keyboard(browser, stack):
-    page, _ = open_chat(browser, stack, viewport={"width": 360, "height": 640}, is_mobile=True,
-                        has_touch=True)
+    page, _ = open_chat(
+        browser, stack, viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True
+    )
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     expect(page.locator("#chat-input")).to_be_in_viewport()
@@ -81,8 +83,11 @@ def test_end_chat_closes_the_chat_on_the_server_and_starts_a_new_one(browser, st
     page.wait_for_function("localStorage.getItem('pharmacy-chat') !== null")
     assert stored_chat(page)["id"] != ended["id"]
     # The old chat's id and secret open nothing any more.
-    old = requests.get(f"{stack.config.web_url}/api/history/{ended['id']}",
-                       headers={"X-Chat-Secret": ended["secret"]}, timeout=10)
+    old = requests.get(
+        f"{stack.config.web_url}/api/history/{ended['id']}",
+        headers={"X-Chat-Secret": ended["secret"]},
+        timeout=10,
+    )
     assert old.status_code == 410
     page.reload()
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")

@@ -1,5 +1,6 @@
 """A shopper and a pharmacist in two browser pages at once: the whole handoff (issue 3); the
 queue's filters, search and collapsed rows (issue 13)."""
+
 import uuid
 from datetime import datetime
 
@@ -8,7 +9,13 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from pharmacy.db import session_scope
-from pharmacy.handoff import HandoffContext, HandoffReason, HandoffTicket, TicketStatus, request_handoff
+from pharmacy.handoff import (
+    HandoffContext,
+    HandoffReason,
+    HandoffTicket,
+    TicketStatus,
+    request_handoff,
+)
 from tests.browser.test_chat_page import open_chat, send
 
 
@@ -35,18 +42,21 @@ def test_pharmacist_takes_over_replies_and_hands_back(browser, stack):
     expect(desk.locator("#ticket-summary")).to_contain_text("Customer asked for a person")
     expect(desk.locator("#ticket-summary")).to_contain_text("NOT verified")
     expect(desk.locator("#ticket-transcript .from-customer").last).to_contain_text(
-        "it's about my order from yesterday")
+        "it's about my order from yesterday"
+    )
 
     desk.click("#claim")
     expect(shopper.locator(".msg-bot").last).to_contain_text("has joined the chat", timeout=15000)
     desk.fill("#reply-input", "Hello, this is the pharmacist. Which order do you mean?")
     desk.click("#reply-send")
     expect(shopper.locator(".msg-bot").last).to_contain_text(
-        "Which order do you mean?", timeout=15000)
+        "Which order do you mean?", timeout=15000
+    )
 
     send(shopper, "the one with my inhaler")
     expect(desk.locator("#ticket-transcript .from-customer").last).to_contain_text(
-        "the one with my inhaler", timeout=15000)
+        "the one with my inhaler", timeout=15000
+    )
     expect(shopper.locator(".msg-bot").last).to_contain_text("Which order do you mean?")
 
     desk.click("#return-to-bot")
@@ -78,15 +88,27 @@ def tagged_tickets(seeded_database):
     ids = []
     with session_scope(seeded_database) as session:
         for n, (reason, context) in enumerate(tickets):
-            question = f"{tag} <img src=x onerror=\"window.injected=1\"> {n}"
-            ids.append(request_handoff(session, HandoffContext(
-                conversation_id=f"browser-{tag}-{n}", reason=reason, question=question, **context),
-                now=datetime.utcnow()).ticket_id)
+            question = f'{tag} <img src=x onerror="window.injected=1"> {n}'
+            ids.append(
+                request_handoff(
+                    session,
+                    HandoffContext(
+                        conversation_id=f"browser-{tag}-{n}",
+                        reason=reason,
+                        question=question,
+                        **context,
+                    ),
+                    now=datetime.utcnow(),
+                ).ticket_id
+            )
     yield tag
     with session_scope(seeded_database) as session:
-        session.execute(update(HandoffTicket).where(HandoffTicket.id.in_(ids))
-                        .values(status=TicketStatus.RESOLVED, closed_at=datetime.utcnow())
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(HandoffTicket)
+            .where(HandoffTicket.id.in_(ids))
+            .values(status=TicketStatus.RESOLVED, closed_at=datetime.utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def test_the_queue_is_filtered_searched_and_collapsed_by_the_server(browser, stack, tagged_tickets):
@@ -97,7 +119,9 @@ def test_the_queue_is_filtered_searched_and_collapsed_by_the_server(browser, sta
     expect(rows).to_have_count(3)  # the customer's two tickets are one row
     expect(rows.filter(has_text="2 tickets from this customer")).to_have_count(1)
 
-    with desk.expect_request(lambda r: "/api/queue?" in r.url and "reason=delivery_problem" in r.url):
+    with desk.expect_request(
+        lambda r: "/api/queue?" in r.url and "reason=delivery_problem" in r.url
+    ):
         desk.select_option("#filter-reason", "delivery_problem")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Delivery problem")

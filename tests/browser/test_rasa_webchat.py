@@ -1,6 +1,7 @@
 """The standard rasa-webchat widget (npm, unchanged) embedded on a shop's own site talks to our
 stack: the shop's page asks our chat server for a chat secret and gives it to the widget as
 ``customData``; without it the widget's messages are refused."""
+
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,9 +35,13 @@ SHOP_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Shop</tit
 @pytest.fixture(scope="module")
 def shop_site(stack):
     """The shop's own web server: its page (with or without a chat secret) and the widget."""
-    pages = {f"/{name}": SHOP_PAGE.replace("RASA_URL", stack.config.rasa_url)
-             .replace("WEB_URL", stack.config.web_url).replace("WITH_SECRET", flag).encode()
-             for name, flag in (("with-secret", "true"), ("without-secret", "false"))}
+    pages = {
+        f"/{name}": SHOP_PAGE.replace("RASA_URL", stack.config.rasa_url)
+        .replace("WEB_URL", stack.config.web_url)
+        .replace("WITH_SECRET", flag)
+        .encode()
+        for name, flag in (("with-secret", "true"), ("without-secret", "false"))
+    }
 
     class Shop(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -79,15 +84,15 @@ def test_the_rasa_webchat_widget_on_a_shop_site_chats_with_its_secret(browser, s
     page = open_shop_page(browser, shop_site, with_secret=True)
     expect(page.locator(".rw-response").first).to_contain_text(GREETING)  # its initPayload
     say(page, "side effects of metformin")
-    expect(page.locator(".rw-response").last).to_contain_text("not medical advice",
-                                                              timeout=30000)
+    expect(page.locator(".rw-response").last).to_contain_text("not medical advice", timeout=30000)
     page.context.close()
 
 
 def test_the_widget_without_a_secret_is_told_and_gets_no_answer(browser, shop_site):
     page = open_shop_page(browser, shop_site, with_secret=False)
     expect(page.locator(".rw-response").first).to_contain_text(
-        render("access.refused").text.split(":")[0])
+        render("access.refused").text.split(":")[0]
+    )
     say(page, "hi")
     expect(page.locator(".rw-response")).to_have_count(2)
     expect(page.locator(".rw-response", has_text=GREETING)).to_have_count(0)

@@ -34,7 +34,14 @@ def own_customer(seeded_database):
     reference = f"C-{uuid.uuid4().hex[:6]}"
     digits = f"{uuid.uuid4().int % 10**7:07d}"
     with session_scope(seeded_database) as session:
-        session.add(Customer(reference=reference, first_name="Lee", last_name="Park",
-                             date_of_birth=date(1966, 5, 9), phone=f"+1-555-{digits}",
-                             email=f"{reference}@example.com"))
+        session.add(
+            Customer(
+                reference=reference,
+                first_name="Lee",
+                last_name="Park",
+                date_of_birth=date(1966, 5, 9),
+                phone=f"+1-555-{digits}",
+                email=f"{reference}@example.com",
+            )
+        )
     return reference, "05/09/1966", f"555{digits}"

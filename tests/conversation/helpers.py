@@ -1,7 +1,7 @@
 """Looking up demo data the conversation tests talk about (the stack shares their database)."""
+
 import uuid
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import select
 
@@ -26,39 +26,62 @@ def logged_in(chat, stack, reference: str):
         replies = chat.send(text, metadata=token)
         token.clear()
         return replies
+
     return send
 
 
-def verified_chat(url: str, reference: str, chat_id: Optional[str] = None) -> str:
+def verified_chat(url: str, reference: str, chat_id: str | None = None) -> str:
     """A chat the server records as verified as ``reference`` for the next hour (as the gate or
     the identity form leave it), for tests that run actions directly."""
     chat_id = chat_id or f"verified-{uuid.uuid4()}"
     now = datetime.utcnow()
     with session_scope(url) as session:
-        session.merge(ChatSession(chat_id=chat_id, secret_digest=uuid.uuid4().hex, created_at=now,
-                                customer_reference=reference, verified_by="factors",
-                                verified_until=now + timedelta(hours=1)))
+        session.merge(
+            ChatSession(
+                chat_id=chat_id,
+                secret_digest=uuid.uuid4().hex,
+                created_at=now,
+                customer_reference=reference,
+                verified_by="factors",
+                verified_until=now + timedelta(hours=1),
+            )
+        )
     return chat_id
 
 
-def order_numbers(url: str, reference: str, status: Optional[OrderStatus] = None):
+def order_numbers(url: str, reference: str, status: OrderStatus | None = None):
     with session_scope(url) as session:
         customer = repositories.customer_by_reference(session, reference)
-        return [o.order_number for o in repositories.recent_orders(session, customer.id, limit=20)
-                if status is None or o.status is status]
+        return [
+            o.order_number
+            for o in repositories.recent_orders(session, customer.id, limit=20)
+            if status is None or o.status is status
+        ]
 
 
 def persona_order_with_shipment(url: str, reference: str, shipment_status: ShipmentStatus) -> str:
     with session_scope(url) as session:
         return session.scalar(
-            select(Order.order_number).join(Shipment).join(Customer)
+            select(Order.order_number)
+            .join(Shipment)
+            .join(Customer)
             .where(Shipment.status == shipment_status, Customer.reference == reference)
-            .order_by(Order.id))
+            .order_by(Order.id)
+        )
 
 
 def tickets_for(url: str, conversation_id: str):
     with session_scope(url) as session:
-        return [(t.reason.value, t.priority, t.verified, t.order_number, t.summary,
-                 [m.text for m in t.messages])
-                for t in session.scalars(select(HandoffTicket).where(
-                    HandoffTicket.conversation_id == conversation_id))]
+        return [
+            (
+                t.reason.value,
+                t.priority,
+                t.verified,
+                t.order_number,
+                t.summary,
+                [m.text for m in t.messages],
+            )
+            for t in session.scalars(
+                select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id)
+            )
+        ]

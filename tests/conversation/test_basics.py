@@ -1,4 +1,5 @@
 """Conversation basics against the running stack: real Rasa server, action server and database."""
+
 import time
 
 import requests
@@ -12,7 +13,11 @@ def test_hi_is_answered_with_a_greeting_and_buttons(new_chat):
     replies = new_chat().send("hi")
     assert "Evergreen Pharmacy assistant" in replies[0]["text"]
     assert [b["payload"] for b in replies[0]["buttons"]] == [
-        "/request_refill", "/track_order", "/help", "/request_human"]
+        "/request_refill",
+        "/track_order",
+        "/help",
+        "/request_human",
+    ]
 
 
 def test_help_button_payload_explains_what_the_assistant_does(new_chat):
@@ -27,8 +32,10 @@ def test_gibberish_gets_a_rephrase_request_and_a_person_offered(new_chat):
     replies = new_chat().send(GIBBERISH)
     assert len(replies) == 1
     # Either answer is honest about not helping; what matters is the way out to a person.
-    assert ("didn't understand" in replies[0]["text"]
-            or "outside what I can help with" in replies[0]["text"])
+    assert (
+        "didn't understand" in replies[0]["text"]
+        or "outside what I can help with" in replies[0]["text"]
+    )
     assert "/request_human" in [b["payload"] for b in replies[0]["buttons"]]
 
 
@@ -85,12 +92,16 @@ def test_history_survives_a_rasa_server_restart(stack, new_chat):
     assert "Evergreen Pharmacy assistant" in chat.texts("hello again")
 
 
-def test_an_oversized_body_is_refused_before_any_work_and_the_server_keeps_answering(stack,
-                                                                                    new_chat):
+def test_an_oversized_body_is_refused_before_any_work_and_the_server_keeps_answering(
+    stack, new_chat
+):
     chat = new_chat()
     huge = "a" * (5 * 1024 * 1024)
-    refused = requests.post(f"{stack.config.rasa_url}/webhooks/rest/webhook",
-                            json={"sender": chat.sender, "message": huge}, timeout=60)
+    refused = requests.post(
+        f"{stack.config.rasa_url}/webhooks/rest/webhook",
+        json={"sender": chat.sender, "message": huge},
+        timeout=60,
+    )
     assert refused.status_code == 413
     assert stack.services[[s.name for s in stack.services].index("rasa")].process.poll() is None
     assert "Evergreen Pharmacy assistant" in chat.texts("hello")

@@ -1,5 +1,6 @@
 """Faults the shopper must not be left in silence by (issue 13, item 7): the action server down,
 a turn slower than the reply limit, the desk down. Each test brings the stack back."""
+
 import time
 
 import requests
@@ -27,8 +28,11 @@ def test_a_turn_slower_than_the_limit_is_acknowledged_and_still_answered(stack, 
         # The answer is not lost: the turn goes on, and the history has it once it is done.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            history = requests.get(f"{stack.config.web_url}/api/history/{chat.sender}",
-                                   headers={"X-Chat-Secret": chat.secret}, timeout=10)
+            history = requests.get(
+                f"{stack.config.web_url}/api/history/{chat.sender}",
+                headers={"X-Chat-Secret": chat.secret},
+                timeout=10,
+            )
             texts = [m["text"] for m in history.json()["messages"]]
             if any("Common side effects of metformin" in t for t in texts):
                 break

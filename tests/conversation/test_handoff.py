@@ -1,5 +1,6 @@
 """Handoff from the shopper's side against the running stack (issue 3). The desk's part is played
 here the way desk/ does it: write to the ticket, then ask Rasa to deliver."""
+
 from datetime import datetime
 
 import requests
@@ -14,9 +15,14 @@ from tests.conversation.helpers import tickets_for
 
 def desk_writes(url, conversation_id, text, status=None, sender="agent"):
     with session_scope(url) as session:
-        ticket = session.scalar(select(HandoffTicket).where(
-            HandoffTicket.conversation_id == conversation_id).order_by(HandoffTicket.id.desc()))
-        ticket.messages.append(HandoffMessage(sender=sender, text=text, created_at=datetime.utcnow()))
+        ticket = session.scalar(
+            select(HandoffTicket)
+            .where(HandoffTicket.conversation_id == conversation_id)
+            .order_by(HandoffTicket.id.desc())
+        )
+        ticket.messages.append(
+            HandoffMessage(sender=sender, text=text, created_at=datetime.utcnow())
+        )
         if status is not None:
             ticket.status = status
 
@@ -24,8 +30,11 @@ def desk_writes(url, conversation_id, text, status=None, sender="agent"):
 def deliver(stack, conversation_id):
     response = requests.post(
         f"{stack.config.rasa_url}/conversations/{conversation_id}/execute",
-        params={"output_channel": "latest"}, headers=stack.api.headers(),
-        json={"name": "action_deliver_agent_messages"}, timeout=30)
+        params={"output_channel": "latest"},
+        headers=stack.api.headers(),
+        json={"name": "action_deliver_agent_messages"},
+        timeout=30,
+    )
     response.raise_for_status()
     return [m.get("text", "") for m in response.json().get("messages", [])]
 
@@ -40,25 +49,42 @@ def test_a_person_joins_answers_and_hands_back_to_the_bot(new_chat, stack, seede
 
     # While waiting and while the person is there, the bot stays silent and relays.
     assert chat.send("it's about an order from last week") == []
-    desk_writes(seeded_database, chat.sender, "Dana from our pharmacy team has joined the chat.",
-                status=TicketStatus.CLAIMED, sender="system")
+    desk_writes(
+        seeded_database,
+        chat.sender,
+        "Dana from our pharmacy team has joined the chat.",
+        status=TicketStatus.CLAIMED,
+        sender="system",
+    )
     desk_writes(seeded_database, chat.sender, "Hi, I'm Dana. How can I help with them?")
-    assert deliver(stack, chat.sender) == ["Dana from our pharmacy team has joined the chat.",
-                                           "Hi, I'm Dana. How can I help with them?"]
+    assert deliver(stack, chat.sender) == [
+        "Dana from our pharmacy team has joined the chat.",
+        "Hi, I'm Dana. How can I help with them?",
+    ]
     assert deliver(stack, chat.sender) == []  # each message is delivered once
     assert chat.send("can i take them in the evening instead?") == []
-    assert "can i take them in the evening instead?" in tickets_for(seeded_database, chat.sender)[0][5]
+    assert (
+        "can i take them in the evening instead?" in tickets_for(seeded_database, chat.sender)[0][5]
+    )
 
-    desk_writes(seeded_database, chat.sender, "The pharmacy team has left the chat.",
-                status=TicketStatus.RETURNED, sender="system")
+    desk_writes(
+        seeded_database,
+        chat.sender,
+        "The pharmacy team has left the chat.",
+        status=TicketStatus.RETURNED,
+        sender="system",
+    )
     returned = deliver(stack, chat.sender)
     assert returned[0] == "The pharmacy team has left the chat."
     assert "rate the help" in returned[1]
 
     assert "Thank you for your feedback" in chat.texts('/rate{"rating":"4"}')
     with session_scope(seeded_database) as session:
-        ratings = session.scalars(select(SatisfactionRating.rating).where(
-            SatisfactionRating.conversation_id == chat.sender)).all()
+        ratings = session.scalars(
+            select(SatisfactionRating.rating).where(
+                SatisfactionRating.conversation_id == chat.sender
+            )
+        ).all()
     assert ratings == [4]
     assert "Evergreen Pharmacy assistant" in chat.texts("hello")  # the bot is back
 
@@ -96,16 +122,22 @@ def test_self_harm_gets_the_crisis_line_at_once(new_chat):
     assert "988" in answer
 
 
-def test_out_of_hours_the_shopper_leaves_a_message_or_asks_for_a_callback(stack, new_chat,
-                                                                           seeded_database):
+def test_out_of_hours_the_shopper_leaves_a_message_or_asks_for_a_callback(
+    stack, new_chat, seeded_database
+):
     stack.restart("actions", extra_env={"HANDOFF_HOURS": NEVER_OPEN})
     try:
         chat = new_chat()
         replies = chat.send("i need to speak to someone")
         assert "offline right now" in replies[0]["text"]
-        assert [b["payload"] for b in replies[0]["buttons"]] == ["/leave_message", "/request_callback"]
+        assert [b["payload"] for b in replies[0]["buttons"]] == [
+            "/leave_message",
+            "/request_callback",
+        ]
         assert "type your message" in chat.texts("/leave_message")
-        assert "your message is with our team" in chat.texts("please check if my insulin can ship faster")
+        assert "your message is with our team" in chat.texts(
+            "please check if my insulin can ship faster"
+        )
         ticket = tickets_for(seeded_database, chat.sender)[0]
         assert "please check if my insulin can ship faster" in ticket[5]
 
@@ -113,8 +145,9 @@ def test_out_of_hours_the_shopper_leaves_a_message_or_asks_for_a_callback(stack,
         other.send("talk to a person")
         assert "call you back" in other.texts("/request_callback")
         with session_scope(seeded_database) as session:
-            status = session.scalar(select(HandoffTicket.status).where(
-                HandoffTicket.conversation_id == other.sender))
+            status = session.scalar(
+                select(HandoffTicket.status).where(HandoffTicket.conversation_id == other.sender)
+            )
         assert status is TicketStatus.CALLBACK_REQUESTED
 
         # An emergency at night: the numbers at once, an urgent ticket, and the bot stays usable.

@@ -1,4 +1,5 @@
 """Medication information, pharmacist-only questions and FAQs against the running stack (issue 4)."""
+
 import pytest
 
 from tests.conversation.helpers import tickets_for
@@ -6,17 +7,24 @@ from tests.conversation.helpers import tickets_for
 DISCLAIMER = "not medical advice"
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("what is lisinopril for", "What lisinopril is used for"),
-    ("what are the side effects of metformin", "Common side effects of metformin"),
-    ("how do i take levothyroxine", "How levothyroxine is usually taken"),
-    ("i forgot my atorvastatin this morning, what should i do", "If you miss a dose of atorvastatin"),
-    ("how should i store omeprazole", "How to store omeprazole"),
-    ("any warnings for warfarin", "Important warnings for warfarin"),
-    ("is there a generic for zestril", "Lisinopril is the generic name"),
-])
-def test_each_aspect_is_answered_from_the_label_with_source_and_disclaimer(new_chat, question,
-                                                                         expected):
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("what is lisinopril for", "What lisinopril is used for"),
+        ("what are the side effects of metformin", "Common side effects of metformin"),
+        ("how do i take levothyroxine", "How levothyroxine is usually taken"),
+        (
+            "i forgot my atorvastatin this morning, what should i do",
+            "If you miss a dose of atorvastatin",
+        ),
+        ("how should i store omeprazole", "How to store omeprazole"),
+        ("any warnings for warfarin", "Important warnings for warfarin"),
+        ("is there a generic for zestril", "Lisinopril is the generic name"),
+    ],
+)
+def test_each_aspect_is_answered_from_the_label_with_source_and_disclaimer(
+    new_chat, question, expected
+):
     answer = new_chat().texts(question)
     assert expected in answer
     assert "Source: FDA product label" in answer and DISCLAIMER in answer
@@ -24,12 +32,16 @@ def test_each_aspect_is_answered_from_the_label_with_source_and_disclaimer(new_c
 
 def test_a_misspelled_brand_name_is_understood_and_said_so(new_chat):
     answer = new_chat().texts("lipiter side effects")
-    assert 'I took "lipiter" to mean atorvastatin' in answer or "side effects of atorvastatin" in answer
+    assert (
+        'I took "lipiter" to mean atorvastatin' in answer
+        or "side effects of atorvastatin" in answer
+    )
     assert "Common side effects of atorvastatin" in answer
 
 
 def test_an_unknown_medicine_gets_an_honest_answer_and_its_question_goes_to_a_pharmacist(
-        new_chat, seeded_database):
+    new_chat, seeded_database
+):
     chat = new_chat()
     text = chat.texts("can u tell me if i can drink alcohol on metronidazole")
     assert "I don't have information on metronidazole" in text
@@ -53,13 +65,17 @@ def test_two_medicines_in_one_message_are_both_answered(new_chat):
     assert "What sertraline is used for" in answer and "What amlodipine is used for" in answer
 
 
-@pytest.mark.parametrize("question", [
-    "can i double my dose of lisinopril",
-    "can i take ibuprofen with my warfarin",
-    "is sertraline safe while pregnant",
-])
-def test_pharmacist_only_questions_go_to_a_pharmacist_with_the_question(new_chat, seeded_database,
-                                                                        question):
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can i double my dose of lisinopril",
+        "can i take ibuprofen with my warfarin",
+        "is sertraline safe while pregnant",
+    ],
+)
+def test_pharmacist_only_questions_go_to_a_pharmacist_with_the_question(
+    new_chat, seeded_database, question
+):
     chat = new_chat()
     answer = chat.texts(question)
     assert "needs a pharmacist" in answer and "in the queue" in answer
@@ -75,11 +91,14 @@ def test_controlled_substances_go_to_a_pharmacist(new_chat, seeded_database):
     assert tickets_for(seeded_database, chat.sender)[0][0] == "pharmacist_only"
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("do you ship to alaska", "50"),
-    ("can i return medicine i don't need anymore", "return"),
-    ("how do i transfer my prescription from cvs", "transfer"),
-])
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("do you ship to alaska", "50"),
+        ("can i return medicine i don't need anymore", "return"),
+        ("how do i transfer my prescription from cvs", "transfer"),
+    ],
+)
 def test_service_questions_get_the_faq_answer(new_chat, question, expected):
     assert expected in new_chat().texts(question).lower()
 

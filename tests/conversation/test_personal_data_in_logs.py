@@ -1,5 +1,6 @@
 """Dates of birth and phones typed in every accepted form verify the shopper, and an action that
 fails writes no conversation into any log (issue 13, item 5; the log scan is in conftest.py)."""
+
 import uuid
 
 import pytest
@@ -17,10 +18,15 @@ def test_a_date_of_birth_in_the_far_future_is_answered_not_crashed_on(new_chat):
     assert render("identity.dob_unreadable").text in chat.texts("02/29/2400")
 
 
-@pytest.mark.parametrize("dob, phone", [("March 14,1958", "503/555/0101"),
-                                        ("14th March 1958", "+1 (503) 555-0101"),
-                                        ("1958-03-14", "5035550101"),
-                                        ("03.14.1958", "503.555.0101")])
+@pytest.mark.parametrize(
+    "dob, phone",
+    [
+        ("March 14,1958", "503/555/0101"),
+        ("14th March 1958", "+1 (503) 555-0101"),
+        ("1958-03-14", "5035550101"),
+        ("03.14.1958", "503.555.0101"),
+    ],
+)
 def test_every_accepted_form_verifies_the_shopper(new_chat, dob, phone):
     reply = verify(new_chat(), (MARIA[0], dob, phone))
     assert render("identity.verified").text in reply
@@ -28,16 +34,30 @@ def test_every_accepted_form_verifies_the_shopper(new_chat, dob, phone):
 
 def test_a_failing_action_answers_without_the_tracker(stack):
     marker = f"marker-{uuid.uuid4()}"
-    call = {"next_action": "action_after_identity", "sender_id": marker, "version": "3.6.2",
-            "domain": {},
-            "tracker": {"sender_id": marker, "events": [], "paused": False,
-                        "followup_action": None, "active_loop": {}, "latest_event_time": None,
-                        "latest_action_name": "action_listen",
-                        # A lock time that is not a number makes the lock report raise.
-                        "slots": {"identity_locked_until": "soon", "dob_input": "locked"},
-                        "latest_message": {"text": f"{marker} 03/14/1958", "intent": {}}}}
-    answer = requests.post(f"{stack.config.action_url}/webhook", json=call, timeout=30,
-                           headers={TOKEN_HEADER: stack.action_token})
+    call = {
+        "next_action": "action_after_identity",
+        "sender_id": marker,
+        "version": "3.6.2",
+        "domain": {},
+        "tracker": {
+            "sender_id": marker,
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_event_time": None,
+            "latest_action_name": "action_listen",
+            # A lock time that is not a number makes the lock report raise.
+            "slots": {"identity_locked_until": "soon", "dob_input": "locked"},
+            "latest_message": {"text": f"{marker} 03/14/1958", "intent": {}},
+        },
+    }
+    answer = requests.post(
+        f"{stack.config.action_url}/webhook",
+        json=call,
+        timeout=30,
+        headers={TOKEN_HEADER: stack.action_token},
+    )
     assert answer.status_code == 500
     assert answer.json() == {"error": "the action failed", "action_name": "action_after_identity"}
 
@@ -46,11 +66,15 @@ def test_rasa_logs_an_action_failure_without_the_conversation(stack, new_chat):
     chat = new_chat()
     marker = f"marker-{uuid.uuid4()}"
     chat.send(f"{marker}: I was born {MARIA[1]}, my phone is {MARIA[2]}")
-    requests.post(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
-                  headers=stack.api.headers(), timeout=10,
-                  json=[{"event": "slot", "name": "identity_locked_until", "value": "soon"},
-                        {"event": "slot", "name": "dob_input", "value": "locked"}],
-                  ).raise_for_status()
+    requests.post(
+        f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
+        headers=stack.api.headers(),
+        timeout=10,
+        json=[
+            {"event": "slot", "name": "identity_locked_until", "value": "soon"},
+            {"event": "slot", "name": "dob_input", "value": "locked"},
+        ],
+    ).raise_for_status()
     stack.api.execute(chat.sender, "action_after_identity", timeout=30)  # now raises
     rasa_log = (stack.log_dir / "rasa.log").read_text(errors="replace")
     assert "action_after_identity" in rasa_log  # the failure reached Rasa's log...

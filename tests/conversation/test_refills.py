@@ -1,6 +1,7 @@
 """Refill reorders and reminders against the running stack (issue 6). Logged-in shoppers (signed
 token) unless a test is about verification; each test uses its own prescription, since a refill
 can be ordered only once per fill cycle."""
+
 import time
 from datetime import date, datetime
 
@@ -11,7 +12,7 @@ from pharmacy import repositories
 from pharmacy.db import session_scope
 from pharmacy.messages import render
 from pharmacy.models import ConsentKind, Order, Prescription
-from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest, ReminderSend
+from pharmacy.refill_models import RefillEvent, RefillEventKind, ReminderSend, RenewalRequest
 from pharmacy.refill_policy import decide_refill, format_day
 from pharmacy.refills import remember_conversation
 from pharmacy.reminders import send_due_reminders, set_reminder_consent
@@ -35,27 +36,36 @@ def rx_of(url, reference, medicine_id):
 def orders_for_rx(url, rx):
     with session_scope(url) as session:
         prescription = repositories.prescription_by_rx_number(session, rx)
-        return session.scalar(select(func.count(Order.id)).where(
-            Order.idempotency_key.like(f"refill:{prescription.id}:%")))
+        return session.scalar(
+            select(func.count(Order.id)).where(
+                Order.idempotency_key.like(f"refill:{prescription.id}:%")
+            )
+        )
 
 
 def renewals_for_rx(url, rx):
     with session_scope(url) as session:
         prescription = repositories.prescription_by_rx_number(session, rx)
-        return session.scalar(select(func.count(RenewalRequest.id)).where(
-            RenewalRequest.prescription_id == prescription.id))
+        return session.scalar(
+            select(func.count(RenewalRequest.id)).where(
+                RenewalRequest.prescription_id == prescription.id
+            )
+        )
 
 
-def test_refill_by_rx_number_is_ordered_once_even_if_confirmed_twice(new_chat, stack,
-                                                                     seeded_database):
+def test_refill_by_rx_number_is_ordered_once_even_if_confirmed_twice(
+    new_chat, stack, seeded_database
+):
     rx = rx_of(seeded_database, MARIA[0], "atorvastatin")
     send = logged_in(new_chat(), stack, MARIA[0])
     offer = send(f"refill {rx}")
     assert "I can refill Atorvastatin 20 mg tablet" in text_of(offer)
     home = next(b for b in buttons_of(offer) if b["title"].startswith("Ship to Home"))
     summary = send(home["payload"])
-    assert (f"Refill of Atorvastatin 20 mg tablet ({rx}), quantity 30, $12.00 before insurance, "
-            "delivered to your home address by") in text_of(summary)
+    assert (
+        f"Refill of Atorvastatin 20 mg tablet ({rx}), quantity 30, $12.00 before insurance, "
+        "delivered to your home address by"
+    ) in text_of(summary)
     done = text_of(send("/affirm"))
     assert f"Done: your refill of {rx} is order EP-2" in done
     second_yes = text_of(send("/affirm"))  # a second yes places nothing
@@ -100,23 +110,30 @@ def test_refill_all_reports_each_outcome(new_chat, stack, seeded_database):
     send = logged_in(new_chat(), stack, ROBERT[0])
     replies = send("refill all my medicines")
     text = text_of(replies)
-    assert ("Losartan 50 mg tablet: It's too early to refill this prescription. You can refill "
-            f"it from {earliest_refill_day(seeded_database, losartan)}.") in text
+    assert (
+        "Losartan 50 mg tablet: It's too early to refill this prescription. You can refill "
+        f"it from {earliest_refill_day(seeded_database, losartan)}."
+    ) in text
     assert "I can refill Amlodipine 5 mg tablet" in text
     home = next(b for b in buttons_of(replies) if b["title"].startswith("Ship to Home"))
     send(home["payload"])
     assert f"Done: your refill of {amlodipine} is order EP-" in text_of(send("/affirm"))
-    assert (orders_for_rx(seeded_database, amlodipine), orders_for_rx(seeded_database, losartan)
-            ) == (1, 0)
+    assert (
+        orders_for_rx(seeded_database, amlodipine),
+        orders_for_rx(seeded_database, losartan),
+    ) == (1, 0)
 
 
-def test_too_soon_says_the_date_and_offers_a_reminder_which_records_consent(new_chat, stack,
-                                                                            seeded_database):
+def test_too_soon_says_the_date_and_offers_a_reminder_which_records_consent(
+    new_chat, stack, seeded_database
+):
     send = logged_in(new_chat(), stack, MARIA[0])
     replies = send("refill my metformin")
     metformin = rx_of(seeded_database, MARIA[0], "metformin")
-    assert (f"Metformin 500 mg tablet: It's too early to refill this prescription. You can "
-            f"refill it from {earliest_refill_day(seeded_database, metformin)}.") in text_of(replies)
+    assert (
+        f"Metformin 500 mg tablet: It's too early to refill this prescription. You can "
+        f"refill it from {earliest_refill_day(seeded_database, metformin)}."
+    ) in text_of(replies)
     assert orders_for_rx(seeded_database, metformin) == 0
     remind = next(b for b in buttons_of(replies) if b["payload"] == "/enable_reminders")
     assert "Refill reminders are on" in text_of(send(remind["payload"]))
@@ -127,16 +144,18 @@ def test_too_soon_says_the_date_and_offers_a_reminder_which_records_consent(new_
     assert "Refill reminders are off" in text_of(send("stop reminders"))
 
 
-def test_expired_prescription_files_a_renewal_without_promising_a_date(new_chat, stack,
-                                                                      seeded_database):
+def test_expired_prescription_files_a_renewal_without_promising_a_date(
+    new_chat, stack, seeded_database
+):
     rx = rx_of(seeded_database, AISHA[0], "sertraline")
     send = logged_in(new_chat(), stack, AISHA[0])
     text = text_of(send(f"refill {rx}"))
     assert "Sertraline 50 mg tablet:" in text and "prescriber" in text.lower()
     with session_scope(seeded_database) as session:
         prescription = repositories.prescription_by_rx_number(session, rx)
-        renewals = session.scalars(select(RenewalRequest).where(
-            RenewalRequest.prescription_id == prescription.id)).all()
+        renewals = session.scalars(
+            select(RenewalRequest).where(RenewalRequest.prescription_id == prescription.id)
+        ).all()
     assert len(renewals) == 1
 
 
@@ -149,7 +168,9 @@ def test_schedule_ii_needs_a_new_prescription_and_offers_a_pharmacist(new_chat, 
 
 def test_asking_for_auto_refill_of_a_controlled_medicine_is_told_never(new_chat, stack):
     send = logged_in(new_chat(), stack, JAMES[0])
-    assert "never for controlled substances" in text_of(send("can my alprazolam be on auto refill?"))
+    assert "never for controlled substances" in text_of(
+        send("can my alprazolam be on auto refill?")
+    )
 
 
 def test_change_of_mind_and_cancel_place_nothing(new_chat, stack, seeded_database):
@@ -166,7 +187,8 @@ def test_change_of_mind_and_cancel_place_nothing(new_chat, stack, seeded_databas
 
 
 def test_an_emergency_in_the_middle_of_a_refill_comes_first_and_places_nothing(
-        new_chat, stack, seeded_database):
+    new_chat, stack, seeded_database
+):
     rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
     chat = new_chat()
     send = logged_in(chat, stack, AISHA[0])
@@ -180,8 +202,11 @@ def test_an_emergency_in_the_middle_of_a_refill_comes_first_and_places_nothing(
 
 
 def _tracker(stack, chat):
-    return requests.get(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker",
-                        headers=stack.api.headers(), timeout=10).json()
+    return requests.get(
+        f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker",
+        headers=stack.api.headers(),
+        timeout=10,
+    ).json()
 
 
 def _send_reminders(stack, seeded_database, monkeypatch):
@@ -192,14 +217,23 @@ def _send_reminders(stack, seeded_database, monkeypatch):
 
 def _last_reminder(stack, chat):
     """The last reminder said in the chat, and the Rx numbers and medicines it is about."""
-    reminder = [e for e in _tracker(stack, chat)["events"] if e.get("event") == "bot"
-                and "time to reorder" in (e.get("text") or "")][-1]
+    reminder = [
+        e
+        for e in _tracker(stack, chat)["events"]
+        if e.get("event") == "bot" and "time to reorder" in (e.get("text") or "")
+    ][-1]
     with session_scope(stack.config.database_url) as session:
-        rows = session.scalars(select(ReminderSend).where(
-            ReminderSend.conversation_id == chat.sender).order_by(ReminderSend.id)).all()
+        rows = session.scalars(
+            select(ReminderSend)
+            .where(ReminderSend.conversation_id == chat.sender)
+            .order_by(ReminderSend.id)
+        ).all()
         prescriptions = [session.get(Prescription, row.prescription_id) for row in rows]
-        return (reminder, [rx.rx_number for rx in prescriptions],
-                [rx.medicine_name for rx in prescriptions])
+        return (
+            reminder,
+            [rx.rx_number for rx in prescriptions],
+            [rx.medicine_name for rx in prescriptions],
+        )
 
 
 def _forget_reminders_sent(url, reference):
@@ -211,9 +245,14 @@ def _forget_reminders_sent(url, reference):
 
 def _opened(seeded_database, chat):
     with session_scope(seeded_database) as session:
-        return len(session.scalars(select(RefillEvent).where(
-            RefillEvent.conversation_id == chat.sender,
-            RefillEvent.kind == RefillEventKind.REMINDER_OPENED)).all())
+        return len(
+            session.scalars(
+                select(RefillEvent).where(
+                    RefillEvent.conversation_id == chat.sender,
+                    RefillEvent.kind == RefillEventKind.REMINDER_OPENED,
+                )
+            ).all()
+        )
 
 
 def test_a_reminder_leads_to_refill_now(new_chat, stack, seeded_database, monkeypatch):
@@ -224,8 +263,9 @@ def test_a_reminder_leads_to_refill_now(new_chat, stack, seeded_database, monkey
     summary = _send_reminders(stack, seeded_database, monkeypatch)
     assert summary.sent >= 1 and summary.failed == 0
     reminder, rx_numbers, medicines = _last_reminder(stack, chat)
-    assert rx_numbers and not [name for name in ("Metformin", "Atorvastatin", "Lisinopril")
-                               if name in reminder["text"]]
+    assert rx_numbers and not [
+        name for name in ("Metformin", "Atorvastatin", "Lisinopril") if name in reminder["text"]
+    ]
     refill_now = next(b for b in reminder["data"]["buttons"] if b["title"] == "Refill now")
     assert not [rx for rx in rx_numbers if rx in refill_now["payload"]]  # an identity factor
     answer = text_of(send(refill_now["payload"]))
@@ -235,8 +275,9 @@ def test_a_reminder_leads_to_refill_now(new_chat, stack, seeded_database, monkey
     assert _opened(seeded_database, chat) == len(medicines)  # counted for refill conversion
 
 
-def test_refill_now_works_after_the_chat_session_has_expired(new_chat, stack, seeded_database,
-                                                             monkeypatch):
+def test_refill_now_works_after_the_chat_session_has_expired(
+    new_chat, stack, seeded_database, monkeypatch
+):
     """Reminders arrive days after the last message, when Rasa starts a new session (and resets
     the slots) on the reminder itself; the button must still refill the right prescription."""
     _forget_reminders_sent(seeded_database, MARIA[0])
@@ -244,16 +285,27 @@ def test_refill_now_works_after_the_chat_session_has_expired(new_chat, stack, se
     # A chat from two hours ago (past session_expiration_time in domain.yml): Maria verified in
     # it and turned reminders on.
     then = time.time() - 2 * 3600
-    old_chat = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"},
-                {"event": "action", "name": "action_listen"},
-                {"event": "user", "text": "turn on refill reminders",
-                 "parse_data": {"intent": {"name": "enable_reminders", "confidence": 1.0},
-                                "entities": []}},
-                {"event": "slot", "name": "verified_customer", "value": MARIA[0]},
-                {"event": "action", "name": "action_listen"}]
-    requests.post(f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
-                  headers=stack.api.headers(), timeout=10,
-                  json=[{**event, "timestamp": then} for event in old_chat]).raise_for_status()
+    old_chat = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started"},
+        {"event": "action", "name": "action_listen"},
+        {
+            "event": "user",
+            "text": "turn on refill reminders",
+            "parse_data": {
+                "intent": {"name": "enable_reminders", "confidence": 1.0},
+                "entities": [],
+            },
+        },
+        {"event": "slot", "name": "verified_customer", "value": MARIA[0]},
+        {"event": "action", "name": "action_listen"},
+    ]
+    requests.post(
+        f"{stack.config.rasa_url}/conversations/{chat.sender}/tracker/events",
+        headers=stack.api.headers(),
+        timeout=10,
+        json=[{**event, "timestamp": then} for event in old_chat],
+    ).raise_for_status()
     remember_conversation(seeded_database, MARIA[0], chat.sender, datetime.utcnow())
     set_reminder_consent(seeded_database, MARIA[0], True, datetime.utcnow())
 
@@ -269,8 +321,9 @@ def test_refill_now_works_after_the_chat_session_has_expired(new_chat, stack, se
     assert _opened(seeded_database, chat) == len(medicines)
 
 
-def test_schedule_iv_at_its_refill_limit_asks_the_prescriber_to_renew(new_chat, stack,
-                                                                      seeded_database):
+def test_schedule_iv_at_its_refill_limit_asks_the_prescriber_to_renew(
+    new_chat, stack, seeded_database
+):
     rx = rx_of(seeded_database, JAMES[0], "alprazolam")  # 5 of 5 refills used
     send = logged_in(new_chat(), stack, JAMES[0])
     replies = send(f"refill {rx}")
@@ -325,8 +378,9 @@ def test_change_the_medicine_from_the_summary_then_cancel(new_chat, stack, seede
     assert orders_for_rx(seeded_database, rx) == 0
 
 
-def test_change_the_delivery_by_button_and_cancel_from_the_summary(new_chat, stack,
-                                                                   seeded_database):
+def test_change_the_delivery_by_button_and_cancel_from_the_summary(
+    new_chat, stack, seeded_database
+):
     rx, send, summary = summary_for_levothyroxine(stack, seeded_database, new_chat)
     change = next(b for b in buttons_of(summary) if b["title"] == "Change delivery")
     question = send(change["payload"])
@@ -338,8 +392,7 @@ def test_change_the_delivery_by_button_and_cancel_from_the_summary(new_chat, sta
     assert orders_for_rx(seeded_database, rx) == 0
 
 
-def test_a_question_mid_form_is_answered_then_the_form_asks_again(new_chat, stack,
-                                                                  seeded_database):
+def test_a_question_mid_form_is_answered_then_the_form_asks_again(new_chat, stack, seeded_database):
     rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
     send = logged_in(new_chat(), stack, AISHA[0])
     send(f"refill {rx}")
@@ -363,8 +416,9 @@ def test_an_rx_number_that_is_not_theirs_is_refused_and_the_list_is_offered(new_
     assert "haven't placed anything" in text_of(send("cancel"))
 
 
-def test_tracking_asked_mid_refill_sets_the_refill_aside_and_tracks(new_chat, stack,
-                                                                    seeded_database):
+def test_tracking_asked_mid_refill_sets_the_refill_aside_and_tracks(
+    new_chat, stack, seeded_database
+):
     rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
     send = logged_in(new_chat(), stack, AISHA[0])
     assert "How would you like to get it?" in text_of(send(f"refill {rx}"))

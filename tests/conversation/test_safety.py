@@ -1,5 +1,6 @@
 """Clinical safety on the running stack: emergencies in any words, topic questions without a 911
 answer, clinical messages never answered with a service FAQ (pharmacy rules, sections 3-4)."""
+
 import pytest
 
 from tests.conversation.helpers import tickets_for
@@ -28,27 +29,34 @@ def test_poisoning_and_self_harm_together_get_both_numbers(new_chat):
     assert "988" in answer and "1-800-222-1222" in answer
 
 
-@pytest.mark.parametrize("question", [
-    "what are the risks of a calcium overdose?",
-    "how much ibuprofen is too much",
-    "Can sun urticaria cause anaphylaxis?",
-])
-def test_a_question_about_a_topic_gets_information_or_a_pharmacist_not_911(new_chat,
-                                                                          seeded_database,
-                                                                          question):
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what are the risks of a calcium overdose?",
+        "how much ibuprofen is too much",
+        "Can sun urticaria cause anaphylaxis?",
+    ],
+)
+def test_a_question_about_a_topic_gets_information_or_a_pharmacist_not_911(
+    new_chat, seeded_database, question
+):
     chat = new_chat()
     answer = chat.texts(question)
     assert "911 or go to the nearest emergency room" not in answer and "988" not in answer
     assert all(t[0] != "emergency" for t in tickets_for(seeded_database, chat.sender))
 
 
-@pytest.mark.parametrize("question", [
-    "Can u take Prilosec OTC with fluoxetine?",
-    "wean off tegretol?",
-    "my 6 year old has a fever of 102, how much motrin can i give her",
-])
-def test_pharmacist_only_questions_in_real_wording_reach_a_pharmacist(new_chat, seeded_database,
-                                                                     question):
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can u take Prilosec OTC with fluoxetine?",
+        "wean off tegretol?",
+        "my 6 year old has a fever of 102, how much motrin can i give her",
+    ],
+)
+def test_pharmacist_only_questions_in_real_wording_reach_a_pharmacist(
+    new_chat, seeded_database, question
+):
     chat = new_chat()
     answer = chat.texts(question)
     assert "pharmacist" in answer

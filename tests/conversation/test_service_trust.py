@@ -1,4 +1,5 @@
 """Services trust each other only by proof, and listen on loopback (issue 13, item 1)."""
+
 import requests
 
 from ops.action_server import TOKEN_HEADER
@@ -6,13 +7,23 @@ from ops.action_server import TOKEN_HEADER
 
 def _forged_call(reference: str = "C-1001") -> dict:
     # What an attacker would send: a made-up tracker naming a customer as verified.
-    return {"next_action": "action_after_identity", "sender_id": "attacker",
-            "tracker": {"sender_id": "attacker", "slots": {"verified_customer": reference},
-                        "latest_message": {"text": "where is my order", "intent": {}},
-                        "events": [], "paused": False, "latest_event_time": None,
-                        "followup_action": None, "active_loop": {},
-                        "latest_action_name": "action_listen"},
-            "domain": {}, "version": "3.6.2"}
+    return {
+        "next_action": "action_after_identity",
+        "sender_id": "attacker",
+        "tracker": {
+            "sender_id": "attacker",
+            "slots": {"verified_customer": reference},
+            "latest_message": {"text": "where is my order", "intent": {}},
+            "events": [],
+            "paused": False,
+            "latest_event_time": None,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+        "domain": {},
+        "version": "3.6.2",
+    }
 
 
 def test_a_forged_action_call_without_the_secret_is_refused(stack):
@@ -42,7 +53,12 @@ def _listening_addresses(port: int) -> set:
 
 def test_every_service_listens_on_loopback_only(stack):
     loopback = {"0100007F", "00000000000000000000000001000000"}
-    for port in (stack.config.rasa_port, stack.config.action_port, stack.config.web_port,
-                 stack.config.desk_port, stack.config.carrier_port):
+    for port in (
+        stack.config.rasa_port,
+        stack.config.action_port,
+        stack.config.web_port,
+        stack.config.desk_port,
+        stack.config.carrier_port,
+    ):
         addresses = _listening_addresses(port)
         assert addresses and addresses <= loopback, (port, addresses)

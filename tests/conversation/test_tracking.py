@@ -1,5 +1,4 @@
 """Identity verification and delivery tracking against the running stack (issue 5)."""
-import json
 
 import pytest
 import requests
@@ -9,7 +8,15 @@ from pharmacy.db import session_scope
 from pharmacy.messages import render
 from pharmacy.models import OrderStatus, ShipmentStatus
 from tests.conversation.helpers import (
-    AISHA, JAMES, MARIA, ROBERT, logged_in, order_numbers, persona_order_with_shipment, tickets_for)
+    AISHA,
+    JAMES,
+    MARIA,
+    ROBERT,
+    logged_in,
+    order_numbers,
+    persona_order_with_shipment,
+    tickets_for,
+)
 
 ASK_DOB = "What's your date of birth?"
 ASK_FACTOR = "an order number"
@@ -56,13 +63,15 @@ def test_token_login_shows_orders_without_questions(new_chat, stack, seeded_data
 def test_invalid_or_expired_token_is_refused_and_never_trusted(new_chat, stack):
     chat = new_chat()
     expired = stack.login_token(MARIA[0], ttl_seconds=-10)
-    replies = " ".join(r.get("text", "") for r in chat.send("where is my order",
-                                                            metadata={"login_token": expired}))
+    replies = " ".join(
+        r.get("text", "") for r in chat.send("where is my order", metadata={"login_token": expired})
+    )
     assert "could not be confirmed" in replies and ASK_DOB in replies
     forged = stack.login_token(MARIA[0], signing_key="not-the-secret")
     chat2 = new_chat()
-    replies = " ".join(r.get("text", "") for r in chat2.send("track my order",
-                                                             metadata={"login_token": forged}))
+    replies = " ".join(
+        r.get("text", "") for r in chat2.send("track my order", metadata={"login_token": forged})
+    )
     assert "could not be confirmed" in replies and ASK_DOB in replies
 
 
@@ -110,14 +119,19 @@ def test_unreadable_date_is_explained_and_does_not_count_as_a_try(new_chat):
     assert ASK_FACTOR in chat.texts(MARIA[1])
 
 
-@pytest.mark.parametrize("persona,state,expected", [
-    (AISHA, ShipmentStatus.LABEL_CREATED, "label created"),
-    (MARIA, ShipmentStatus.IN_TRANSIT, "in transit"),
-    (JAMES, ShipmentStatus.OUT_FOR_DELIVERY, "out for delivery"),
-    (MARIA, ShipmentStatus.DELIVERED, "delivered"),
-    (AISHA, ShipmentStatus.EXCEPTION, "running late"),
-])
-def test_each_shipment_state_is_described(new_chat, stack, seeded_database, persona, state, expected):
+@pytest.mark.parametrize(
+    "persona,state,expected",
+    [
+        (AISHA, ShipmentStatus.LABEL_CREATED, "label created"),
+        (MARIA, ShipmentStatus.IN_TRANSIT, "in transit"),
+        (JAMES, ShipmentStatus.OUT_FOR_DELIVERY, "out for delivery"),
+        (MARIA, ShipmentStatus.DELIVERED, "delivered"),
+        (AISHA, ShipmentStatus.EXCEPTION, "running late"),
+    ],
+)
+def test_each_shipment_state_is_described(
+    new_chat, stack, seeded_database, persona, state, expected
+):
     order = persona_order_with_shipment(seeded_database, persona[0], state)
     send = logged_in(new_chat(), stack, persona[0])
     text = " ".join(r.get("text", "") for r in send(f"track {order}")).lower()
@@ -131,8 +145,9 @@ def test_each_shipment_state_is_described(new_chat, stack, seeded_database, pers
 
 
 @pytest.mark.parametrize("mode", ["error", "timeout"])
-def test_carrier_failure_falls_back_to_what_the_database_knows(new_chat, stack, seeded_database,
-                                                              carrier_fault, mode):
+def test_carrier_failure_falls_back_to_what_the_database_knows(
+    new_chat, stack, seeded_database, carrier_fault, mode
+):
     order = persona_order_with_shipment(seeded_database, MARIA[0], ShipmentStatus.IN_TRANSIT)
     carrier_fault(mode)
     send = logged_in(new_chat(), stack, MARIA[0])
@@ -142,7 +157,8 @@ def test_carrier_failure_falls_back_to_what_the_database_knows(new_chat, stack, 
 
 
 def test_tracking_number_unknown_to_the_carrier_still_gets_the_database_status(
-        new_chat, stack, seeded_database, carrier_fault):
+    new_chat, stack, seeded_database, carrier_fault
+):
     order = persona_order_with_shipment(seeded_database, MARIA[0], ShipmentStatus.IN_TRANSIT)
     carrier_fault("not_found")
     send = logged_in(new_chat(), stack, MARIA[0])
@@ -160,11 +176,15 @@ def test_someone_elses_order_looks_exactly_like_an_unknown_one(new_chat, stack, 
     assert "Oxycodone" not in theirs
 
 
-def test_delivered_but_not_received_goes_to_a_person_with_the_order(new_chat, stack, seeded_database):
+def test_delivered_but_not_received_goes_to_a_person_with_the_order(
+    new_chat, stack, seeded_database
+):
     order = persona_order_with_shipment(seeded_database, MARIA[0], ShipmentStatus.DELIVERED)
     chat = new_chat()
     send = logged_in(chat, stack, MARIA[0])
-    text = " ".join(r.get("text", "") for r in send(f"tracking says {order} was delivered but i dont have it"))
+    text = " ".join(
+        r.get("text", "") for r in send(f"tracking says {order} was delivered but i dont have it")
+    )
     assert f"passed order {order}" in text and "in the queue" in text
     tickets = tickets_for(stack.config.database_url, chat.sender)
     assert tickets[0][0] == "delivery_problem" and tickets[0][3] == order and tickets[0][2] is True

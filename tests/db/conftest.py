@@ -1,4 +1,4 @@
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -15,8 +15,9 @@ def remove_rows_added_by_the_test(request, seeded_database: str) -> Iterator[Non
         yield
         return
     with session_scope(seeded_database) as session:
-        last_ids = {model: session.scalar(select(func.coalesce(func.max(model.id), 0)))
-                    for model in tables}
+        last_ids = {
+            model: session.scalar(select(func.coalesce(func.max(model.id), 0))) for model in tables
+        }
     yield
     with session_scope(seeded_database) as session:
         for model in tables:

@@ -1,5 +1,6 @@
 """Chat access in the database: chat secrets, single-use login tokens, the cross-chat identity
 lockout, and the gate the channels put in front of the assistant (issue 13)."""
+
 import base64
 import hashlib
 import hmac
@@ -17,8 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from pharmacy import identity
 from pharmacy.access import chat_sessions, login_tokens
 from pharmacy.access.chat_sessions import Admission
-from pharmacy.access.gate import (
-    CLIENT_ADDRESS_KEY, LOGIN_REFUSED_KEY, Admitted, ChatGate, Refusal)
+from pharmacy.access.gate import CLIENT_ADDRESS_KEY, LOGIN_REFUSED_KEY, Admitted, ChatGate, Refusal
 from pharmacy.access.lockout import LockoutPolicy
 from pharmacy.access.login_tokens import InvalidToken, LoginTokenPolicy
 from pharmacy.db import session_scope
@@ -41,6 +41,7 @@ def admit(url, chat, secret, now=NOW):
 
 
 # --- chat secrets ---------------------------------------------------------------------------
+
 
 def test_a_chat_answers_only_to_the_secret_it_was_first_used_with(seeded_database):
     chat, secret = chat_id(), chat_sessions.issue_secret(KEY)
@@ -66,11 +67,14 @@ def test_verification_lasts_its_time_and_ends_with_the_chat(seeded_database):
     chat, secret = chat_id(), chat_sessions.issue_secret(KEY)
     admit(seeded_database, chat, secret)
     with session_scope(seeded_database) as session:
-        chat_sessions.record_verification(session, chat, "C-1001", "factors",
-                                          NOW + timedelta(minutes=30))
+        chat_sessions.record_verification(
+            session, chat, "C-1001", "factors", NOW + timedelta(minutes=30)
+        )
     with session_scope(seeded_database) as session:
         assert chat_sessions.current_verification(session, chat, NOW).customer_reference == "C-1001"
-        assert chat_sessions.current_verification(session, chat, NOW + timedelta(minutes=31)) is None
+        assert (
+            chat_sessions.current_verification(session, chat, NOW + timedelta(minutes=31)) is None
+        )
         chat_sessions.end_chat(session, chat, NOW + timedelta(minutes=1))
     with session_scope(seeded_database) as session:
         assert chat_sessions.current_verification(session, chat, NOW + timedelta(minutes=2)) is None
@@ -80,29 +84,50 @@ def test_verification_lasts_its_time_and_ends_with_the_chat(seeded_database):
 def test_a_chat_that_never_went_through_the_gate_cannot_be_verified(seeded_database):
     chat = chat_id()
     with session_scope(seeded_database) as session:
-        chat_sessions.record_verification(session, chat, "C-1001", "login", NOW + timedelta(hours=1))
+        chat_sessions.record_verification(
+            session, chat, "C-1001", "login", NOW + timedelta(hours=1)
+        )
         assert chat_sessions.current_verification(session, chat, NOW) is None
 
 
 # --- login tokens ---------------------------------------------------------------------------
 
+
 def token(now=None, key=LOGIN_SECRET, **claims):
     issued = now or datetime.now(timezone.utc)
-    body = {"sub": "C-1001", "iss": POLICY.issuer, "aud": POLICY.audience, "iat": issued,
-            "exp": issued + timedelta(minutes=10), "jti": uuid.uuid4().hex, **claims}
+    body = {
+        "sub": "C-1001",
+        "iss": POLICY.issuer,
+        "aud": POLICY.audience,
+        "iat": issued,
+        "exp": issued + timedelta(minutes=10),
+        "jti": uuid.uuid4().hex,
+        **claims,
+    }
     body = {k: v for k, v in body.items() if v is not None}
     return jwt.encode(body, key, algorithm="HS256")
 
 
 def hs256_by_hand(key: str) -> str:
     """What an attacker builds when the verifier's public key is known (PyJWT will not)."""
+
     def b64(data: bytes) -> str:
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
     now = int(time.time())
     head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = b64(json.dumps({"sub": "C-1001", "iss": POLICY.issuer, "aud": POLICY.audience,
-                           "iat": now, "exp": now + 300, "jti": uuid.uuid4().hex}).encode())
+    body = b64(
+        json.dumps(
+            {
+                "sub": "C-1001",
+                "iss": POLICY.issuer,
+                "aud": POLICY.audience,
+                "iat": now,
+                "exp": now + 300,
+                "jti": uuid.uuid4().hex,
+            }
+        ).encode()
+    )
     mac = hmac.new(key.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
     return f"{head}.{body}.{b64(mac)}"
 
@@ -122,15 +147,18 @@ def test_a_login_token_opens_one_chat_and_is_a_replay_anywhere_else(seeded_datab
     assert refused.value.reason == "replayed"
 
 
-@pytest.mark.parametrize("claims, reason", [
-    ({"exp": datetime.now(timezone.utc) - timedelta(minutes=5)}, "expired"),
-    ({"aud": "another-service"}, "InvalidAudienceError"),
-    ({"iss": "someone-else"}, "InvalidIssuerError"),
-    ({"jti": None}, "MissingRequiredClaimError"),
-    ({"iat": None}, "MissingRequiredClaimError"),
-    ({"exp": datetime.now(timezone.utc) + timedelta(days=2)}, "lifetime"),
-    ({"sid": "another-chat-id"}, "other_chat"),
-])
+@pytest.mark.parametrize(
+    "claims, reason",
+    [
+        ({"exp": datetime.now(timezone.utc) - timedelta(minutes=5)}, "expired"),
+        ({"aud": "another-service"}, "InvalidAudienceError"),
+        ({"iss": "someone-else"}, "InvalidIssuerError"),
+        ({"jti": None}, "MissingRequiredClaimError"),
+        ({"iat": None}, "MissingRequiredClaimError"),
+        ({"exp": datetime.now(timezone.utc) + timedelta(days=2)}, "lifetime"),
+        ({"sid": "another-chat-id"}, "other_chat"),
+    ],
+)
 def test_login_tokens_missing_a_requirement_are_refused(seeded_database, claims, reason):
     with pytest.raises(InvalidToken) as refused:
         redeem(seeded_database, token(**claims), chat_id())
@@ -138,25 +166,49 @@ def test_login_tokens_missing_a_requirement_are_refused(seeded_database, claims,
 
 
 def test_forged_and_unsigned_login_tokens_are_refused(seeded_database):
-    for forged in (token(key="guessed-secret-guessed-secret-guessed"),
-                   jwt.encode({"sub": "C-1001", "iss": POLICY.issuer, "aud": POLICY.audience,
-                               "iat": datetime.now(timezone.utc),
-                               "exp": datetime.now(timezone.utc) + timedelta(minutes=5),
-                               "jti": "x"}, None, algorithm="none"),
-                   "not.a.token", "", 42):
+    for forged in (
+        token(key="guessed-secret-guessed-secret-guessed"),
+        jwt.encode(
+            {
+                "sub": "C-1001",
+                "iss": POLICY.issuer,
+                "aud": POLICY.audience,
+                "iat": datetime.now(timezone.utc),
+                "exp": datetime.now(timezone.utc) + timedelta(minutes=5),
+                "jti": "x",
+            },
+            None,
+            algorithm="none",
+        ),
+        "not.a.token",
+        "",
+        42,
+    ):
         with pytest.raises(InvalidToken):
             redeem(seeded_database, forged, chat_id())
 
 
 def test_shop_public_key_tokens_and_no_mixing_of_key_kinds(seeded_database):
     private = ec.generate_private_key(ec.SECP256R1())
-    public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     policy = LoginTokenPolicy(("ES256",), public_pem, POLICY.issuer, POLICY.audience)
     now = datetime.now(timezone.utc)
-    signed = jwt.encode({"sub": "C-1002", "iss": POLICY.issuer, "aud": POLICY.audience, "iat": now,
-                         "exp": now + timedelta(minutes=5), "jti": uuid.uuid4().hex},
-                        private, algorithm="ES256")
+    signed = jwt.encode(
+        {
+            "sub": "C-1002",
+            "iss": POLICY.issuer,
+            "aud": POLICY.audience,
+            "iat": now,
+            "exp": now + timedelta(minutes=5),
+            "jti": uuid.uuid4().hex,
+        },
+        private,
+        algorithm="ES256",
+    )
     assert redeem(seeded_database, signed, chat_id(), policy).customer_reference == "C-1002"
     # An HS256 token "signed" with the public key text must not pass (algorithm confusion).
     with pytest.raises(InvalidToken):
@@ -167,10 +219,17 @@ def test_shop_public_key_tokens_and_no_mixing_of_key_kinds(seeded_database):
 
 # --- identity failures counted across chats -------------------------------------------------
 
+
 def check(url, key, dob, factor_text, now=NOW):
     with session_scope(url) as session:
-        return identity.check_factors(session, dob, identity.parse_possession_factor(factor_text),
-                                      key, now, LockoutPolicy(3, 15))
+        return identity.check_factors(
+            session,
+            dob,
+            identity.parse_possession_factor(factor_text),
+            key,
+            now,
+            LockoutPolicy(3, 15),
+        )
 
 
 def test_three_wrong_tries_lock_the_customer_whatever_chat_or_factor_comes_next(seeded_database):
@@ -212,6 +271,7 @@ def test_a_success_clears_earlier_failures(seeded_database):
 
 # --- the gate in front of the assistant ----------------------------------------------------
 
+
 @pytest.fixture
 def gate(seeded_database, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", seeded_database)
@@ -227,11 +287,15 @@ def with_secret(**metadata):
 
 
 def test_the_gate_admits_only_a_chats_secret_and_passes_no_secret_on(gate):
-    chat, metadata = chat_id(), with_secret(button_title="Track an order", role="admin",
-                                            login="C-1001")
+    chat, metadata = (
+        chat_id(),
+        with_secret(button_title="Track an order", role="admin", login="C-1001"),
+    )
     admitted = gate.admit_message(chat, "hello", metadata, "10.0.0.1")
-    assert admitted == Admitted("hello", {"button_title": "Track an order",
-                                          CLIENT_ADDRESS_KEY: gate.address_key("10.0.0.1")})
+    assert admitted == Admitted(
+        "hello",
+        {"button_title": "Track an order", CLIENT_ADDRESS_KEY: gate.address_key("10.0.0.1")},
+    )
     assert "10.0.0.1" not in str(admitted.metadata)
     refused = gate.admit_message(chat, "hello", with_secret(), "10.0.0.1")
     assert isinstance(refused, Refusal) and refused.status == 403
@@ -240,10 +304,14 @@ def test_the_gate_admits_only_a_chats_secret_and_passes_no_secret_on(gate):
 
 
 def test_typed_rasa_commands_are_read_as_words(gate):
-    for typed, read in [("/restart", "restart"), ("  /session_start", "session_start"),
-                        ('/back{"x": 1}', 'back{"x": 1}'), ("/greet", "/greet"),
-                        ("/nlu_fallback", "/nlu_fallback"),
-                        ("/track_order", "/track_order")]:
+    for typed, read in [
+        ("/restart", "restart"),
+        ("  /session_start", "session_start"),
+        ('/back{"x": 1}', 'back{"x": 1}'),
+        ("/greet", "/greet"),
+        ("/nlu_fallback", "/nlu_fallback"),
+        ("/track_order", "/track_order"),
+    ]:
         assert gate.admit_message(chat_id(), typed, with_secret(), "10.0.0.2").text == read
 
 
@@ -274,6 +342,7 @@ def test_a_login_token_is_redeemed_by_the_gate_and_never_passed_on(gate, seeded_
         verification = chat_sessions.current_verification(session, chat, datetime.utcnow())
     assert (verification.customer_reference, verification.verified_by) == ("C-1001", "login")
     assert verification.until <= datetime.utcnow() + timedelta(minutes=30)
-    refused = gate.admit_message(chat_id(), "hi", with_secret(login_token=token(key="x" * 32)),
-                                 "10.0.0.5")
+    refused = gate.admit_message(
+        chat_id(), "hi", with_secret(login_token=token(key="x" * 32)), "10.0.0.5"
+    )
     assert refused.metadata[LOGIN_REFUSED_KEY] is True

@@ -1,5 +1,6 @@
 """With the database down, every action answers with a clear message instead of failing the turn,
 keeps what it already said (an emergency's advice), and logs nothing personal."""
+
 import asyncio
 import logging
 
@@ -27,11 +28,21 @@ def database_down(monkeypatch, tmp_path):
 def run(action, text, slots, active_loop=None, candidates=()):
     """``candidates``: slot values the form extracted from ``text``, for its validation action."""
     message = {"text": text, "intent": {"name": "inform", "confidence": 0.9}, "entities": []}
-    events = [{"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text, "parse_data": message}]
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": message},
+    ]
     events += [{"event": "slot", "name": name, "value": value} for name, value in candidates]
-    tracker = Tracker("outage-test", slots, message, events, False, None,
-                      {"name": active_loop} if active_loop else {}, "action_listen")
+    tracker = Tracker(
+        "outage-test",
+        slots,
+        message,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
     return events, [m.get("text") for m in dispatcher.messages]
@@ -39,10 +50,17 @@ def run(action, text, slots, active_loop=None, candidates=()):
 
 def test_identity_check_says_the_systems_are_down_and_logs_no_date_of_birth(caplog):
     caplog.set_level(logging.DEBUG)
-    events, said = run(ValidateIdentityForm(), "503 555 0142",
-                       {"requested_slot": "possession_input", "dob_input": "03/14/1958",
-                        "possession_input": "503 555 0142"}, active_loop="identity_form",
-                       candidates=[("possession_input", "503 555 0142")])
+    events, said = run(
+        ValidateIdentityForm(),
+        "503 555 0142",
+        {
+            "requested_slot": "possession_input",
+            "dob_input": "03/14/1958",
+            "possession_input": "503 555 0142",
+        },
+        active_loop="identity_form",
+        candidates=[("possession_input", "503 555 0142")],
+    )
     assert said == [DOWN] and events == []
     assert "1958" not in caplog.text and "555 0142" not in caplog.text
     assert "validate_identity_form: database unavailable (OperationalError)" in caplog.text
@@ -69,6 +87,7 @@ def test_a_reminder_push_fails_instead_of_telling_the_chat_about_the_outage():
 def test_every_registered_action_is_guarded():
     executor = ActionExecutor()
     executor.register_package("actions")
-    unguarded = [name for name, run in executor.actions.items()
-                 if not getattr(run, "guards_database", False)]
+    unguarded = [
+        name for name, run in executor.actions.items() if not getattr(run, "guards_database", False)
+    ]
     assert len(executor.actions) > 20 and unguarded == []

@@ -1,5 +1,6 @@
 """Service metrics (pharmacy rules, section 7) from rows written the way the services write them,
 in a window of their own (year 2099) so that the demo data does not count."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -36,23 +37,40 @@ def tracker_events(seeded_database):
         TRACKER_EVENTS.drop(engine)
     else:
         with engine.begin() as connection:
-            connection.execute(TRACKER_EVENTS.delete().where(
-                TRACKER_EVENTS.c.sender_id.in_(SENDERS)))
+            connection.execute(
+                TRACKER_EVENTS.delete().where(TRACKER_EVENTS.c.sender_id.in_(SENDERS))
+            )
 
 
 def add_turns(engine, sender, at, actions):
     with engine.begin() as connection:
         for action in actions:
-            connection.execute(TRACKER_EVENTS.insert().values(
-                sender_id=sender, type_name="user", timestamp=at.timestamp()))
-            connection.execute(TRACKER_EVENTS.insert().values(
-                sender_id=sender, type_name="action", action_name=action, timestamp=at.timestamp()))
+            connection.execute(
+                TRACKER_EVENTS.insert().values(
+                    sender_id=sender, type_name="user", timestamp=at.timestamp()
+                )
+            )
+            connection.execute(
+                TRACKER_EVENTS.insert().values(
+                    sender_id=sender,
+                    type_name="action",
+                    action_name=action,
+                    timestamp=at.timestamp(),
+                )
+            )
 
 
 def ticket(conversation, reason, created, first_reply=None):
-    return HandoffTicket(conversation_id=conversation, reason=reason, priority=3,
-                         required_role="agent", status=TicketStatus.RESOLVED, summary="test",
-                         created_at=created, first_reply_at=first_reply)
+    return HandoffTicket(
+        conversation_id=conversation,
+        reason=reason,
+        priority=3,
+        required_role="agent",
+        status=TicketStatus.RESOLVED,
+        summary="test",
+        created_at=created,
+        first_reply_at=first_reply,
+    )
 
 
 def test_metrics_follow_the_definitions(seeded_database, tracker_events):
@@ -64,15 +82,24 @@ def test_metrics_follow_the_definitions(seeded_database, tracker_events):
     add_turns(tracker_events, "old", START - timedelta(days=1), ["utter_greet"])  # outside
     with session_scope(seeded_database) as session:
         maria = repositories.customer_by_reference(session, "C-1001")
-        session.add_all([
-            ticket("c2", HandoffReason.USER_REQUEST, at, at + timedelta(minutes=4)),
-            ticket("c3", HandoffReason.EMERGENCY, at, at + timedelta(minutes=1)),
-            ticket("c9", HandoffReason.USER_REQUEST, at, at + timedelta(minutes=10)),
-            SatisfactionRating(conversation_id="c2", rating=5, created_at=at),
-            SatisfactionRating(conversation_id="c3", rating=2, created_at=at),
-        ] + [RefillEvent(customer_id=maria.id, kind=kind, conversation_id="c4", created_at=at)
-             for kind in (RefillEventKind.OFFERED, RefillEventKind.OFFERED,
-                          RefillEventKind.REMINDER_SENT, RefillEventKind.SUBMITTED)])
+        session.add_all(
+            [
+                ticket("c2", HandoffReason.USER_REQUEST, at, at + timedelta(minutes=4)),
+                ticket("c3", HandoffReason.EMERGENCY, at, at + timedelta(minutes=1)),
+                ticket("c9", HandoffReason.USER_REQUEST, at, at + timedelta(minutes=10)),
+                SatisfactionRating(conversation_id="c2", rating=5, created_at=at),
+                SatisfactionRating(conversation_id="c3", rating=2, created_at=at),
+            ]
+            + [
+                RefillEvent(customer_id=maria.id, kind=kind, conversation_id="c4", created_at=at)
+                for kind in (
+                    RefillEventKind.OFFERED,
+                    RefillEventKind.OFFERED,
+                    RefillEventKind.REMINDER_SENT,
+                    RefillEventKind.SUBMITTED,
+                )
+            ]
+        )
 
     with session_scope(seeded_database) as session:
         metrics = compute(session, START, START + timedelta(days=1))

@@ -1,5 +1,6 @@
 """Migrations on a database that already holds data, as an existing install has (SQLite: its
 batch migrations rebuild tables that other tables' rows point at)."""
+
 from alembic import command
 from sqlalchemy import text
 
@@ -11,8 +12,11 @@ from tests.conftest import DEMO_TODAY
 
 def _keys(url):
     with get_engine(url).connect() as connection:
-        return dict(connection.execute(text(
-            "SELECT id, idempotency_key FROM orders WHERE id <= 4 ORDER BY id")).all())
+        return dict(
+            connection.execute(
+                text("SELECT id, idempotency_key FROM orders WHERE id <= 4 ORDER BY id")
+            ).all()
+        )
 
 
 def _set(url, sql):
@@ -30,8 +34,10 @@ def test_a_seeded_database_upgrades_to_head_and_back(tmp_path):
     command.upgrade(config, "head")
     # Allowed from 0006 on: the cancelled refill ordered again, and two cancelled copies of one.
     _set(url, "UPDATE orders SET idempotency_key = 'refill:K', status = 'received' WHERE id = 2")
-    _set(url, "UPDATE orders SET idempotency_key = 'refill:C', status = 'cancelled' "
-              "WHERE id IN (3, 4)")
+    _set(
+        url,
+        "UPDATE orders SET idempotency_key = 'refill:C', status = 'cancelled' WHERE id IN (3, 4)",
+    )
 
     command.downgrade(config, "0005")
     assert _keys(url) == {1: None, 2: "refill:K", 3: "refill:C", 4: None}

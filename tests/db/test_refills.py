@@ -3,11 +3,11 @@
 The seeded database is shared with other tests: every row a test adds (orders, events, renewal
 requests) is deleted again after it, so the personas stay as seeded.
 """
+
 from __future__ import annotations
 
 import threading
 from datetime import date, datetime, time, timedelta
-from typing import Dict, List
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from pharmacy.models import (
     OrderStatusEvent,
     Prescription,
 )
+from pharmacy.refill_conversation import assess
 from pharmacy.refill_models import (
     CustomerConversation,
     RefillEvent,
@@ -32,7 +33,6 @@ from pharmacy.refill_models import (
     ReminderSend,
     RenewalRequest,
 )
-from pharmacy.refill_conversation import assess
 from pharmacy.refill_policy import RefillOutcome, format_day
 from pharmacy.refills import (
     RefillRequestError,
@@ -52,24 +52,35 @@ from tests.conftest import DEMO_TODAY
 NOW = datetime.combine(DEMO_TODAY, time(15, 30))
 MARIA, JAMES, AISHA = "C-1001", "C-1002", "C-1003"
 # Child tables first, so that deleting what a test added never breaks a foreign key.
-TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConversation,
-                       OrderStatusEvent, OrderItem, Order, Consent, Prescription, Address, Customer]
+TABLES_TESTS_ADD_TO = [
+    RefillEvent,
+    ReminderSend,
+    RenewalRequest,
+    CustomerConversation,
+    OrderStatusEvent,
+    OrderItem,
+    Order,
+    Consent,
+    Prescription,
+    Address,
+    Customer,
+]
 
 
-def prescriptions_of(url: str, reference: str) -> Dict[str, Prescription]:
+def prescriptions_of(url: str, reference: str) -> dict[str, Prescription]:
     with session_scope(url) as session:
         customer = repositories.customer_by_reference(session, reference)
         active = repositories.active_prescriptions(session, customer.id)
         return {rx.medicine_id: rx for rx in active}
 
 
-def address_ids_of(url: str, reference: str) -> List[int]:
+def address_ids_of(url: str, reference: str) -> list[int]:
     with session_scope(url) as session:
         customer = repositories.customer_by_reference(session, reference)
         return [address.id for address in customer.addresses]
 
 
-def orders_with_key(url: str, key: str) -> List[Order]:
+def orders_with_key(url: str, key: str) -> list[Order]:
     with session_scope(url) as session:
         orders = list(session.scalars(select(Order).where(Order.idempotency_key == key)))
         for order in orders:  # loaded while the session is open
@@ -82,8 +93,10 @@ def orders_with_key(url: str, key: str) -> List[Order]:
 
 def test_maria_can_refill_atorvastatin_today_but_metformin_only_tomorrow(seeded_database):
     with session_scope(seeded_database) as session:
-        decisions = {rx.medicine_id: decision
-                     for rx, decision in refillable_prescriptions(session, MARIA, DEMO_TODAY)}
+        decisions = {
+            rx.medicine_id: decision
+            for rx, decision in refillable_prescriptions(session, MARIA, DEMO_TODAY)
+        }
         unknown = refillable_prescriptions(session, "C-0000", DEMO_TODAY)
     assert decisions["atorvastatin"].outcome is RefillOutcome.ALLOWED
     assert decisions["metformin"].outcome is RefillOutcome.TOO_SOON
@@ -123,10 +136,24 @@ def test_submitting_a_refill_creates_one_received_order(seeded_database):
     atorvastatin = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
     home = address_ids_of(seeded_database, MARIA)[0]
 
-    first = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, home, DEMO_TODAY, NOW,
-                          conversation_id="refill-test-1")
-    again = submit_refill(seeded_database, MARIA, atorvastatin.rx_number.lower(), "pickup",
-                          DEMO_TODAY, NOW, conversation_id="refill-test-1")
+    first = submit_refill(
+        seeded_database,
+        MARIA,
+        atorvastatin.rx_number,
+        home,
+        DEMO_TODAY,
+        NOW,
+        conversation_id="refill-test-1",
+    )
+    again = submit_refill(
+        seeded_database,
+        MARIA,
+        atorvastatin.rx_number.lower(),
+        "pickup",
+        DEMO_TODAY,
+        NOW,
+        conversation_id="refill-test-1",
+    )
 
     assert first.created and first.decision.outcome is RefillOutcome.ALLOWED
     assert first.order_number.startswith("EP-2")
@@ -136,16 +163,27 @@ def test_submitting_a_refill_creates_one_received_order(seeded_database):
     [order] = orders_with_key(seeded_database, key)
     assert order.order_number == first.order_number
     assert (order.status, order.delivery_method, order.address_id) == (
-        OrderStatus.RECEIVED, DeliveryMethod.SHIP, home)
+        OrderStatus.RECEIVED,
+        DeliveryMethod.SHIP,
+        home,
+    )
     assert order.placed_at == NOW and order.total_cents == 1200
     [item] = order.items
     assert (item.prescription_id, item.description, item.quantity, item.price_cents) == (
-        atorvastatin.id, "Atorvastatin 20 mg tablet", 30, 1200)
+        atorvastatin.id,
+        "Atorvastatin 20 mg tablet",
+        30,
+        1200,
+    )
     assert [(event.status, event.occurred_at) for event in order.history] == [
-        (OrderStatus.RECEIVED, NOW)]
+        (OrderStatus.RECEIVED, NOW)
+    ]
     with session_scope(seeded_database) as session:
-        kinds = list(session.scalars(select(RefillEvent.kind).where(
-            RefillEvent.conversation_id == "refill-test-1")))
+        kinds = list(
+            session.scalars(
+                select(RefillEvent.kind).where(RefillEvent.conversation_id == "refill-test-1")
+            )
+        )
     assert kinds == [RefillEventKind.SUBMITTED]  # the repeat is not a second submission
 
 
@@ -157,14 +195,18 @@ def test_pickup_refill_has_no_address(seeded_database):
     assert (order.delivery_method, order.address_id) == (DeliveryMethod.PICKUP, None)
 
 
-@pytest.mark.parametrize("reference, medicine_id, outcome", [
-    (MARIA, "metformin", RefillOutcome.TOO_SOON),
-    (JAMES, "oxycodone", RefillOutcome.NEEDS_NEW_PRESCRIPTION),  # Schedule II
-    (JAMES, "alprazolam", RefillOutcome.NEEDS_RENEWAL),  # Schedule IV, 5 of 5 refills used
-    (AISHA, "sertraline", RefillOutcome.NEEDS_RENEWAL),  # written 366 days ago
-])
-def test_the_policy_is_checked_again_at_submit_time(seeded_database, reference, medicine_id,
-                                                    outcome):
+@pytest.mark.parametrize(
+    "reference, medicine_id, outcome",
+    [
+        (MARIA, "metformin", RefillOutcome.TOO_SOON),
+        (JAMES, "oxycodone", RefillOutcome.NEEDS_NEW_PRESCRIPTION),  # Schedule II
+        (JAMES, "alprazolam", RefillOutcome.NEEDS_RENEWAL),  # Schedule IV, 5 of 5 refills used
+        (AISHA, "sertraline", RefillOutcome.NEEDS_RENEWAL),  # written 366 days ago
+    ],
+)
+def test_the_policy_is_checked_again_at_submit_time(
+    seeded_database, reference, medicine_id, outcome
+):
     rx = prescriptions_of(seeded_database, reference)[medicine_id]
     result = submit_refill(seeded_database, reference, rx.rx_number, "pickup", DEMO_TODAY, NOW)
     assert (result.order_number, result.created, result.decision.outcome) == (None, False, outcome)
@@ -176,13 +218,15 @@ def test_another_customers_address_or_prescription_is_refused(seeded_database):
     james_address = address_ids_of(seeded_database, JAMES)[0]
     james_rx = prescriptions_of(seeded_database, JAMES)["oxycodone"].rx_number
     with pytest.raises(RefillRequestError):
-        submit_refill(seeded_database, MARIA, maria["atorvastatin"].rx_number, james_address,
-                      DEMO_TODAY, NOW)
+        submit_refill(
+            seeded_database, MARIA, maria["atorvastatin"].rx_number, james_address, DEMO_TODAY, NOW
+        )
     with pytest.raises(RefillRequestError):
         submit_refill(seeded_database, MARIA, james_rx, "pickup", DEMO_TODAY, NOW)
     with pytest.raises(RefillRequestError):
-        submit_refill(seeded_database, MARIA, maria["atorvastatin"].rx_number, "drone",
-                      DEMO_TODAY, NOW)
+        submit_refill(
+            seeded_database, MARIA, maria["atorvastatin"].rx_number, "drone", DEMO_TODAY, NOW
+        )
     assert orders_with_key(seeded_database, refill_idempotency_key(maria["atorvastatin"])) == []
 
 
@@ -192,19 +236,25 @@ def test_a_cancelled_refill_order_can_be_ordered_again_once(seeded_database):
     first = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW)
     with session_scope(seeded_database) as session:
         assert assess(session, MARIA, [atorvastatin.rx_number], DEMO_TODAY)[0].already_ordered == (
-            first.order_number)
-        session.scalar(select(Order).where(Order.order_number == first.order_number)).status = (
-            OrderStatus.CANCELLED)  # cancelled by the pharmacy or the customer
+            first.order_number
+        )
+        session.scalar(
+            select(Order).where(Order.order_number == first.order_number)
+        ).status = OrderStatus.CANCELLED  # cancelled by the pharmacy or the customer
     with session_scope(seeded_database) as session:
-        assert assess(session, MARIA, [atorvastatin.rx_number], DEMO_TODAY)[0].already_ordered is None
+        assert (
+            assess(session, MARIA, [atorvastatin.rx_number], DEMO_TODAY)[0].already_ordered is None
+        )
 
     again = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW)
-    repeat = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY,
-                           NOW)
+    repeat = submit_refill(
+        seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW
+    )
     assert again.created and again.order_number != first.order_number
     assert (repeat.created, repeat.order_number) == (False, again.order_number)
     assert sorted(order.status for order in orders_with_key(seeded_database, key)) == sorted(
-        [OrderStatus.CANCELLED, OrderStatus.RECEIVED])
+        [OrderStatus.CANCELLED, OrderStatus.RECEIVED]
+    )
 
 
 def test_twenty_simultaneous_submissions_create_exactly_one_order(seeded_database):
@@ -217,8 +267,9 @@ def test_twenty_simultaneous_submissions_create_exactly_one_order(seeded_databas
     def submit() -> None:
         try:
             barrier.wait(timeout=30)
-            results.append(submit_refill(seeded_database, MARIA, atorvastatin.rx_number, home,
-                                         DEMO_TODAY, NOW))
+            results.append(
+                submit_refill(seeded_database, MARIA, atorvastatin.rx_number, home, DEMO_TODAY, NOW)
+            )
         except Exception as error:  # reported below, not lost in the thread
             errors.append(error)
 
@@ -241,16 +292,33 @@ def test_twenty_simultaneous_submissions_create_exactly_one_order(seeded_databas
 def test_a_renewal_request_is_recorded_once(seeded_database):
     aisha = prescriptions_of(seeded_database, AISHA)
     sertraline = aisha["sertraline"]
-    assert request_renewal(seeded_database, AISHA, sertraline.rx_number, "expired", NOW,
-                           conversation_id="renewal-test") is True
+    assert (
+        request_renewal(
+            seeded_database,
+            AISHA,
+            sertraline.rx_number,
+            "expired",
+            NOW,
+            conversation_id="renewal-test",
+        )
+        is True
+    )
     assert request_renewal(seeded_database, AISHA, sertraline.rx_number, "expired", NOW) is False
-    assert request_renewal(seeded_database, AISHA, aisha["amoxicillin"].rx_number,
-                           "no_refills_left", NOW) is True
+    assert (
+        request_renewal(
+            seeded_database, AISHA, aisha["amoxicillin"].rx_number, "no_refills_left", NOW
+        )
+        is True
+    )
     with session_scope(seeded_database) as session:
-        rows = list(session.scalars(select(RenewalRequest).where(
-            RenewalRequest.prescription_id == sertraline.id)))
+        rows = list(
+            session.scalars(
+                select(RenewalRequest).where(RenewalRequest.prescription_id == sertraline.id)
+            )
+        )
     assert [(row.reason_code, row.conversation_id, row.dedupe_key) for row in rows] == [
-        ("expired", "renewal-test", f"renewal:{sertraline.id}:10:{sertraline.date_written}")]
+        ("expired", "renewal-test", f"renewal:{sertraline.id}:10:{sertraline.date_written}")
+    ]
 
 
 def test_no_renewal_for_a_refillable_or_schedule_ii_prescription(seeded_database):
@@ -269,11 +337,20 @@ def test_offers_and_the_latest_conversation_are_recorded(seeded_database):
     remember_conversation(seeded_database, MARIA, "chat-new", NOW + timedelta(minutes=5))
     with session_scope(seeded_database) as session:
         maria_id = repositories.customer_by_reference(session, MARIA).id
-        offers = list(session.execute(select(RefillEvent.kind, RefillEvent.prescription_id)
-                                      .where(RefillEvent.conversation_id == "offer-test")))
-        chats = list(session.execute(
-            select(CustomerConversation.conversation_id, CustomerConversation.updated_at)
-            .where(CustomerConversation.customer_id == maria_id)))
+        offers = list(
+            session.execute(
+                select(RefillEvent.kind, RefillEvent.prescription_id).where(
+                    RefillEvent.conversation_id == "offer-test"
+                )
+            )
+        )
+        chats = list(
+            session.execute(
+                select(CustomerConversation.conversation_id, CustomerConversation.updated_at).where(
+                    CustomerConversation.customer_id == maria_id
+                )
+            )
+        )
     assert offers == [(RefillEventKind.OFFERED, atorvastatin.id)]
     assert chats == [("chat-new", NOW + timedelta(minutes=5))]
     with pytest.raises(RefillRequestError):
@@ -297,8 +374,10 @@ def test_summary_line_is_plain_and_shows_no_address(seeded_database):
     picked_up = summary_line(atorvastatin, "pickup", DEMO_TODAY)
     ship_day = format_day(estimated_arrival(DEMO_TODAY, DeliveryMethod.SHIP))
     pickup_day = format_day(estimated_arrival(DEMO_TODAY, DeliveryMethod.PICKUP))
-    item = (f"Refill of Atorvastatin 20 mg tablet ({atorvastatin.rx_number}), quantity 30, "
-            f"$12.00 before insurance")
+    item = (
+        f"Refill of Atorvastatin 20 mg tablet ({atorvastatin.rx_number}), quantity 30, "
+        f"$12.00 before insurance"
+    )
     assert shipped == f"{item}, delivered to your home address by {ship_day}."
     assert picked_up == f"{item}, ready for pickup from {pickup_day}."
 

@@ -4,15 +4,16 @@ The seeded database is shared with other tests: every row a test adds (conversat
 events, its own customers) is deleted again after it, so the personas stay as seeded. Customers
 whose consent a test changes are made by that test.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -45,20 +46,31 @@ from pharmacy.refill_models import (
 from pharmacy.refills import RefillSettings, remember_conversation, submit_refill
 from pharmacy.reminders import (
     REMINDER_ACTION,
-    take_reminders_to_show,
     main,
     open_reminders,
     reminder_due_date,
     send_due_reminders,
     set_reminder_consent,
+    take_reminders_to_show,
 )
 from tests.conftest import DEMO_TODAY
 
 NOW = datetime.combine(DEMO_TODAY, time(8, 0))
 TOKEN = "test-rasa-jwt-secret-of-32-bytes!!"
 MARIA, JAMES, AISHA = "C-1001", "C-1002", "C-1003"
-TABLES_TESTS_ADD_TO = [RefillEvent, ReminderSend, RenewalRequest, CustomerConversation,
-                       OrderStatusEvent, OrderItem, Order, Consent, Prescription, Address, Customer]
+TABLES_TESTS_ADD_TO = [
+    RefillEvent,
+    ReminderSend,
+    RenewalRequest,
+    CustomerConversation,
+    OrderStatusEvent,
+    OrderItem,
+    Order,
+    Consent,
+    Prescription,
+    Address,
+    Customer,
+]
 
 
 class FakeRasa:
@@ -66,7 +78,7 @@ class FakeRasa:
     action, it takes the reminder it says from the database at the moment it is called."""
 
     def __init__(self, database_url: str) -> None:
-        self.calls: List[Dict[str, object]] = []
+        self.calls: list[dict[str, object]] = []
         self.fail_next = 0  # answer this many calls with HTTP 500
         self._lock = threading.Lock()
         fake = self
@@ -76,15 +88,24 @@ class FakeRasa:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 url = urlparse(self.path)
                 conversation = url.path.split("/")[2]
-                reminded = [_rx_of_reminder(database_url, reminder_id) for reminder_id
-                            in take_reminders_to_show(database_url, conversation)]
+                reminded = [
+                    _rx_of_reminder(database_url, reminder_id)
+                    for reminder_id in take_reminders_to_show(database_url, conversation)
+                ]
                 with fake._lock:
                     status = 500 if fake.fail_next > 0 else 200
                     fake.fail_next = max(fake.fail_next - 1, 0)
-                    fake.calls.append({"path": url.path, "query": parse_qs(url.query),
-                                       "authorization": self.headers.get("Authorization", ""),
-                                       "raw": raw, "json": json.loads(raw), "status": status,
-                                       "reminded": reminded})
+                    fake.calls.append(
+                        {
+                            "path": url.path,
+                            "query": parse_qs(url.query),
+                            "authorization": self.headers.get("Authorization", ""),
+                            "raw": raw,
+                            "json": json.loads(raw),
+                            "status": status,
+                            "reminded": reminded,
+                        }
+                    )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -98,13 +119,17 @@ class FakeRasa:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
-    def messages(self, conversation_id: str) -> List[List[str]]:
+    def messages(self, conversation_id: str) -> list[list[str]]:
         """Per reminder message said in ``conversation_id``, the Rx numbers it was about."""
-        return [call["reminded"] for call in self.calls
-                if call["path"] == f"/conversations/{conversation_id}/execute"
-                and call["status"] == 200 and call["json"] == {"name": REMINDER_ACTION}]
+        return [
+            call["reminded"]
+            for call in self.calls
+            if call["path"] == f"/conversations/{conversation_id}/execute"
+            and call["status"] == 200
+            and call["json"] == {"name": REMINDER_ACTION}
+        ]
 
-    def delivered(self, conversation_id: str) -> List[str]:
+    def delivered(self, conversation_id: str) -> list[str]:
         """Rx numbers of the reminders said in ``conversation_id``, in order."""
         return [rx for message in self.messages(conversation_id) for rx in message]
 
@@ -129,47 +154,66 @@ def rasa(monkeypatch, seeded_database) -> Iterator[FakeRasa]:
     fake.stop()
 
 
-def make_customer(url: str, *prescriptions: Dict[str, object]) -> str:
+def make_customer(url: str, *prescriptions: dict[str, object]) -> str:
     """A customer of this test only, with prescriptions such as
     {"medicine_id": "atorvastatin", "last_fill_days_ago": 23}. Returns the reference."""
     reference = f"T-{uuid.uuid4().hex[:10]}"
     with session_scope(url) as session:
         prescriber = session.scalar(select(Prescriber).order_by(Prescriber.id).limit(1))
-        customer = Customer(reference=reference, first_name="Testy", last_name="Remindson",
-                            date_of_birth=DEMO_TODAY - timedelta(days=40 * 365),
-                            phone="+1-555-555-9999", email=f"{reference.lower()}@example.test",
-                            created_at=NOW)
+        customer = Customer(
+            reference=reference,
+            first_name="Testy",
+            last_name="Remindson",
+            date_of_birth=DEMO_TODAY - timedelta(days=40 * 365),
+            phone="+1-555-555-9999",
+            email=f"{reference.lower()}@example.test",
+            created_at=NOW,
+        )
         session.add(customer)
         for spec in prescriptions:
             entry = CATALOGUE[spec["medicine_id"]]
-            session.add(Prescription(
-                rx_number=f"RX9{uuid.uuid4().int % 10**6:06d}", customer=customer,
-                prescriber=prescriber, medicine_id=entry.medicine_id, medicine_name=entry.name,
-                strength=entry.strength, directions=entry.directions, quantity=entry.quantity,
-                days_supply=entry.days_supply, refills_authorized=spec.get("authorized", 5),
-                refills_used=spec.get("used", 1),
-                date_written=DEMO_TODAY - timedelta(days=spec.get("written_days_ago", 60)),
-                dea_schedule=entry.dea_schedule,
-                last_fill_date=DEMO_TODAY - timedelta(days=spec["last_fill_days_ago"]),
-                is_maintenance=entry.maintenance, is_specialty=entry.specialty))
+            session.add(
+                Prescription(
+                    rx_number=f"RX9{uuid.uuid4().int % 10**6:06d}",
+                    customer=customer,
+                    prescriber=prescriber,
+                    medicine_id=entry.medicine_id,
+                    medicine_name=entry.name,
+                    strength=entry.strength,
+                    directions=entry.directions,
+                    quantity=entry.quantity,
+                    days_supply=entry.days_supply,
+                    refills_authorized=spec.get("authorized", 5),
+                    refills_used=spec.get("used", 1),
+                    date_written=DEMO_TODAY - timedelta(days=spec.get("written_days_ago", 60)),
+                    dea_schedule=entry.dea_schedule,
+                    last_fill_date=DEMO_TODAY - timedelta(days=spec["last_fill_days_ago"]),
+                    is_maintenance=entry.maintenance,
+                    is_specialty=entry.specialty,
+                )
+            )
     return reference
 
 
-def rx_numbers_of(url: str, reference: str) -> Dict[str, str]:
+def rx_numbers_of(url: str, reference: str) -> dict[str, str]:
     with session_scope(url) as session:
         customer = repositories.customer_by_reference(session, reference)
         return {rx.medicine_id: rx.rx_number for rx in customer.prescriptions}
 
 
-def reminder_rows(url: str, reference: str) -> List[ReminderSend]:
+def reminder_rows(url: str, reference: str) -> list[ReminderSend]:
     with session_scope(url) as session:
         customer = repositories.customer_by_reference(session, reference)
-        return list(session.scalars(select(ReminderSend)
-                                    .where(ReminderSend.customer_id == customer.id)
-                                    .order_by(ReminderSend.id)))
+        return list(
+            session.scalars(
+                select(ReminderSend)
+                .where(ReminderSend.customer_id == customer.id)
+                .order_by(ReminderSend.id)
+            )
+        )
 
 
-def run(url: str, settings: Optional[RefillSettings] = None):
+def run(url: str, settings: RefillSettings | None = None):
     return send_due_reminders(url, today=DEMO_TODAY, now=NOW, settings=settings)
 
 
@@ -192,32 +236,40 @@ def test_maria_gets_each_due_reminder_once(seeded_database, rasa):
     assert len(rasa.calls) == 1  # one message for the three: no burst of identical pings
     assert len(rasa.messages("maria-chat")) == 1
     assert [row.status for row in reminder_rows(seeded_database, MARIA)] == [
-        ReminderStatus.SENT] * 3
+        ReminderStatus.SENT
+    ] * 3
     with session_scope(seeded_database) as session:
-        events = list(session.scalars(select(RefillEvent.kind).where(
-            RefillEvent.conversation_id == "maria-chat")))
+        events = list(
+            session.scalars(
+                select(RefillEvent.kind).where(RefillEvent.conversation_id == "maria-chat")
+            )
+        )
     assert events == [RefillEventKind.REMINDER_SENT] * 3
 
 
 def test_the_reminder_call_names_no_medicine_person_or_rx_number(seeded_database, rasa):
     remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
     run(seeded_database)
-    names = {word for entry in CATALOGUE.values()
-             for word in (entry.medicine_id, entry.name.split()[0])}
+    names = {
+        word for entry in CATALOGUE.values() for word in (entry.medicine_id, entry.name.split()[0])
+    }
     for call in rasa.calls:
         assert call["query"] == {"output_channel": ["latest"]}  # no secret in the URL
-        claims = jwt.decode(call["authorization"].removeprefix("Bearer "), TOKEN,
-                            algorithms=["HS256"])
+        claims = jwt.decode(
+            call["authorization"].removeprefix("Bearer "), TOKEN, algorithms=["HS256"]
+        )
         assert claims["user"] == {"username": "reminders", "role": "admin"}
         assert call["json"] == {"name": REMINDER_ACTION}
-        assert call["reminded"] and not [rx for rx in call["reminded"]
-                                         if rx in call["raw"] + call["path"]]
+        assert call["reminded"] and not [
+            rx for rx in call["reminded"] if rx in call["raw"] + call["path"]
+        ]
         assert not [name for name in names if name.lower() in call["raw"].lower()]
         assert "maria" not in call["raw"].lower()
 
 
 def test_refill_now_opens_only_the_verified_customers_reminders_and_counts_them_once(
-        seeded_database, rasa):
+    seeded_database, rasa
+):
     remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
     run(seeded_database)
     rows = reminder_rows(seeded_database, MARIA)
@@ -228,23 +280,31 @@ def test_refill_now_opens_only_the_verified_customers_reminders_and_counts_them_
     said = rasa.delivered("maria-chat")
     assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said
     assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said  # twice
-    assert open_reminders(seeded_database, str(rows[-1].id), MARIA, "maria-chat", NOW) == (
-        said[-1:])
+    assert (
+        open_reminders(seeded_database, str(rows[-1].id), MARIA, "maria-chat", NOW) == (said[-1:])
+    )
     # Someone else verified in the same chat, a made-up id, or garbage: nothing is revealed.
-    for ids, reference in ((button, JAMES), (str(rows[-1].id + 1000), MARIA), ("x1", MARIA),
-                           (None, MARIA), ("1;DROP", MARIA)):
+    for ids, reference in (
+        (button, JAMES),
+        (str(rows[-1].id + 1000), MARIA),
+        ("x1", MARIA),
+        (None, MARIA),
+        ("1;DROP", MARIA),
+    ):
         assert open_reminders(seeded_database, ids, reference, "maria-chat", NOW) == []
     with session_scope(seeded_database) as session:
-        opened = session.scalars(select(RefillEvent.prescription_id).where(
-            RefillEvent.kind == RefillEventKind.REMINDER_OPENED)).all()
+        opened = session.scalars(
+            select(RefillEvent.prescription_id).where(
+                RefillEvent.kind == RefillEventKind.REMINDER_OPENED
+            )
+        ).all()
         assert sorted(opened) == sorted(row.prescription_id for row in rows)
         session.get(Prescription, rows[-1].prescription_id).status = PrescriptionStatus.CANCELLED
     try:  # a prescription cancelled since the reminder: the button no longer refills it
         assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said[:-1]
     finally:
         with session_scope(seeded_database) as session:
-            session.get(Prescription, rows[-1].prescription_id).status = (
-                PrescriptionStatus.ACTIVE)
+            session.get(Prescription, rows[-1].prescription_id).status = PrescriptionStatus.ACTIVE
 
 
 def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog):
@@ -253,8 +313,15 @@ def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog
         run(seeded_database)
     text = caplog.text.lower()
     assert "sent 3" in text
-    for secret in ["atorvastatin", "metformin", "lisinopril", "maria", "garcia", "1958",
-                   *(rx.lower() for rx in rx_numbers_of(seeded_database, MARIA).values())]:
+    for secret in [
+        "atorvastatin",
+        "metformin",
+        "lisinopril",
+        "maria",
+        "garcia",
+        "1958",
+        *(rx.lower() for rx in rx_numbers_of(seeded_database, MARIA).values()),
+    ]:
         assert secret not in text
     assert "*****" in text
 
@@ -262,11 +329,11 @@ def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog
 def test_a_refill_already_ordered_gets_no_reminder(seeded_database, rasa):
     remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
     maria = rx_numbers_of(seeded_database, MARIA)
-    assert submit_refill(seeded_database, MARIA, maria["atorvastatin"], "pickup", DEMO_TODAY,
-                         NOW).created
+    assert submit_refill(
+        seeded_database, MARIA, maria["atorvastatin"], "pickup", DEMO_TODAY, NOW
+    ).created
     run(seeded_database)
-    assert sorted(rasa.delivered("maria-chat")) == sorted([maria["metformin"],
-                                                           maria["lisinopril"]])
+    assert sorted(rasa.delivered("maria-chat")) == sorted([maria["metformin"], maria["lisinopril"]])
 
 
 def test_the_lead_window_decides_how_early_to_remind(seeded_database, rasa):
@@ -297,10 +364,10 @@ def test_dry_run_counts_and_changes_nothing(seeded_database, rasa, monkeypatch, 
 # ----------------------------------------------------------------------------- consent, failures
 
 
-def test_revoking_consent_stops_reminders_and_opting_in_again_restarts_them(seeded_database,
-                                                                            rasa):
-    reference = make_customer(seeded_database, {"medicine_id": "atorvastatin",
-                                                "last_fill_days_ago": 23})
+def test_revoking_consent_stops_reminders_and_opting_in_again_restarts_them(seeded_database, rasa):
+    reference = make_customer(
+        seeded_database, {"medicine_id": "atorvastatin", "last_fill_days_ago": 23}
+    )
     remember_conversation(seeded_database, reference, "consent-chat", NOW)
     run(seeded_database)
     assert rasa.delivered("consent-chat") == []  # never consented
@@ -314,19 +381,25 @@ def test_revoking_consent_stops_reminders_and_opting_in_again_restarts_them(seed
     later = NOW + timedelta(hours=1)
     assert set_reminder_consent(seeded_database, reference, True, later, source="web") is True
     run(seeded_database)
-    assert rasa.delivered("consent-chat") == list(rx_numbers_of(seeded_database,
-                                                                reference).values())
+    assert rasa.delivered("consent-chat") == list(
+        rx_numbers_of(seeded_database, reference).values()
+    )
     with session_scope(seeded_database) as session:
         customer = repositories.customer_by_reference(session, reference)
-        consents = list(session.execute(
-            select(Consent.kind, Consent.granted_at, Consent.revoked_at, Consent.source)
-            .where(Consent.customer_id == customer.id)))
+        consents = list(
+            session.execute(
+                select(Consent.kind, Consent.granted_at, Consent.revoked_at, Consent.source).where(
+                    Consent.customer_id == customer.id
+                )
+            )
+        )
     assert consents == [(ConsentKind.REFILL_REMINDERS, later, None, "web")]
 
 
 def test_a_failed_push_is_marked_and_retried_once_by_the_next_run(seeded_database, rasa):
-    reference = make_customer(seeded_database, {"medicine_id": "metformin",
-                                                "last_fill_days_ago": 23})
+    reference = make_customer(
+        seeded_database, {"medicine_id": "metformin", "last_fill_days_ago": 23}
+    )
     set_reminder_consent(seeded_database, reference, True, NOW)
     remember_conversation(seeded_database, reference, "flaky-chat", NOW)
     rasa.fail_next = 1
@@ -345,11 +418,12 @@ def test_a_failed_push_is_marked_and_retried_once_by_the_next_run(seeded_databas
     assert [call["status"] for call in rasa.calls if call["path"] == path] == [500, 200]
 
 
-def test_a_retried_reminder_joins_a_new_one_in_the_next_runs_message(
-        seeded_database, rasa):
-    reference = make_customer(seeded_database,
-                              {"medicine_id": "metformin", "last_fill_days_ago": 15},  # due +8
-                              {"medicine_id": "lisinopril", "last_fill_days_ago": 68})  # due now
+def test_a_retried_reminder_joins_a_new_one_in_the_next_runs_message(seeded_database, rasa):
+    reference = make_customer(
+        seeded_database,
+        {"medicine_id": "metformin", "last_fill_days_ago": 15},  # due +8
+        {"medicine_id": "lisinopril", "last_fill_days_ago": 68},
+    )  # due now
     set_reminder_consent(seeded_database, reference, True, NOW)
     remember_conversation(seeded_database, reference, "two-chat", NOW)
     rx = rx_numbers_of(seeded_database, reference)
@@ -371,7 +445,8 @@ def test_a_chat_shared_by_two_customers_gets_one_message_for_each(seeded_databas
     assert run(seeded_database).sent == 2
     assert rasa.messages("household-chat") == [
         list(rx_numbers_of(seeded_database, first).values()),
-        list(rx_numbers_of(seeded_database, second).values())]
+        list(rx_numbers_of(seeded_database, second).values()),
+    ]
 
 
 def test_a_typed_refill_now_payload_with_odd_ids_is_read_safely(seeded_database, rasa):
@@ -401,7 +476,8 @@ def test_controlled_substances_never_get_reminders(seeded_database, rasa):
         {"medicine_id": "alprazolam", "last_fill_days_ago": 29},
         {"medicine_id": "zolpidem", "last_fill_days_ago": 29},
         {"medicine_id": "pregabalin", "last_fill_days_ago": 29},
-        {"medicine_id": "oxycodone", "last_fill_days_ago": 29, "authorized": 0, "used": 0})
+        {"medicine_id": "oxycodone", "last_fill_days_ago": 29, "authorized": 0, "used": 0},
+    )
     set_reminder_consent(seeded_database, reference, True, NOW)
     remember_conversation(seeded_database, reference, "controlled-chat", NOW)
     set_reminder_consent(seeded_database, JAMES, True, NOW)  # James's controlled prescriptions

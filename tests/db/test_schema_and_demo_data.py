@@ -1,4 +1,5 @@
 """The migrated schema and the demo data, on a real database (SQLite, or PostgreSQL in CI)."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,8 +22,18 @@ from pharmacy.models import (
 )
 from tests.conftest import DEMO_TODAY
 
-TABLES = {"customers", "addresses", "consents", "prescribers", "prescriptions", "orders",
-          "order_items", "order_status_events", "shipments", "alembic_version"}
+TABLES = {
+    "customers",
+    "addresses",
+    "consents",
+    "prescribers",
+    "prescriptions",
+    "orders",
+    "order_items",
+    "order_status_events",
+    "shipments",
+    "alembic_version",
+}
 
 
 def _count(url, model):
@@ -87,16 +98,21 @@ def test_refill_edge_cases_from_the_rules_document_are_seeded(seeded_database):
 def test_controlled_substance_shipments_need_a_signature(seeded_database):
     with session_scope(seeded_database) as session:
         for shipment in session.scalars(select(Shipment)):
-            controlled = any(item.prescription and item.prescription.is_controlled
-                             for item in shipment.order.items)
+            controlled = any(
+                item.prescription and item.prescription.is_controlled
+                for item in shipment.order.items
+            )
             assert shipment.signature_required == controlled
 
 
 def test_order_history_is_in_time_order_and_ends_in_the_current_status(seeded_database):
     with session_scope(seeded_database) as session:
         customer = repositories.customer_by_reference(session, "C-1004")
-        orders = [o for o in repositories.recent_orders(session, customer.id, limit=20)
-                  if o.order_number.startswith("EP-1")]  # not orders placed by other tests
+        orders = [
+            o
+            for o in repositories.recent_orders(session, customer.id, limit=20)
+            if o.order_number.startswith("EP-1")
+        ]  # not orders placed by other tests
         assert len(orders) == 6
         assert [o.placed_at for o in orders] == sorted((o.placed_at for o in orders), reverse=True)
         for order in orders:
@@ -122,8 +138,14 @@ def test_unique_constraints_hold_in_the_database(seeded_database):
     with pytest.raises(IntegrityError):
         with session_scope(seeded_database) as session:
             maria = repositories.customer_by_reference(session, "C-1001")
-            session.add(Consent(customer=maria, kind=ConsentKind.REFILL_REMINDERS,
-                                granted_at=maria.created_at, source="test"))
+            session.add(
+                Consent(
+                    customer=maria,
+                    kind=ConsentKind.REFILL_REMINDERS,
+                    granted_at=maria.created_at,
+                    source="test",
+                )
+            )
             session.flush()
 
 
@@ -131,7 +153,9 @@ def test_demo_data_is_deterministic_for_a_given_day(tmp_path):
     def snapshot(url):
         prepare(url, today=DEMO_TODAY)
         with session_scope(url) as session:
-            return [(p.rx_number, p.medicine_id, p.last_fill_date, p.customer.reference)
-                    for p in session.scalars(select(Prescription).order_by(Prescription.id))]
+            return [
+                (p.rx_number, p.medicine_id, p.last_fill_date, p.customer.reference)
+                for p in session.scalars(select(Prescription).order_by(Prescription.id))
+            ]
 
     assert snapshot(f"sqlite:///{tmp_path / 'a.db'}") == snapshot(f"sqlite:///{tmp_path / 'b.db'}")

@@ -1,6 +1,7 @@
 """The channel entry: whatever a client sends as chat id, text and metadata, the gate answers
 with an admission or a refusal, never an exception; what it passes on holds no client key but
 the ones it reads, and no secret or token."""
+
 import os
 
 import pytest
@@ -15,22 +16,37 @@ from tests.fuzz import strategies
 KEY = "fuzz-gate-key"
 json_values = strategies.json_values(max_leaves=8)
 chat_ids = st.text(max_size=80) | st.from_regex(r"[A-Za-z0-9-]{8,64}", fullmatch=True) | json_values
-texts = st.text(max_size=300) | st.sampled_from(["/restart", "/session_start{}", " /back",
-                                                  "/greet", "x" * 25_000]) | json_values
+texts = (
+    st.text(max_size=300)
+    | st.sampled_from(["/restart", "/session_start{}", " /back", "/greet", "x" * 25_000])
+    | json_values
+)
 secrets = st.just("issued") | st.text(max_size=60) | json_values
-metadata = st.fixed_dictionaries({}, optional={
-    "session_secret": secrets, "login_token": st.text(max_size=80) | json_values,
-    "button_title": json_values, "client_address_key": json_values, "login_refused": json_values,
-}) | json_values
+metadata = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "session_secret": secrets,
+            "login_token": st.text(max_size=80) | json_values,
+            "button_title": json_values,
+            "client_address_key": json_values,
+            "login_refused": json_values,
+        },
+    )
+    | json_values
+)
 
 
 @pytest.fixture(scope="module")
 def gate(database_url):
     migrate(database_url)
-    saved = {name: os.environ.get(name) for name in ("DATABASE_URL", "CHAT_SESSION_KEY",
-                                                     "CHAT_MESSAGES_PER_MINUTE")}
-    os.environ.update({"DATABASE_URL": database_url, "CHAT_SESSION_KEY": KEY,
-                       "CHAT_MESSAGES_PER_MINUTE": "0"})
+    saved = {
+        name: os.environ.get(name)
+        for name in ("DATABASE_URL", "CHAT_SESSION_KEY", "CHAT_MESSAGES_PER_MINUTE")
+    }
+    os.environ.update(
+        {"DATABASE_URL": database_url, "CHAT_SESSION_KEY": KEY, "CHAT_MESSAGES_PER_MINUTE": "0"}
+    )
     yield ChatGate()
     for name, value in saved.items():
         if value is None:

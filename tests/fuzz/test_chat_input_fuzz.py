@@ -1,5 +1,4 @@
 """The channel's first check on a message never raises and says why it cannot be read."""
-from typing import Optional
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +8,7 @@ from tests.fuzz.strategies import any_text
 
 
 @given(st.none() | any_text, st.none() | st.integers(min_value=0, max_value=30_000))
-def test_every_message_is_readable_empty_or_too_long(text: Optional[str], limit: Optional[int]):
+def test_every_message_is_readable_empty_or_too_long(text: str | None, limit: int | None):
     verdict = classify_text(text, max_chars=limit)
     if text is None or not text.strip():
         assert verdict is UnreadableInput.EMPTY

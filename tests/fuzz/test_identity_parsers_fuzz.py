@@ -1,4 +1,5 @@
 """No text makes an identity parser raise; what they return is well-formed (issue 13)."""
+
 import re
 from datetime import date
 
@@ -7,8 +8,11 @@ from hypothesis import given
 from pharmacy.identity import parse_date_of_birth, parse_possession_factor
 from tests.fuzz.strategies import any_text
 
-FACTOR_VALUES = {"order": re.compile(r"EP-[0-9]{6}"), "rx": re.compile(r"RX[0-9]{7}"),
-                 "phone": re.compile(r"[0-9]{10}")}
+FACTOR_VALUES = {
+    "order": re.compile(r"EP-[0-9]{6}"),
+    "rx": re.compile(r"RX[0-9]{7}"),
+    "phone": re.compile(r"[0-9]{10}"),
+}
 
 
 @given(any_text)

@@ -1,4 +1,5 @@
 """The safety normaliser takes any text: one case, no apostrophes, single spaces, sentences."""
+
 from hypothesis import given
 
 from pharmacy.safety.text import normalise, sentences

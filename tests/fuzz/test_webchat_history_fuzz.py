@@ -1,5 +1,6 @@
 """The chat history reads any tracker Rasa returns (user metadata comes from the client) and
 answers JSON in which no markup is raw; the page then shows every text with textContent."""
+
 import asyncio
 import json
 import os
@@ -14,24 +15,49 @@ from pharmacy.access.chat_sessions import issue_secret
 from pharmacy.database import migrate
 from webchat.server import conversation_messages, create_app
 
-MARKUP = st.sampled_from(["<script>alert(1)</script>", "</p><img src=x onerror=alert(1)>",
-                          "&lt;b&gt;", "\u2028", "/help", "/", "\n\n", ""])
+MARKUP = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "</p><img src=x onerror=alert(1)>",
+        "&lt;b&gt;",
+        "\u2028",
+        "/help",
+        "/",
+        "\n\n",
+        "",
+    ]
+)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text() | MARKUP,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4),
-    max_leaves=12)
-buttons = st.lists(st.fixed_dictionaries({}, optional={"title": json_values | MARKUP,
-                                                       "payload": json_values | MARKUP})) | json_values
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+buttons = (
+    st.lists(
+        st.fixed_dictionaries(
+            {}, optional={"title": json_values | MARKUP, "payload": json_values | MARKUP}
+        )
+    )
+    | json_values
+)
 events = st.lists(
-    st.fixed_dictionaries({"event": st.sampled_from(["user", "bot", "slot", "action"])}, optional={
-        "text": json_values | MARKUP,
-        "metadata": st.fixed_dictionaries({}, optional={"button_title": json_values | MARKUP})
-        | json_values,
-        "data": st.fixed_dictionaries({}, optional={"buttons": buttons, "quick_replies": buttons})
-        | json_values,
-    }) | json_values,
-    max_size=8)
+    st.fixed_dictionaries(
+        {"event": st.sampled_from(["user", "bot", "slot", "action"])},
+        optional={
+            "text": json_values | MARKUP,
+            "metadata": st.fixed_dictionaries({}, optional={"button_title": json_values | MARKUP})
+            | json_values,
+            "data": st.fixed_dictionaries(
+                {}, optional={"buttons": buttons, "quick_replies": buttons}
+            )
+            | json_values,
+        },
+    )
+    | json_values,
+    max_size=8,
+)
 trackers = st.fixed_dictionaries({"events": events | json_values}) | json_values
 
 
@@ -57,8 +83,9 @@ class HistoryPage:
         self.tracker = tracker
 
         async def fetch():
-            response = await self.client.get("/api/history/session-0001",
-                                             headers={"X-Chat-Secret": self.secret})
+            response = await self.client.get(
+                "/api/history/session-0001", headers={"X-Chat-Secret": self.secret}
+            )
             return response.status, response.headers, await response.text()
 
         return self.loop.run_until_complete(fetch())

@@ -1,4 +1,5 @@
 """An action that fails is answered and logged without the tracker (ops.action_server)."""
+
 import asyncio
 import json
 import logging
@@ -24,8 +25,10 @@ def _answer(app, exception, body):
 
 
 def test_a_failing_action_answers_with_its_name_only_and_logs_no_tracker(app, caplog):
-    call = {"next_action": "validate_identity_form",
-            "tracker": {"latest_message": {"text": TYPED}, "slots": {"dob_input": TYPED}}}
+    call = {
+        "next_action": "validate_identity_form",
+        "tracker": {"latest_message": {"text": TYPED}, "slots": {"dob_input": TYPED}},
+    }
     with caplog.at_level(logging.ERROR, logger="actions"):
         try:
             raise TypeError(f"bad slot {TYPED}")

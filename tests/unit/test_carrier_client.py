@@ -3,6 +3,7 @@
 The server reads its own temporary SQLite database seeded with the demo data; faults are switched
 on through its control endpoints, so the client under test sends the same requests as in production.
 """
+
 from __future__ import annotations
 
 import logging
@@ -10,10 +11,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Dict, Iterator
 
 import pytest
 import requests
@@ -44,7 +45,7 @@ class CarrierServer:
     url: str
     database_url: str
 
-    def control(self, method: str, path: str, **kwargs) -> Dict:
+    def control(self, method: str, path: str, **kwargs) -> dict:
         response = requests.request(method, f"{self.url}{path}", timeout=5, **kwargs)
         response.raise_for_status()
         return response.json()
@@ -63,14 +64,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CarrierServer]:
     database_url = f"sqlite:///{tmp_path_factory.mktemp('carrier') / 'pharmacy.db'}"
     prepare(database_url, today=DEMO_TODAY)
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, CARRIER_API_KEY=API_KEY,
-               PYTHONPATH=str(PROJECT_ROOT))
+    env = dict(
+        os.environ, DATABASE_URL=database_url, CARRIER_API_KEY=API_KEY, PYTHONPATH=str(PROJECT_ROOT)
+    )
     log_path = tmp_path_factory.mktemp("carrier-log") / "carrier.log"
     with open(log_path, "wb") as log:  # a file, not a pipe: a full pipe would block the server
         process = subprocess.Popen(
-            [sys.executable, "-m", "carrier_service.server", "--host", "127.0.0.1",
-             "--port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "carrier_service.server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -112,8 +124,9 @@ class FakeClock:
         return self.now
 
 
-def make_client(server: CarrierServer, session: requests.Session = None, clock=time.monotonic,
-                **overrides) -> CarrierClient:
+def make_client(
+    server: CarrierServer, session: requests.Session = None, clock=time.monotonic, **overrides
+) -> CarrierClient:
     settings = CarrierSettings(base_url=server.url, api_key=API_KEY, backoff_base=0.01)
     return CarrierClient(replace(settings, **overrides), session=session, clock=clock)
 
@@ -121,8 +134,9 @@ def make_client(server: CarrierServer, session: requests.Session = None, clock=t
 def shipment_with(server: CarrierServer, status: ShipmentStatus) -> Shipment:
     with session_scope(server.database_url) as session:
         shipment = session.scalars(
-            select(Shipment).where(Shipment.status == status).order_by(Shipment.id)).first()
-        shipment.order.address  # load it while the session is open
+            select(Shipment).where(Shipment.status == status).order_by(Shipment.id)
+        ).first()
+        assert shipment.order.address is not None  # loaded while the session is open
         return shipment
 
 
@@ -151,8 +165,11 @@ def test_tracks_a_parcel_in_each_status(server, status):
 
 def test_the_carrier_never_sends_the_street_or_postal_code(server):
     shipment = shipment_with(server, ShipmentStatus.DELIVERED)
-    body = requests.get(f"{server.url}/v1/tracking/{shipment.tracking_number}",
-                        headers={"X-Api-Key": API_KEY}, timeout=5).text
+    body = requests.get(
+        f"{server.url}/v1/tracking/{shipment.tracking_number}",
+        headers={"X-Api-Key": API_KEY},
+        timeout=5,
+    ).text
     assert shipment.order.address.line1 not in body
     assert shipment.order.address.postal_code not in body
 
@@ -177,8 +194,11 @@ def test_input_that_is_not_a_tracking_number_never_reaches_the_carrier(server):
 
 def test_wrong_api_key_is_refused_and_not_retried(server):
     shipment = shipment_with(server, ShipmentStatus.IN_TRANSIT)
-    raw = requests.get(f"{server.url}/v1/tracking/{shipment.tracking_number}",
-                       headers={"X-Api-Key": "wrong"}, timeout=5)
+    raw = requests.get(
+        f"{server.url}/v1/tracking/{shipment.tracking_number}",
+        headers={"X-Api-Key": "wrong"},
+        timeout=5,
+    )
     assert raw.status_code == 401 and raw.json() == {"error": "unauthorized"}
 
     with pytest.raises(CarrierUnavailable) as raised:
@@ -231,8 +251,9 @@ def test_a_malformed_answer_is_unavailable_not_retried(server):
 
 
 def test_a_carrier_that_is_down_is_unavailable():
-    client = CarrierClient(CarrierSettings(base_url=f"http://127.0.0.1:{free_port()}",
-                                           retries=1, backoff_base=0.01))
+    client = CarrierClient(
+        CarrierSettings(base_url=f"http://127.0.0.1:{free_port()}", retries=1, backoff_base=0.01)
+    )
     with pytest.raises(CarrierUnavailable) as raised:
         client.track("RP4000000007")
     assert raised.value.reason == "unreachable"
@@ -308,22 +329,36 @@ def test_logs_show_tracking_numbers_masked_and_no_body(server, caplog):
 
 
 GOOD = {
-    "tracking_number": "RP4000000007", "carrier": "RapidParcel", "status": "in_transit",
-    "status_detail": "In transit", "estimated_delivery": "2026-11-24", "signature_required": False,
-    "events": [{"time": "2026-11-22T19:00:00Z", "status": "in_transit",
-                "description": "Arrived", "location": "Denver, CO"}],
+    "tracking_number": "RP4000000007",
+    "carrier": "RapidParcel",
+    "status": "in_transit",
+    "status_detail": "In transit",
+    "estimated_delivery": "2026-11-24",
+    "signature_required": False,
+    "events": [
+        {
+            "time": "2026-11-22T19:00:00Z",
+            "status": "in_transit",
+            "description": "Arrived",
+            "location": "Denver, CO",
+        }
+    ],
 }
 
 
-@pytest.mark.parametrize("change", [
-    {"status": "lost"},
-    {"estimated_delivery": "24/11/2026"},
-    {"signature_required": "no"},
-    {"events": [{**GOOD["events"][0], "time": "yesterday"}]},
-    {"events": [{**GOOD["events"][0], "status": None}]},
-    {"tracking_number": "RP4000000014"},
-    {"status_detail": None},
-], ids=["status", "eta", "signature", "event-time", "event-status", "other-number", "detail"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "lost"},
+        {"estimated_delivery": "24/11/2026"},
+        {"signature_required": "no"},
+        {"events": [{**GOOD["events"][0], "time": "yesterday"}]},
+        {"events": [{**GOOD["events"][0], "status": None}]},
+        {"tracking_number": "RP4000000014"},
+        {"status_detail": None},
+    ],
+    ids=["status", "eta", "signature", "event-time", "event-status", "other-number", "detail"],
+)
 def test_validation_rejects_each_kind_of_bad_field(change):
     assert parse_tracking(GOOD, "RP4000000007").estimated_delivery == date(2026, 11, 24)
     with pytest.raises(MalformedResponse):

@@ -2,6 +2,7 @@
 
 Rasa is replaced by a small fake HTTP server that records the pushes it receives.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,9 +13,9 @@ import re
 import subprocess
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import AsyncIterator, List, Optional, Tuple
 
 import jwt
 import pytest
@@ -70,7 +71,9 @@ def run(scenario) -> None:
 
 
 @asynccontextmanager
-async def desk(url: str, clock: FakeClock = None, demo_mode: bool = True) -> AsyncIterator[TestClient]:
+async def desk(
+    url: str, clock: FakeClock = None, demo_mode: bool = True
+) -> AsyncIterator[TestClient]:
     app = create_app(url, clock=clock, demo_mode=demo_mode, poll_seconds=0.05)
     async with TestClient(TestServer(app)) as client:
         yield client
@@ -80,25 +83,36 @@ async def submit_login(client: TestClient, username: str, password: str, headers
     """Posts the login form like a browser, with the form's token; the response, not followed."""
     page = await (await client.get("/login", headers=headers)).text()
     form_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return await client.post("/login", allow_redirects=False, headers=headers, data={
-        "csrf_token": form_token, "username": username, "password": password})
+    return await client.post(
+        "/login",
+        allow_redirects=False,
+        headers=headers,
+        data={"csrf_token": form_token, "username": username, "password": password},
+    )
 
 
-async def log_in(client: TestClient, credentials: Tuple[str, str]) -> str:
+async def log_in(client: TestClient, credentials: tuple[str, str]) -> str:
     """Logs in through the form like a browser; returns the session's CSRF token."""
     response = await submit_login(client, *credentials)
     assert response.status == 303, await response.text()
     return (await (await client.get("/api/me")).json())["csrf_token"]
 
 
-def open_ticket(url: str, reason: HandoffReason = HandoffReason.USER_REQUEST,
-                question: Optional[str] = None) -> Tuple[int, str]:
+def open_ticket(
+    url: str, reason: HandoffReason = HandoffReason.USER_REQUEST, question: str | None = None
+) -> tuple[int, str]:
     conversation_id = f"desk-web-{uuid.uuid4()}"
     with session_scope(url) as session:
-        place = request_handoff(session, HandoffContext(
-            conversation_id=conversation_id, reason=reason, question=question,
-            transcript=[("customer", "Where is my order?", datetime.utcnow())]),
-            now=datetime.utcnow())
+        place = request_handoff(
+            session,
+            HandoffContext(
+                conversation_id=conversation_id,
+                reason=reason,
+                question=question,
+                transcript=[("customer", "Where is my order?", datetime.utcnow())],
+            ),
+            now=datetime.utcnow(),
+        )
     return place.ticket_id, conversation_id
 
 
@@ -111,8 +125,13 @@ def test_api_calls_without_a_session_get_401(desk_db):
 
     async def scenario():
         async with desk(desk_db) as client:
-            for path in ("/api/queue", f"/api/tickets/{ticket_id}", "/api/canned", "/api/events",
-                         "/api/me"):
+            for path in (
+                "/api/queue",
+                f"/api/tickets/{ticket_id}",
+                "/api/canned",
+                "/api/events",
+                "/api/me",
+            ):
                 assert (await client.get(path)).status == 401, path
             assert (await client.post(f"/api/tickets/{ticket_id}/claim")).status == 401
             page = await client.get("/", allow_redirects=False)
@@ -203,7 +222,9 @@ def test_a_desk_restart_keeps_agents_logged_in_and_stores_no_usable_cookie(desk_
     async def scenario():
         async with desk(desk_db) as first:
             csrf = await log_in(first, AGENT)
-            cookie = first.session.cookie_jar.filter_cookies(first.make_url("/"))["desk_session"].value
+            cookie = first.session.cookie_jar.filter_cookies(first.make_url("/"))[
+                "desk_session"
+            ].value
         with session_scope(desk_db) as session:  # only a hash of the cookie is stored
             stored = session.scalars(select(DeskLogin.token_hash)).all()
             assert cookie not in stored and len(stored) >= 1
@@ -222,8 +243,9 @@ def test_logout_ends_the_session(desk_db):
     async def scenario():
         async with desk(desk_db) as client:
             csrf = await log_in(client, AGENT)
-            response = await client.post("/logout", headers={"X-CSRF-Token": csrf},
-                                         allow_redirects=False)
+            response = await client.post(
+                "/logout", headers={"X-CSRF-Token": csrf}, allow_redirects=False
+            )
             assert response.status == 303
             assert (await client.get("/api/queue")).status == 401
 
@@ -237,8 +259,12 @@ def test_second_claim_gets_409(desk_db):
         async with desk(desk_db) as first, desk(desk_db) as second:
             first_csrf, second_csrf = await log_in(first, AGENT), await log_in(second, PHARMACIST)
             assert (await post(first, f"/api/tickets/{ticket_id}/claim", first_csrf)).status == 200
-            assert (await post(second, f"/api/tickets/{ticket_id}/claim", second_csrf)).status == 409
-            refused = await post(second, f"/api/tickets/{ticket_id}/reply", second_csrf, {"text": "hi"})
+            assert (
+                await post(second, f"/api/tickets/{ticket_id}/claim", second_csrf)
+            ).status == 409
+            refused = await post(
+                second, f"/api/tickets/{ticket_id}/reply", second_csrf, {"text": "hi"}
+            )
             assert refused.status == 403
 
     run(scenario())
@@ -251,8 +277,12 @@ def test_a_restart_loses_no_ticket_or_message(desk_db):
         async with desk(desk_db) as client:
             csrf = await log_in(client, AGENT)
             await post(client, f"/api/tickets/{ticket_id}/claim", csrf)
-            sent = await post(client, f"/api/tickets/{ticket_id}/reply", csrf,
-                              {"text": "I'm checking your order now."})
+            sent = await post(
+                client,
+                f"/api/tickets/{ticket_id}/reply",
+                csrf,
+                {"text": "I'm checking your order now."},
+            )
             assert sent.status == 200
         async with desk(desk_db) as client:  # a new process: no sessions, same database
             assert (await client.get(f"/api/tickets/{ticket_id}")).status == 401
@@ -260,7 +290,9 @@ def test_a_restart_loses_no_ticket_or_message(desk_db):
             ticket = await (await client.get(f"/api/tickets/{ticket_id}")).json()
             assert ticket["status"] == "claimed" and ticket["claimed_by_me"]
             assert [(m["sender"], m["text"]) for m in ticket["messages"]][-1] == (
-                "agent", "I'm checking your order now.")
+                "agent",
+                "I'm checking your order now.",
+            )
             queue = (await (await client.get("/api/queue")).json())["tickets"]
             assert ticket_id in {t["id"] for t in queue}
 
@@ -269,7 +301,7 @@ def test_a_restart_loses_no_ticket_or_message(desk_db):
 
 class FakeRasa:
     def __init__(self) -> None:
-        self.calls: List[Tuple[str, dict, dict]] = []
+        self.calls: list[tuple[str, dict, dict]] = []
 
     async def execute(self, request: web.Request) -> web.Response:
         bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -322,8 +354,11 @@ def test_a_rasa_outage_keeps_the_reply_queued(desk_db):
 
     run(scenario())
     with session_scope(desk_db) as session:
-        reply = session.scalars(select(HandoffMessage).where(
-            HandoffMessage.ticket_id == ticket_id, HandoffMessage.sender == "agent")).one()
+        reply = session.scalars(
+            select(HandoffMessage).where(
+                HandoffMessage.ticket_id == ticket_id, HandoffMessage.sender == "agent"
+            )
+        ).one()
         assert reply.delivered_at is None
 
 
@@ -340,11 +375,18 @@ def test_live_feed_sends_the_queue_and_new_messages(desk_db):
             assert seen["ticket"]["status"] == "waiting"
             after = seen["messages"]["messages"][-1]["id"]
             with session_scope(desk_db) as session:
-                session.add(HandoffMessage(ticket_id=ticket_id, sender="customer",
-                                           text="Are you still there?", created_at=datetime.utcnow()))
+                session.add(
+                    HandoffMessage(
+                        ticket_id=ticket_id,
+                        sender="customer",
+                        text="Are you still there?",
+                        created_at=datetime.utcnow(),
+                    )
+                )
             seen = await read_events(response, until="messages")
             assert [(m["sender"], m["text"]) for m in seen["messages"]["messages"]] == [
-                ("customer", "Are you still there?")]
+                ("customer", "Are you still there?")
+            ]
             assert seen["messages"]["messages"][0]["id"] > after
             response.close()
 
@@ -355,11 +397,13 @@ async def read_events(response, until: str) -> dict:
     """Reads Server-Sent Events up to the first ``until`` event; the last data of each kind."""
     seen, event = {}, None
     while True:
-        line = (await asyncio.wait_for(response.content.readline(), timeout=5)).decode().rstrip("\n")
+        line = (
+            (await asyncio.wait_for(response.content.readline(), timeout=5)).decode().rstrip("\n")
+        )
         if line.startswith("event: "):
-            event = line[len("event: "):]
+            event = line[len("event: ") :]
         elif line.startswith("data: "):
-            seen[event] = json.loads(line[len("data: "):])
+            seen[event] = json.loads(line[len("data: ") :])
         elif not line and event == until:
             return seen
 
@@ -387,7 +431,9 @@ def test_outside_demo_mode_the_demo_accounts_are_disabled_and_logged_out(desk_db
     async def scenario():
         async with desk(desk_db) as demo:
             await log_in(demo, AGENT)
-            cookie = demo.session.cookie_jar.filter_cookies(demo.make_url("/"))["desk_session"].value
+            cookie = demo.session.cookie_jar.filter_cookies(demo.make_url("/"))[
+                "desk_session"
+            ].value
         async with desk(desk_db, demo_mode=False) as real:
             headers = {"Cookie": f"desk_session={cookie}"}
             assert (await real.get("/api/me", headers=headers)).status == 401
@@ -411,10 +457,19 @@ def test_demo_mode_is_refused_unless_the_desk_listens_on_loopback(monkeypatch, c
 def test_make_run_turns_demo_mode_on_and_refuses_it_off_loopback_before_starting():
     environment = {key: value for key, value in os.environ.items() if key != "DEMO_MODE"}
     # An impossible database: should the check be missing, the run fails there, starting nothing.
-    environment.update(BIND_HOST="0.0.0.0", PYTHONPATH=str(PROJECT_ROOT),
-                       DATABASE_URL="sqlite:////proc/no-such-dir/pharmacy.db")
-    finished = subprocess.run([sys.executable, "-m", "ops.run"], env=environment, cwd=PROJECT_ROOT,
-                              capture_output=True, text=True, timeout=120)
+    environment.update(
+        BIND_HOST="0.0.0.0",
+        PYTHONPATH=str(PROJECT_ROOT),
+        DATABASE_URL="sqlite:////proc/no-such-dir/pharmacy.db",
+    )
+    finished = subprocess.run(
+        [sys.executable, "-m", "ops.run"],
+        env=environment,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert finished.returncode == 2, finished.stderr
     assert "make run: DEMO_MODE=1 needs BIND_HOST on loopback" in finished.stderr
 
@@ -476,13 +531,17 @@ def resolved_by_agent(url: str) -> int:
     return ticket_id
 
 
-def feed_audits(url: str, username: str) -> List[Tuple[str, Optional[int]]]:
+def feed_audits(url: str, username: str) -> list[tuple[str, int | None]]:
     with session_scope(url) as session:
-        return [tuple(row) for row in session.execute(
-            select(DeskAuditLog.action, DeskAuditLog.ticket_id)
-            .join(Agent, Agent.id == DeskAuditLog.agent_id)
-            .where(Agent.username == username, DeskAuditLog.action == "open_feed")
-            .order_by(DeskAuditLog.id))]
+        return [
+            tuple(row)
+            for row in session.execute(
+                select(DeskAuditLog.action, DeskAuditLog.ticket_id)
+                .join(Agent, Agent.id == DeskAuditLog.agent_id)
+                .where(Agent.username == username, DeskAuditLog.action == "open_feed")
+                .order_by(DeskAuditLog.id)
+            )
+        ]
 
 
 def test_a_closed_ticket_is_readable_only_by_its_handler_and_supervisors(desk_db):
@@ -510,15 +569,21 @@ def test_opening_the_live_feed_is_audited(desk_db):
     async def scenario():
         async with desk(desk_db) as client:
             await log_in(client, PHARMACIST)
-            for path in ("/api/events", f"/api/events?ticket={ticket_id}&after=0",
-                         f"/api/events?ticket={10 ** 9}"):
+            for path in (
+                "/api/events",
+                f"/api/events?ticket={ticket_id}&after=0",
+                f"/api/events?ticket={10**9}",
+            ):
                 feed = await client.get(path)
                 await read_events(feed, until="queue")
                 feed.close()
 
     run(scenario())
     assert feed_audits(desk_db, PHARMACIST[0])[before:] == [
-        ("open_feed", None), ("open_feed", ticket_id), ("open_feed", None)]
+        ("open_feed", None),
+        ("open_feed", ticket_id),
+        ("open_feed", None),
+    ]
 
 
 # ------------------------------------------------------------ login throttle and cookies
@@ -571,14 +636,18 @@ def test_forwarded_addresses_are_ignored_from_an_untrusted_peer(desk_db, monkeyp
     run(scenario())
 
 
-@pytest.mark.parametrize("environment, headers, secure", [
-    ({"DESK_TRUSTED_PROXIES": "127.0.0.1"}, {"X-Forwarded-Proto": "https"}, True),
-    ({"DESK_TRUSTED_PROXIES": "127.0.0.1"}, {}, False),
-    ({}, {"X-Forwarded-Proto": "https"}, False),  # anyone can write the header
-    ({"DESK_COOKIE_SECURE": "1"}, {}, True),
-])
-def test_cookies_are_secure_when_tls_ends_at_a_proxy(desk_db, monkeypatch, environment, headers,
-                                                     secure):
+@pytest.mark.parametrize(
+    "environment, headers, secure",
+    [
+        ({"DESK_TRUSTED_PROXIES": "127.0.0.1"}, {"X-Forwarded-Proto": "https"}, True),
+        ({"DESK_TRUSTED_PROXIES": "127.0.0.1"}, {}, False),
+        ({}, {"X-Forwarded-Proto": "https"}, False),  # anyone can write the header
+        ({"DESK_COOKIE_SECURE": "1"}, {}, True),
+    ],
+)
+def test_cookies_are_secure_when_tls_ends_at_a_proxy(
+    desk_db, monkeypatch, environment, headers, secure
+):
     for name in ("DESK_TRUSTED_PROXIES", "DESK_COOKIE_SECURE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
@@ -588,9 +657,12 @@ def test_cookies_are_secure_when_tls_ends_at_a_proxy(desk_db, monkeypatch, envir
         async with desk(desk_db) as client:
             form = await client.get("/login", headers=headers)
             token = form.cookies["desk_login"].value  # a Secure cookie is not sent back over HTTP
-            response = await client.post("/login", allow_redirects=False, data={
-                "csrf_token": token, "username": AGENT[0], "password": AGENT[1]},
-                headers={**headers, "Cookie": f"desk_login={token}"})
+            response = await client.post(
+                "/login",
+                allow_redirects=False,
+                data={"csrf_token": token, "username": AGENT[0], "password": AGENT[1]},
+                headers={**headers, "Cookie": f"desk_login={token}"},
+            )
             assert response.status == 303
             for cookie in (form.cookies["desk_login"], response.cookies["desk_session"]):
                 assert bool(cookie["secure"]) is secure
@@ -601,30 +673,43 @@ def test_cookies_are_secure_when_tls_ends_at_a_proxy(desk_db, monkeypatch, envir
 
 def audit_count(url: str, username: str, action: str) -> int:
     with session_scope(url) as session:
-        return session.scalar(select(func.count(DeskAuditLog.id))
-                              .join(Agent, Agent.id == DeskAuditLog.agent_id)
-                              .where(Agent.username == username, DeskAuditLog.action == action))
+        return session.scalar(
+            select(func.count(DeskAuditLog.id))
+            .join(Agent, Agent.id == DeskAuditLog.agent_id)
+            .where(Agent.username == username, DeskAuditLog.action == action)
+        )
 
 
 # ------------------------------------------------------------ queue filters, static files
 
 
 def test_the_queue_api_filters_searches_and_refuses_unknown_filters(desk_db):
-    delivery, _ = open_ticket(desk_db, HandoffReason.DELIVERY_PROBLEM,
-                              question="Parcel EP-7777777 arrived crushed")
+    delivery, _ = open_ticket(
+        desk_db, HandoffReason.DELIVERY_PROBLEM, question="Parcel EP-7777777 arrived crushed"
+    )
     other, _ = open_ticket(desk_db, HandoffReason.DELIVERY_PROBLEM)
 
     async def scenario():
         async with desk(desk_db) as client:
             await log_in(client, AGENT)
-            found = await (await client.get("/api/queue", params={
-                "reason": "delivery_problem", "priority": "2", "state": "waiting",
-                "q": "ep-7777777"})).json()
+            found = await (
+                await client.get(
+                    "/api/queue",
+                    params={
+                        "reason": "delivery_problem",
+                        "priority": "2",
+                        "state": "waiting",
+                        "q": "ep-7777777",
+                    },
+                )
+            ).json()
             assert [row["id"] for row in found["tickets"]] == [delivery]
             wider = await (await client.get("/api/queue?reason=delivery_problem")).json()
             assert {delivery, other} <= {row["id"] for row in wider["tickets"]}
             feed = await client.get("/api/events?q=EP-7777777")
-            assert [row["id"] for row in (await read_events(feed, until="queue"))["queue"]["tickets"]] == [delivery]
+            assert [
+                row["id"] for row in (await read_events(feed, until="queue"))["queue"]["tickets"]
+            ] == [delivery]
             feed.close()
             for query in ("reason=nonsense", "priority=7", "state=resolved", "q=" + "x" * 101):
                 for path in ("/api/queue", "/api/events"):
@@ -643,9 +728,14 @@ def test_static_serves_only_the_desks_own_files(desk_db):
         async with desk(desk_db) as client:
             for name in ("desk.js", "desk.css"):
                 assert (await client.get(f"/static/{name}")).status == 200
-            for path in ("/static/desk.html", "/static/../accounts.py", "/static/%2e%2e/server.py",
-                         "/static/node_modules/socket.io-client/package.json",
-                         "/static/vendor/socket.io.min.js", "/static/chat.js"):
+            for path in (
+                "/static/desk.html",
+                "/static/../accounts.py",
+                "/static/%2e%2e/server.py",
+                "/static/node_modules/socket.io-client/package.json",
+                "/static/vendor/socket.io.min.js",
+                "/static/chat.js",
+            ):
                 response = await client.get(path, allow_redirects=False)
                 assert response.status == 404, path
 

@@ -1,4 +1,5 @@
 """The numpy sentence encoder (pharmacy.encoder) against facts of the published model."""
+
 import numpy as np
 import pytest
 
@@ -34,8 +35,13 @@ def test_vectors_are_unit_length_and_the_same_every_time(encoder):
 
 def test_similar_sentences_are_close_and_unrelated_ones_are_not(encoder):
     # The pair from sentence-transformers' own documentation scores about 0.76 with this model.
-    a, b, c = encoder.encode(["A man is eating food.", "A man is eating a piece of bread.",
-                              "The package was delivered to the wrong address."])
+    a, b, c = encoder.encode(
+        [
+            "A man is eating food.",
+            "A man is eating a piece of bread.",
+            "The package was delivered to the wrong address.",
+        ]
+    )
     assert 0.70 < float(a @ b) < 0.82
     assert float(a @ c) < 0.2
 

@@ -1,8 +1,8 @@
 import copy
 import dataclasses
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable, Dict, List
 
 import pytest
 import yaml
@@ -16,7 +16,7 @@ from pharmacy.knowledge.loader import (
     normalize_name,
 )
 
-VALID_ENTRY: Dict[str, object] = {
+VALID_ENTRY: dict[str, object] = {
     "id": "testamol",
     "generic_name": "testamol",
     "brand_names": ["Testex"],
@@ -37,13 +37,13 @@ VALID_ENTRY: Dict[str, object] = {
 }
 
 
-def _entry(**changes: object) -> Dict[str, object]:
+def _entry(**changes: object) -> dict[str, object]:
     entry = copy.deepcopy(VALID_ENTRY)
     entry.update(changes)
     return entry
 
 
-def _other(**changes: object) -> Dict[str, object]:
+def _other(**changes: object) -> dict[str, object]:
     """A second valid entry with its own id and names."""
     names = {
         "id": "otherol",
@@ -55,8 +55,8 @@ def _other(**changes: object) -> Dict[str, object]:
 
 
 @pytest.fixture
-def write(tmp_path: Path) -> Callable[[List[object]], Path]:
-    def _write(entries: List[object], **top_level: object) -> Path:
+def write(tmp_path: Path) -> Callable[[list[object]], Path]:
+    def _write(entries: list[object], **top_level: object) -> Path:
         path = tmp_path / "medicines.yml"
         document = {"version": 1, "medicines": entries, **top_level}
         path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
@@ -128,13 +128,13 @@ def test_unquoted_yaml_dates_are_accepted(tmp_path):
 # ----------------------------------------------------------------------------- malformed entries
 
 
-def _without(field: str) -> Dict[str, object]:
+def _without(field: str) -> dict[str, object]:
     entry = _entry()
     del entry[field]
     return entry
 
 
-def _label(**changes: object) -> Dict[str, object]:
+def _label(**changes: object) -> dict[str, object]:
     label = dict(VALID_ENTRY["label"])  # type: ignore[arg-type]
     label.update(changes)
     return _entry(label=label)

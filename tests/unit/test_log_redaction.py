@@ -1,4 +1,5 @@
 """Every log record of a service is redacted, whichever handler writes it (pharmacy.logs)."""
+
 import io
 import logging
 import sys
@@ -37,8 +38,9 @@ def _own_handler(name: str) -> io.StringIO:
 
 def test_messages_and_their_arguments_are_redacted_on_any_handler(redacting):
     stream = _own_handler("redaction-test.args")
-    logging.getLogger("redaction-test.args").info("dob %s phone %s order %s", DOB, PHONE,
-                                                  "EP-100012")
+    logging.getLogger("redaction-test.args").info(
+        "dob %s phone %s order %s", DOB, PHONE, "EP-100012"
+    )
     assert stream.getvalue() == "INFO dob [date removed] phone [number removed] order EP-100012\n"
 
 
@@ -72,7 +74,7 @@ def test_uncaught_exceptions_and_warnings_go_through_redaction(redacting, caplog
             raise RuntimeError(f"crash for {PHONE}")
         except RuntimeError:
             sys.excepthook(*sys.exc_info())
-        warnings.warn(f"odd date {DOB}")
+        warnings.warn(f"odd date {DOB}", stacklevel=1)
     logged = caplog.text
     assert "crash for [number removed]" in logged and "odd date [date removed]" in logged
     assert PHONE not in logged and DOB not in logged

@@ -122,9 +122,25 @@ def test_every_pharmacist_only_reason_has_a_text(reason):
 
 def test_templates_have_only_known_placeholders():
     known = {
-        "name", "Name", "Generic", "used_for", "common", "urgent", "how_to_take",
-        "follow_directions", "missed_dose", "storage", "warnings", "brands", "availability",
-        "drug_class", "schedule", "set_id", "reference", "effective_date", "last_reviewed",
+        "name",
+        "Name",
+        "Generic",
+        "used_for",
+        "common",
+        "urgent",
+        "how_to_take",
+        "follow_directions",
+        "missed_dose",
+        "storage",
+        "warnings",
+        "brands",
+        "availability",
+        "drug_class",
+        "schedule",
+        "set_id",
+        "reference",
+        "effective_date",
+        "last_reviewed",
         "topic",
     }
     for key, template in TEMPLATES["en"].items():
@@ -173,8 +189,15 @@ def test_aspect_detection(text, aspect):
 
 @pytest.mark.parametrize(
     "text",
-    ["where is my order", "i need a refill", "thanks so much", "hello", "is the store open",
-     "is there a drive-thru", ""],
+    [
+        "where is my order",
+        "i need a refill",
+        "thanks so much",
+        "hello",
+        "is the store open",
+        "is there a drive-thru",
+        "",
+    ],
 )
 def test_no_aspect_in_messages_about_other_things(text):
     assert detect_aspect(text) is None

@@ -2,7 +2,6 @@ import dataclasses
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Tuple
 
 import pytest
 
@@ -74,7 +73,7 @@ def fuzzy_only() -> MedicineRecognizer:
     return MedicineRecognizer(medicines)
 
 
-def _found(recognizer: MedicineRecognizer, text: str) -> List[Tuple[str, str]]:
+def _found(recognizer: MedicineRecognizer, text: str) -> list[tuple[str, str]]:
     return [(mention.medicine_id, mention.match) for mention in recognizer.find(text)]
 
 
@@ -162,7 +161,7 @@ def test_two_medicines_in_one_message_come_in_text_order(recognizer):
     assert [mention.medicine_id for mention in mentions] == ["ibuprofen", "lisinopril"]
     assert mentions[0] == MedicineMention("ibuprofen", "ibuprofen", 11, 20, "exact", 100.0)
     for mention in mentions:
-        assert text[mention.start:mention.end] == mention.text
+        assert text[mention.start : mention.end] == mention.text
 
 
 def test_mixed_kinds_in_one_message(recognizer):

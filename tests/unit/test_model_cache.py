@@ -7,8 +7,13 @@ def _project(root: Path) -> Path:
     (root / "data" / "nlu").mkdir(parents=True)
     (root / "rasa_components").mkdir()
     (root / "pharmacy").mkdir()
-    for name in ("config.yml", "domain.yml", "requirements.lock", "pharmacy/chat_input.py",
-                 "rasa_components/guard.py"):
+    for name in (
+        "config.yml",
+        "domain.yml",
+        "requirements.lock",
+        "pharmacy/chat_input.py",
+        "rasa_components/guard.py",
+    ):
         (root / name).write_text(name)
     (root / "data" / "nlu" / "core.yml").write_text("nlu: []")
     return root

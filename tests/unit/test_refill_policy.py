@@ -1,10 +1,10 @@
 """Refill rules R1-R7 at their boundary dates (pharmacy rules, section 1)."""
+
 import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
-from typing import Optional
 
 import pytest
 
@@ -21,8 +21,12 @@ from pharmacy.refill_policy import (
 
 LAST_FILL = date(2025, 11, 8)  # + 23 days = Monday, December 1, 2025
 WRITTEN = date(2025, 10, 1)
-ENV_VARS = ["REFILL_THRESHOLD", "REFILL_THRESHOLD_CONTROLLED", "RX_EXPIRY_DAYS",
-            "REFILL_THRESHOLDS_BY_CLASS"]
+ENV_VARS = [
+    "REFILL_THRESHOLD",
+    "REFILL_THRESHOLD_CONTROLLED",
+    "RX_EXPIRY_DAYS",
+    "REFILL_THRESHOLDS_BY_CLASS",
+]
 
 
 @dataclass
@@ -33,8 +37,8 @@ class Rx:
     refills_authorized: int = 5
     refills_used: int = 1
     date_written: date = WRITTEN
-    dea_schedule: Optional[str] = None
-    last_fill_date: Optional[date] = LAST_FILL
+    dea_schedule: str | None = None
+    last_fill_date: date | None = LAST_FILL
     status: PrescriptionStatus = PrescriptionStatus.ACTIVE
     is_maintenance: bool = True
     is_specialty: bool = False
@@ -46,6 +50,7 @@ def day(n: int, start: date = LAST_FILL) -> date:
 
 
 # R1: too soon -------------------------------------------------------------------------------------
+
 
 def test_day_22_of_a_30_day_supply_is_too_soon_and_names_the_earliest_date():
     decision = decide_refill(Rx(), day(22))
@@ -108,17 +113,21 @@ def test_threshold_arithmetic_is_exact_not_binary_float():
 
 
 def test_never_filled_is_allowed_even_with_no_refills_authorized():
-    decision = decide_refill(Rx(last_fill_date=None, refills_authorized=0, refills_used=0),
-                             day(1, WRITTEN))
+    decision = decide_refill(
+        Rx(last_fill_date=None, refills_authorized=0, refills_used=0), day(1, WRITTEN)
+    )
     assert decision.outcome is RefillOutcome.ALLOWED
     assert decision.earliest_date is None
 
 
-@pytest.mark.parametrize("rx, before, first_day", [
-    (Rx(), 22, 23),                      # 30-day supply x 0.75 = 22.5 -> 23
-    (Rx(days_supply=90), 67, 68),        # 90-day supply x 0.75 = 67.5 -> 68
-    (Rx(dea_schedule="IV"), 26, 27),     # controlled x 0.90 = 27
-])
+@pytest.mark.parametrize(
+    "rx, before, first_day",
+    [
+        (Rx(), 22, 23),  # 30-day supply x 0.75 = 22.5 -> 23
+        (Rx(days_supply=90), 67, 68),  # 90-day supply x 0.75 = 67.5 -> 68
+        (Rx(dea_schedule="IV"), 26, 27),  # controlled x 0.90 = 27
+    ],
+)
 def test_each_too_soon_boundary_on_the_day_before_the_day_and_the_day_after(rx, before, first_day):
     assert decide_refill(rx, day(before)).outcome is RefillOutcome.TOO_SOON
     assert decide_refill(rx, day(first_day)).outcome is RefillOutcome.ALLOWED
@@ -126,6 +135,7 @@ def test_each_too_soon_boundary_on_the_day_before_the_day_and_the_day_after(rx, 
 
 
 # R2: Schedule II ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("last_fill", [LAST_FILL, None])
 def test_schedule_ii_is_never_refillable(last_fill):
@@ -137,10 +147,12 @@ def test_schedule_ii_is_never_refillable(last_fill):
 
 # R3: Schedule III-IV ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("authorized", [5, 6])
 def test_the_6th_refill_of_a_schedule_iv_drug_needs_renewal(authorized):
-    decision = decide_refill(Rx(dea_schedule="IV", refills_authorized=authorized, refills_used=5),
-                             day(40))
+    decision = decide_refill(
+        Rx(dea_schedule="IV", refills_authorized=authorized, refills_used=5), day(40)
+    )
     assert decision.outcome is RefillOutcome.NEEDS_RENEWAL
     assert decision.reason_code == "controlled_refill_limit"
 
@@ -177,6 +189,7 @@ def test_six_months_are_calendar_months_clamped_at_month_end():
 
 # R4: Schedule V -----------------------------------------------------------------------------------
 
+
 def test_schedule_v_has_no_refill_cap_but_is_controlled():
     rx = Rx(dea_schedule="V", refills_authorized=11, refills_used=8)
     assert decide_refill(rx, day(27)).outcome is RefillOutcome.ALLOWED
@@ -190,6 +203,7 @@ def test_schedule_v_expires_like_a_non_controlled_prescription():
 
 
 # R5-R6: expiry and zero refills -------------------------------------------------------------------
+
 
 def test_written_365_days_ago_is_refillable_and_366_days_ago_needs_renewal():
     rx = Rx(last_fill_date=day(330, WRITTEN))
@@ -227,9 +241,11 @@ def test_zero_refills_left_needs_renewal():
 
 def test_one_refill_left_is_allowed_and_the_last_one_used_needs_renewal():
     assert decide_refill(Rx(refills_authorized=3, refills_used=2), day(40)).outcome is (
-        RefillOutcome.ALLOWED)
+        RefillOutcome.ALLOWED
+    )
     assert decide_refill(Rx(refills_authorized=3, refills_used=3), day(40)).outcome is (
-        RefillOutcome.NEEDS_RENEWAL)
+        RefillOutcome.NEEDS_RENEWAL
+    )
 
 
 def test_a_due_date_after_expiry_becomes_a_renewal_not_a_promise():
@@ -242,8 +258,10 @@ def test_a_due_date_after_expiry_becomes_a_renewal_not_a_promise():
 
 # Status and order of checks -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("status", ["cancelled", "transferred_out", "expired",
-                                    PrescriptionStatus.CANCELLED])
+
+@pytest.mark.parametrize(
+    "status", ["cancelled", "transferred_out", "expired", PrescriptionStatus.CANCELLED]
+)
 def test_a_prescription_that_is_not_active_cannot_be_refilled(status):
     decision = decide_refill(Rx(status=status), day(40))
     assert decision.outcome is RefillOutcome.NOT_ACTIVE
@@ -262,10 +280,19 @@ def test_checks_run_status_then_schedule_ii_then_expiry_then_refills_then_timing
 
 
 def test_works_with_the_real_model_without_a_database():
-    rx = Prescription(rx_number="RX9", medicine_name="Lisinopril", days_supply=30,
-                      refills_authorized=2, refills_used=0, date_written=WRITTEN,
-                      dea_schedule=None, last_fill_date=LAST_FILL,
-                      status=PrescriptionStatus.ACTIVE, is_maintenance=True, is_specialty=False)
+    rx = Prescription(
+        rx_number="RX9",
+        medicine_name="Lisinopril",
+        days_supply=30,
+        refills_authorized=2,
+        refills_used=0,
+        date_written=WRITTEN,
+        dea_schedule=None,
+        last_fill_date=LAST_FILL,
+        status=PrescriptionStatus.ACTIVE,
+        is_maintenance=True,
+        is_specialty=False,
+    )
     assert decide_refill(rx, day(23)).outcome is RefillOutcome.ALLOWED
     assert auto_refill_eligible(rx)
 
@@ -277,19 +304,25 @@ def test_an_unknown_schedule_is_an_error_not_treated_as_uncontrolled():
 
 # Explanations -------------------------------------------------------------------------------------
 
-DATE_WORDS = re.compile(r"\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-                        r"january|february|march|april|may |june|july|august|september|october|"
-                        r"november|december|tomorrow|today|week|days", re.IGNORECASE)
+DATE_WORDS = re.compile(
+    r"\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"january|february|march|april|may |june|july|august|september|october|"
+    r"november|december|tomorrow|today|week|days",
+    re.IGNORECASE,
+)
 
 
-@pytest.mark.parametrize("rx, today", [
-    (Rx(refills_authorized=1, refills_used=1), day(40)),
-    (Rx(last_fill_date=day(330, WRITTEN)), day(366, WRITTEN)),
-    (Rx(dea_schedule="IV", refills_used=5), day(40)),
-    (Rx(dea_schedule="IV", last_fill_date=date(2026, 3, 1)), date(2026, 4, 2)),
-    (Rx(last_fill_date=day(350, WRITTEN)), day(355, WRITTEN)),
-    (Rx(dea_schedule="II"), day(40)),
-])
+@pytest.mark.parametrize(
+    "rx, today",
+    [
+        (Rx(refills_authorized=1, refills_used=1), day(40)),
+        (Rx(last_fill_date=day(330, WRITTEN)), day(366, WRITTEN)),
+        (Rx(dea_schedule="IV", refills_used=5), day(40)),
+        (Rx(dea_schedule="IV", last_fill_date=date(2026, 3, 1)), date(2026, 4, 2)),
+        (Rx(last_fill_date=day(350, WRITTEN)), day(355, WRITTEN)),
+        (Rx(dea_schedule="II"), day(40)),
+    ],
+)
 def test_renewal_explanations_never_promise_a_date(rx, today):
     decision = decide_refill(rx, today)
     assert decision.outcome in (RefillOutcome.NEEDS_RENEWAL, RefillOutcome.NEEDS_NEW_PRESCRIPTION)
@@ -304,6 +337,7 @@ def test_every_sentence_is_short_and_only_too_soon_has_a_placeholder():
 
 
 # Configuration ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def clean_env(monkeypatch):
@@ -335,14 +369,23 @@ def test_class_thresholds_come_from_the_environment(clean_env):
     assert dict(config.thresholds_by_class) == {"statin": 0.8, "proton pump inhibitor": 0.7}
 
 
-@pytest.mark.parametrize("name, value", [
-    ("REFILL_THRESHOLDS_BY_CLASS", "statin"), ("REFILL_THRESHOLDS_BY_CLASS", "statin=1.5"),
-    ("REFILL_THRESHOLDS_BY_CLASS", "=0.8"), ("REFILL_THRESHOLDS_BY_CLASS", "statin=most"),
-    ("REFILL_THRESHOLDS_BY_CLASS", "statins=0.8"),
-    ("REFILL_THRESHOLD", "abc"), ("REFILL_THRESHOLD", "75"), ("REFILL_THRESHOLD", "0"),
-    ("REFILL_THRESHOLD_CONTROLLED", "nan"), ("RX_EXPIRY_DAYS", "a year"), ("RX_EXPIRY_DAYS", "-1"),
-    ("RX_EXPIRY_DAYS", "365.5"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("REFILL_THRESHOLDS_BY_CLASS", "statin"),
+        ("REFILL_THRESHOLDS_BY_CLASS", "statin=1.5"),
+        ("REFILL_THRESHOLDS_BY_CLASS", "=0.8"),
+        ("REFILL_THRESHOLDS_BY_CLASS", "statin=most"),
+        ("REFILL_THRESHOLDS_BY_CLASS", "statins=0.8"),
+        ("REFILL_THRESHOLD", "abc"),
+        ("REFILL_THRESHOLD", "75"),
+        ("REFILL_THRESHOLD", "0"),
+        ("REFILL_THRESHOLD_CONTROLLED", "nan"),
+        ("RX_EXPIRY_DAYS", "a year"),
+        ("RX_EXPIRY_DAYS", "-1"),
+        ("RX_EXPIRY_DAYS", "365.5"),
+    ],
+)
 def test_a_malformed_environment_value_is_named_in_the_error(clean_env, name, value):
     clean_env.setenv(name, value)
     with pytest.raises(ValueError, match=name):
@@ -361,15 +404,19 @@ def test_config_is_immutable_and_validated():
 
 # R7: auto-refill ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("rx, code", [
-    (Rx(), "auto_refill.eligible"),
-    (Rx(dea_schedule="II"), "auto_refill.controlled"),
-    (Rx(dea_schedule="IV"), "auto_refill.controlled"),
-    (Rx(dea_schedule="V"), "auto_refill.controlled"),
-    (Rx(is_specialty=True), "auto_refill.specialty"),
-    (Rx(is_maintenance=False), "auto_refill.not_maintenance"),
-    (Rx(status="cancelled"), "auto_refill.not_active"),
-])
+
+@pytest.mark.parametrize(
+    "rx, code",
+    [
+        (Rx(), "auto_refill.eligible"),
+        (Rx(dea_schedule="II"), "auto_refill.controlled"),
+        (Rx(dea_schedule="IV"), "auto_refill.controlled"),
+        (Rx(dea_schedule="V"), "auto_refill.controlled"),
+        (Rx(is_specialty=True), "auto_refill.specialty"),
+        (Rx(is_maintenance=False), "auto_refill.not_maintenance"),
+        (Rx(status="cancelled"), "auto_refill.not_active"),
+    ],
+)
 def test_auto_refill_is_for_active_maintenance_medicines_only(rx, code):
     decision = auto_refill_eligibility(rx)
     assert decision.reason_code == code
@@ -379,6 +426,7 @@ def test_auto_refill_is_for_active_maintenance_medicines_only(rx, code):
 
 
 def test_otc_products_are_never_auto_refilled():
-    product = SimpleNamespace(status="active", dea_schedule=None, is_otc=True,
-                              is_maintenance=True, is_specialty=False)
+    product = SimpleNamespace(
+        status="active", dea_schedule=None, is_otc=True, is_maintenance=True, is_specialty=False
+    )
     assert auto_refill_eligibility(product).reason_code == "auto_refill.otc"

@@ -1,5 +1,6 @@
 """The reply policy (pharmacy.safety.routing): what the assistant acts on whatever the trained
 classifier guessed, and which medicine questions the label may answer."""
+
 import re
 
 import pytest
@@ -7,7 +8,13 @@ import yaml
 
 from pharmacy.safety import assess_message
 from pharmacy.safety.routing import (
-    CLARIFY, EMERGENCY, MEDICINE_QUESTION, choose_intent, looks_clinical, pharmacist_reason)
+    CLARIFY,
+    EMERGENCY,
+    MEDICINE_QUESTION,
+    choose_intent,
+    looks_clinical,
+    pharmacist_reason,
+)
 from pharmacy.settings import PROJECT_ROOT
 
 
@@ -15,8 +22,19 @@ def route(text, intent, faq_confidence=None):
     return choose_intent(text, intent, assess_message(text), faq_confidence)
 
 
-@pytest.mark.parametrize("intent", ["faq", "greet", "out_of_scope", "ask_medicine_info", "inform",
-                                    "request_refill", "nlu_fallback", None])
+@pytest.mark.parametrize(
+    "intent",
+    [
+        "faq",
+        "greet",
+        "out_of_scope",
+        "ask_medicine_info",
+        "inform",
+        "request_refill",
+        "nlu_fallback",
+        None,
+    ],
+)
 def test_an_emergency_is_answered_as_one_whatever_the_classifier_said(intent):
     assert route("my toddler swallowed some of my pills", intent) == EMERGENCY
 
@@ -25,23 +43,31 @@ def test_the_classifiers_own_emergency_without_a_cue_goes_to_the_medicine_path_n
     assert route("is ibuprofen ok for a sprained ankle", "emergency") == MEDICINE_QUESTION
 
 
-@pytest.mark.parametrize("text,intent", [
-    ("Can u take Prilosec OTC with fluoxetine?", "faq"),
-    ("wean off tegretol?", "nlu_fallback"),
-    ("what are the risks of a calcium overdose?", "faq"),
-    ("my head has been pounding for three days", "out_of_scope"),
-    ("is it safe to take with alcohol", "greet"),
-    ("I feel so worthless lately", "faq"),
-])
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("Can u take Prilosec OTC with fluoxetine?", "faq"),
+        ("wean off tegretol?", "nlu_fallback"),
+        ("what are the risks of a calcium overdose?", "faq"),
+        ("my head has been pounding for three days", "out_of_scope"),
+        ("is it safe to take with alcohol", "greet"),
+        ("I feel so worthless lately", "faq"),
+    ],
+)
 def test_a_clinical_message_never_gets_a_service_faq_small_talk_or_the_fallback(text, intent):
     assert route(text, intent) in (MEDICINE_QUESTION, EMERGENCY)
 
 
-@pytest.mark.parametrize("text,intent", [
-    ("how long does delivery take", "faq"), ("hi there", "greet"), ("where is my order", "track_order"),
-    ("i need a refill of my blood pressure pills", "request_refill"),
-    ("why did i get a generic instead of the brand", "faq"),
-])
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("how long does delivery take", "faq"),
+        ("hi there", "greet"),
+        ("where is my order", "track_order"),
+        ("i need a refill of my blood pressure pills", "request_refill"),
+        ("why did i get a generic instead of the brand", "faq"),
+    ],
+)
 def test_service_messages_keep_the_classifiers_intent(text, intent):
     assert route(text, intent, faq_confidence=0.9) is None
 
@@ -62,39 +88,54 @@ def _examples(path):
 
 def test_no_held_out_faq_or_small_talk_example_is_taken_for_a_clinical_one():
     # A regression guard: the policy must not take the service answers away from shoppers.
-    service = [text for intent, text in _examples(PROJECT_ROOT / "tests" / "nlu_test.yml")
-               if intent.startswith("faq") or intent in ("greet", "goodbye", "thank", "help",
-                                                         "out_of_scope", "bot_challenge")]
+    service = [
+        text
+        for intent, text in _examples(PROJECT_ROOT / "tests" / "nlu_test.yml")
+        if intent.startswith("faq")
+        or intent in ("greet", "goodbye", "thank", "help", "out_of_scope", "bot_challenge")
+    ]
     assert len(service) > 40
     assert [t for t in service if looks_clinical(t)] == []
 
 
 def test_no_written_example_but_an_emergency_is_read_as_an_emergency():
     for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")) + [
-            PROJECT_ROOT / "tests" / "nlu_test.yml"]:
+        PROJECT_ROOT / "tests" / "nlu_test.yml"
+    ]:
         for intent, text in _examples(path):
             assert assess_message(text).is_emergency == (intent == "emergency"), (path.name, text)
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("can i double my dose of lisinopril", "dose_change"),
-    ("I am on lisinopril 10 mg, the dermatologist added spironolactone, is this safe?",
-     "health_question"),
-    ("my 4 year old has a fever, how much tylenol can she have", "someone_else"),
-    ("I have been getting headaches since i started amlodipine", "personal_side_effect"),
-    ("I take prilosec 20mg every day for 10 years, is that ok", "health_question"),
-    ("is molly safe at a festival", "controlled_substance"),
-    ("My mother is 74 and takes a lot of medicines, I don't know what to do", "someone_else"),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("can i double my dose of lisinopril", "dose_change"),
+        (
+            "I am on lisinopril 10 mg, the dermatologist added spironolactone, is this safe?",
+            "health_question",
+        ),
+        ("my 4 year old has a fever, how much tylenol can she have", "someone_else"),
+        ("I have been getting headaches since i started amlodipine", "personal_side_effect"),
+        ("I take prilosec 20mg every day for 10 years, is that ok", "health_question"),
+        ("is molly safe at a festival", "controlled_substance"),
+        ("My mother is 74 and takes a lot of medicines, I don't know what to do", "someone_else"),
+    ],
+)
 def test_questions_about_a_person_go_to_a_pharmacist(text, reason):
     assert pharmacist_reason(text) == reason
 
 
-@pytest.mark.parametrize("text", [
-    "what are the side effects of lisinopril", "how should i store insulin",
-    "what is metformin used for", "what happens if i miss a dose of warfarin",
-    "is atorvastatin the same as lipitor", "how do i take levothyroxine",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what are the side effects of lisinopril",
+        "how should i store insulin",
+        "what is metformin used for",
+        "what happens if i miss a dose of warfarin",
+        "is atorvastatin the same as lipitor",
+        "how do i take levothyroxine",
+    ],
+)
 def test_general_label_questions_are_answered_from_the_label(text):
     assert pharmacist_reason(text) is None
 
@@ -110,30 +151,46 @@ def test_an_unclear_message_about_a_medicine_goes_to_the_medicine_path_not_the_f
     assert route("qwxz plorf vvbnq", "nlu_fallback") is None
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("can a woman who gave birth last month take this decongestant? she is a new mom", "pregnancy"),
-    ("Blood clot found in my leg, should i start taking the blood thinner they offered?",
-     "health_question"),
-    ("Ginkgo + aspirin + turmeric = ok or not?", "combination"),
-    ("adderall & energy drinks safe?", "combination"),
-    ("Kidney stones last year, taking allopurinol, now my joints ache?", "health_question"),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        (
+            "can a woman who gave birth last month take this decongestant? she is a new mom",
+            "pregnancy",
+        ),
+        (
+            "Blood clot found in my leg, should i start taking the blood thinner they offered?",
+            "health_question",
+        ),
+        ("Ginkgo + aspirin + turmeric = ok or not?", "combination"),
+        ("adderall & energy drinks safe?", "combination"),
+        ("Kidney stones last year, taking allopurinol, now my joints ache?", "health_question"),
+    ],
+)
 def test_forum_style_questions_about_ones_own_treatment_go_to_a_pharmacist(text, reason):
     assert pharmacist_reason(text) == reason
 
 
-@pytest.mark.parametrize("text", [
-    "can i pay with visa + mastercard?", "is b&q open on sundays", "what is gabapentin used for",
-    "what happens when taking ibuprofen on an empty stomach",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i pay with visa + mastercard?",
+        "is b&q open on sundays",
+        "what is gabapentin used for",
+        "what happens when taking ibuprofen on an empty stomach",
+    ],
+)
 def test_joined_words_and_general_questions_stay_general(text):
     assert pharmacist_reason(text) is None
 
 
-@pytest.mark.parametrize("text", [
-    "Thinking of stopping my lamotrigine because of the rash worry, how do I do it safely",
-    "planning on coming off my sertraline next month",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thinking of stopping my lamotrigine because of the rash worry, how do I do it safely",
+        "planning on coming off my sertraline next month",
+    ],
+)
 def test_coming_off_ones_own_medicine_is_for_a_pharmacist(text):
     assert pharmacist_reason(text) == "stopping"
 

@@ -1,93 +1,119 @@
 """The emergency patterns (pharmacy.safety.emergency): people's own words in crisis, and the
 questions about a topic that must not get a 911 answer. Written by us, in the styles real
 messages take (see the README's "Clinical safety" for the real-message figures)."""
+
 import pytest
 
 from pharmacy.safety import Emergency, assess_emergency, assess_message, detect_emergency
 from pharmacy.safety.emergency import MAX_CHARS_READ
 from pharmacy.safety.text import normalise, sentences
 
-SELF_HARM, POISONING, MEDICAL, GENERAL = (Emergency.SELF_HARM, Emergency.POISONING,
-                                          Emergency.MEDICAL, Emergency.GENERAL)
+SELF_HARM, POISONING, MEDICAL, GENERAL = (
+    Emergency.SELF_HARM,
+    Emergency.POISONING,
+    Emergency.MEDICAL,
+    Emergency.GENERAL,
+)
 
 
-@pytest.mark.parametrize("text,kind", [
-    # said directly
-    ("i want to kill myself", SELF_HARM),
-    ("i keep cutting myself", SELF_HARM),
-    ("been having suicidal thoughts since starting this med", SELF_HARM),
-    ("i'm going to take all my pills tonight", SELF_HARM),
-    ("thinking about taking all my pills at once", SELF_HARM),
-    ("I have saved up my pills and tonight I am going to take them all", SELF_HARM),
-    # indirect, texting style, typos
-    ("I want to be gone", SELF_HARM),
-    ("is this enough to take me", SELF_HARM),
-    ("tonight. I will do it", SELF_HARM),
-    ("honestly i just wanna kms", SELF_HARM),
-    ("everyone would be better off without me", SELF_HARM),
-    ("How do you keep going when you hate your life and are too afraid to die?", SELF_HARM),
-    ("im worthless and just dont want to be around anymore", SELF_HARM),
-    ("i have been thinking about sucide alot lately", SELF_HARM),
-    ("What's the lethal dose of my sleeping pills? I have 40 of them. Enough to kill me?", SELF_HARM),
-    ("i cant do this anymore", SELF_HARM),
-    # about someone else
-    ("my sister texted that she is going to kill herself", SELF_HARM),
-    ("my son swallowed some of my pills", POISONING),
-    ("my toddler just swallowed two of them", POISONING),
-    ("the dog ate my blood pressure tablets", POISONING),
-    ("My 2 yr old was in the bathroom and I think she drank some of the mouthwash", POISONING),
-    ("i gave my daughter a double dose of her cough medicine", POISONING),
-    # ingestion that already happened
-    ("i think i took a double dose of my metformin", POISONING),
-    ("I took too many tylenol", POISONING),
-    ("possible overdose what do i do", POISONING),
-    ("um.. i took 25 of my iron pills... what do i do", POISONING),
-    ("took like 10 advil an hour ago", POISONING),
-    ("i accidentally took my husbands blood pressure pill", POISONING),
-    ("i think i took way more of my pills than i should have and im throwing up", POISONING),
-    ("4 year old took my xanax, what should i do", POISONING),
-    # symptom emergencies
-    ("dad wont wake up after his evening pills", MEDICAL),
-    ("my throat is swelling after the new antibiotic", MEDICAL),
-    ("i can't breathe properly", MEDICAL),
-    ("chest pain after my dose", MEDICAL),
-    ("crushing chest pains and gasping for air, my left arm is numb", MEDICAL),
-    ("my husband is having a seizure", MEDICAL),
-    ("I've been vomiting blood since this morning", MEDICAL),
-    ("my wife suddenly cant lift her arm and her words are coming out wrong", MEDICAL),
-    ("the bleeding wont stop", MEDICAL),
-    ("he collapsed in the kitchen", MEDICAL),
-    # said plainly
-    ("this is an emergency", GENERAL),
-])
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        # said directly
+        ("i want to kill myself", SELF_HARM),
+        ("i keep cutting myself", SELF_HARM),
+        ("been having suicidal thoughts since starting this med", SELF_HARM),
+        ("i'm going to take all my pills tonight", SELF_HARM),
+        ("thinking about taking all my pills at once", SELF_HARM),
+        ("I have saved up my pills and tonight I am going to take them all", SELF_HARM),
+        # indirect, texting style, typos
+        ("I want to be gone", SELF_HARM),
+        ("is this enough to take me", SELF_HARM),
+        ("tonight. I will do it", SELF_HARM),
+        ("honestly i just wanna kms", SELF_HARM),
+        ("everyone would be better off without me", SELF_HARM),
+        ("How do you keep going when you hate your life and are too afraid to die?", SELF_HARM),
+        ("im worthless and just dont want to be around anymore", SELF_HARM),
+        ("i have been thinking about sucide alot lately", SELF_HARM),
+        (
+            "What's the lethal dose of my sleeping pills? I have 40 of them. Enough to kill me?",
+            SELF_HARM,
+        ),
+        ("i cant do this anymore", SELF_HARM),
+        # about someone else
+        ("my sister texted that she is going to kill herself", SELF_HARM),
+        ("my son swallowed some of my pills", POISONING),
+        ("my toddler just swallowed two of them", POISONING),
+        ("the dog ate my blood pressure tablets", POISONING),
+        ("My 2 yr old was in the bathroom and I think she drank some of the mouthwash", POISONING),
+        ("i gave my daughter a double dose of her cough medicine", POISONING),
+        # ingestion that already happened
+        ("i think i took a double dose of my metformin", POISONING),
+        ("I took too many tylenol", POISONING),
+        ("possible overdose what do i do", POISONING),
+        ("um.. i took 25 of my iron pills... what do i do", POISONING),
+        ("took like 10 advil an hour ago", POISONING),
+        ("i accidentally took my husbands blood pressure pill", POISONING),
+        ("i think i took way more of my pills than i should have and im throwing up", POISONING),
+        ("4 year old took my xanax, what should i do", POISONING),
+        # symptom emergencies
+        ("dad wont wake up after his evening pills", MEDICAL),
+        ("my throat is swelling after the new antibiotic", MEDICAL),
+        ("i can't breathe properly", MEDICAL),
+        ("chest pain after my dose", MEDICAL),
+        ("crushing chest pains and gasping for air, my left arm is numb", MEDICAL),
+        ("my husband is having a seizure", MEDICAL),
+        ("I've been vomiting blood since this morning", MEDICAL),
+        ("my wife suddenly cant lift her arm and her words are coming out wrong", MEDICAL),
+        ("the bleeding wont stop", MEDICAL),
+        ("he collapsed in the kitchen", MEDICAL),
+        # said plainly
+        ("this is an emergency", GENERAL),
+    ],
+)
 def test_emergencies_are_recognised_in_peoples_own_words(text, kind):
     assert detect_emergency(text) is kind
 
 
-@pytest.mark.parametrize("text", [
-    # questions about a topic
-    "what are the risks of a calcium overdose?",
-    "how much ibuprofen is too much",
-    "Are there any serious after-effects of a heroin overdose?",
-    "Can sun urticaria cause anaphylaxis?",
-    "can lisinopril cause swelling of the tongue?",
-    "does zoloft cause suicidal thoughts?",
-    "symptoms of a stroke",
-    "can you overdose on vitamin d",
-    # a condition, a past event, a negation, a treatment
-    "I had a seizure 5 years ago, is bupropion ok for me",
-    "i have epilepsy and take medicine for my seizures",
-    "i have no chest pain but my ankles are swollen",
-    "i take propranolol for the chest pains",
-    # ordinary medicine and service messages
-    "where is my order", "what are the side effects of lisinopril", "i need a refill",
-    "can i take ibuprofen with food", "what happens if i miss a dose", "my package is late",
-    "how do i store insulin", "i forgot my dose yesterday", "is it safe to drive on this",
-    "the box arrived damaged", "i got an empty box", "I take metformin twice a day",
-    "i took my meds at 10 this morning", "i've been taking lexapro 20 mg for 10 years",
-    "this headache is killing me", "nevermind i dont want to do this anymore",
-    "I took 2 tylenol for my headache, when can I take more?", "", None,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # questions about a topic
+        "what are the risks of a calcium overdose?",
+        "how much ibuprofen is too much",
+        "Are there any serious after-effects of a heroin overdose?",
+        "Can sun urticaria cause anaphylaxis?",
+        "can lisinopril cause swelling of the tongue?",
+        "does zoloft cause suicidal thoughts?",
+        "symptoms of a stroke",
+        "can you overdose on vitamin d",
+        # a condition, a past event, a negation, a treatment
+        "I had a seizure 5 years ago, is bupropion ok for me",
+        "i have epilepsy and take medicine for my seizures",
+        "i have no chest pain but my ankles are swollen",
+        "i take propranolol for the chest pains",
+        # ordinary medicine and service messages
+        "where is my order",
+        "what are the side effects of lisinopril",
+        "i need a refill",
+        "can i take ibuprofen with food",
+        "what happens if i miss a dose",
+        "my package is late",
+        "how do i store insulin",
+        "i forgot my dose yesterday",
+        "is it safe to drive on this",
+        "the box arrived damaged",
+        "i got an empty box",
+        "I take metformin twice a day",
+        "i took my meds at 10 this morning",
+        "i've been taking lexapro 20 mg for 10 years",
+        "this headache is killing me",
+        "nevermind i dont want to do this anymore",
+        "I took 2 tylenol for my headache, when can I take more?",
+        "",
+        None,
+    ],
+)
 def test_questions_and_ordinary_messages_are_not_emergencies(text):
     assert detect_emergency(text) is None
 
@@ -125,28 +151,37 @@ def test_normalising_spells_out_texting_and_cuts_sentences():
     assert sentences("one. two? three") == ["one.", "two?", "three"]
 
 
-@pytest.mark.parametrize("text", [
-    "ok so im currently on 4 brownies and it keeps getting stronger, will i be ok",
-    "right now on 5 tabs and it is way too intense",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok so im currently on 4 brownies and it keeps getting stronger, will i be ok",
+        "right now on 5 tabs and it is way too intense",
+    ],
+)
 def test_a_quantity_taken_so_far_tonight_is_a_poisoning(text):
     assert detect_emergency(text) is POISONING
 
 
-@pytest.mark.parametrize("text", [
-    "i am on 2 pills a day for my blood pressure, can i take them together",
-    "im on 3 tablets daily, is that a lot",
-    "i had a seizure when i was fourteen and have been fine for years, is this cold medicine ok",
-    "had one seizure as a teen, been seizure-free since, can i take bupropion",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i am on 2 pills a day for my blood pressure, can i take them together",
+        "im on 3 tablets daily, is that a lot",
+        "i had a seizure when i was fourteen and have been fine for years, is this cold medicine ok",
+        "had one seizure as a teen, been seizure-free since, can i take bupropion",
+    ],
+)
 def test_a_regimen_or_an_old_event_is_not_an_emergency(text):
     assert detect_emergency(text) is None
 
 
-@pytest.mark.parametrize("text", [
-    "what happens if a child swallows a button battery, asking so i know",
-    "what should you do if someone overdoses on opioids",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what happens if a child swallows a button battery, asking so i know",
+        "what should you do if someone overdoses on opioids",
+    ],
+)
 def test_a_hypothetical_about_anyone_is_a_topic(text):
     assert not assess_message(text).is_emergency
     assert assess_emergency(text).topic

@@ -1,48 +1,79 @@
 """The meaning check (pharmacy.safety.semantic, pharmacy.safety.classifier) and the combined
 answer (assess_message). Sentences written by us, not taken from any evaluation."""
+
 import numpy as np
 import pytest
 
 from pharmacy.safety import Emergency, assess_emergency, assess_message
 from pharmacy.safety.classifier import (
-    EXAMPLES, WEIGHTS, EmergencyClassifier, encoder_identity, examples_digest, fit,
-    load_classifier, load_examples)
+    EXAMPLES,
+    WEIGHTS,
+    EmergencyClassifier,
+    encoder_identity,
+    examples_digest,
+    fit,
+    load_classifier,
+    load_examples,
+)
 from pharmacy.safety.semantic import SemanticCheck, default_semantic_check
 
 
-@pytest.mark.parametrize("text,kind", [
-    ("i dont think i can hold on much longer, i already said goodbye to my dog", Emergency.SELF_HARM),
-    ("everything feels pointless and i keep thinking my family would be happier if i was not around",
-     Emergency.SELF_HARM),
-    ("my little one got into my purse and ate some of my vitamins", Emergency.POISONING),
-    ("i cannot see any way forward and i want it all to be over", Emergency.SELF_HARM),
-    ("i woke up and cant catch my breath at all", Emergency.MEDICAL),
-    # a forum title without a pronoun, and a recreational overdose happening now
-    ("Sudden crushing feeling in the chest and sweating, left arm heavy", Emergency.MEDICAL),
-    ("way too much molly at the rave and my jaw and heart wont stop going", Emergency.POISONING),
-    # long despair without the words the patterns expect
-    ("Sorry for the long post. I lost my flat in spring and my partner in summer. Every morning "
-     "I wake up and wish I had not. I have stopped answering my sister. I am so tired of pretending "
-     "and I think everyone would cope fine without me around.", Emergency.SELF_HARM),
-])
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        (
+            "i dont think i can hold on much longer, i already said goodbye to my dog",
+            Emergency.SELF_HARM,
+        ),
+        (
+            "everything feels pointless and i keep thinking my family would be happier if i was not around",
+            Emergency.SELF_HARM,
+        ),
+        ("my little one got into my purse and ate some of my vitamins", Emergency.POISONING),
+        ("i cannot see any way forward and i want it all to be over", Emergency.SELF_HARM),
+        ("i woke up and cant catch my breath at all", Emergency.MEDICAL),
+        # a forum title without a pronoun, and a recreational overdose happening now
+        ("Sudden crushing feeling in the chest and sweating, left arm heavy", Emergency.MEDICAL),
+        (
+            "way too much molly at the rave and my jaw and heart wont stop going",
+            Emergency.POISONING,
+        ),
+        # long despair without the words the patterns expect
+        (
+            "Sorry for the long post. I lost my flat in spring and my partner in summer. Every morning "
+            "I wake up and wish I had not. I have stopped answering my sister. I am so tired of pretending "
+            "and I think everyone would cope fine without me around.",
+            Emergency.SELF_HARM,
+        ),
+    ],
+)
 def test_a_crisis_in_words_no_pattern_expects_is_found_by_its_meaning(text, kind):
     assert not assess_emergency(text).is_emergency  # the patterns alone miss it
     found = assess_message(text)
     assert found.kinds == (kind,) and found.cues == ("semantic",)
 
 
-@pytest.mark.parametrize("text", [
-    "goodbye", "exit", "im done, bye", "the bottle was broken when it arrived", "end my reminders",
-    "can i take advil with lisinopril", "i am annoyed my parcel is late again",
-    "my medicine makes me tired, what can i do", "how do i cancel my order",
-    # questions about a topic, and medicine questions that mention an emergency word
-    "what happens to the liver if someone takes too much paracetamol over a few days",
-    "is it true that mixing alcohol with sleeping tablets can stop your breathing",
-    "my doctor says the mild ankle swelling from my blood pressure pill is harmless, is that right",
-    "I started a new antidepressant two weeks ago and feel a little flat, will that pass?",
-    "what should be in a first aid kit for a family with small children",
-    "i had a seizure when i was fourteen and have been fine for years, can i take this cold medicine",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "goodbye",
+        "exit",
+        "im done, bye",
+        "the bottle was broken when it arrived",
+        "end my reminders",
+        "can i take advil with lisinopril",
+        "i am annoyed my parcel is late again",
+        "my medicine makes me tired, what can i do",
+        "how do i cancel my order",
+        # questions about a topic, and medicine questions that mention an emergency word
+        "what happens to the liver if someone takes too much paracetamol over a few days",
+        "is it true that mixing alcohol with sleeping tablets can stop your breathing",
+        "my doctor says the mild ankle swelling from my blood pressure pill is harmless, is that right",
+        "I started a new antidepressant two weeks ago and feel a little flat, will that pass?",
+        "what should be in a first aid kit for a family with small children",
+        "i had a seizure when i was fourteen and have been fine for years, can i take this cold medicine",
+    ],
+)
 def test_service_topic_and_medicine_messages_are_not_read_as_emergencies(text):
     assert not assess_message(text).is_emergency
 
@@ -102,7 +133,9 @@ def test_stale_weights_are_refitted_in_memory(tmp_path):
     check = default_semantic_check()
     folder = tmp_path / "examples"
     folder.mkdir()
-    (folder / "self_harm.yml").write_text("- i want to end my life tonight\n- i am going to kill myself\n")
+    (folder / "self_harm.yml").write_text(
+        "- i want to end my life tonight\n- i am going to kill myself\n"
+    )
     (folder / "safe_service.yml").write_text("- where is my parcel\n- how do i reset my password\n")
     classifier = load_classifier(check.encoder, folder, tmp_path / "missing.npz")
     assert classifier.classes == ("safe_service", "self_harm")
@@ -110,25 +143,31 @@ def test_stale_weights_are_refitted_in_memory(tmp_path):
     assert probabilities[0, 1] > probabilities[0, 0]
 
 
-_BACKGROUND = ("I moved to this city three years ago for work. The job was fine at first and I made a "
-               "couple of friends at the climbing gym. My landlord raised the rent twice, so I took a "
-               "second job at a warehouse on weekends. My car broke down in the winter and I had to "
-               "take two buses each way. My brother got married in the autumn and I could not afford "
-               "the trip to the wedding. I stopped going to the gym because I was always working. "
-               "My phone is mostly quiet now, apart from the bills. ")
+_BACKGROUND = (
+    "I moved to this city three years ago for work. The job was fine at first and I made a "
+    "couple of friends at the climbing gym. My landlord raised the rent twice, so I took a "
+    "second job at a warehouse on weekends. My car broke down in the winter and I had to "
+    "take two buses each way. My brother got married in the autumn and I could not afford "
+    "the trip to the wedding. I stopped going to the gym because I was always working. "
+    "My phone is mostly quiet now, apart from the bills. "
+)
 
 
 def test_despair_late_in_a_long_post_is_read():
-    text = _BACKGROUND + ("Lately every night I lie awake wishing I would simply not be here in the "
-                          "morning. I am so tired of carrying all of this and I cannot picture a "
-                          "future with me in it. I think everyone would manage fine without me.")
+    text = _BACKGROUND + (
+        "Lately every night I lie awake wishing I would simply not be here in the "
+        "morning. I am so tired of carrying all of this and I cannot picture a "
+        "future with me in it. I think everyone would manage fine without me."
+    )
     assert len(text.split()) > 120
     found = assess_message(text)
     assert found.kinds == (Emergency.SELF_HARM,)
 
 
 def test_the_later_parts_of_a_long_medicine_question_do_not_raise_other_kinds():
-    text = _BACKGROUND + ("My doctor put me on a new blood pressure tablet last month. Since then my "
-                          "ankles are a little puffy by the evening and I get a dry tickly cough at "
-                          "night. Is it worth asking for a different one, or does this settle?")
+    text = _BACKGROUND + (
+        "My doctor put me on a new blood pressure tablet last month. Since then my "
+        "ankles are a little puffy by the evening and I get a dry tickly cough at "
+        "night. Is it worth asking for a different one, or does this settle?"
+    )
     assert not assess_message(text).is_emergency

@@ -4,8 +4,16 @@ import pytest
 
 from pharmacy.settings import PROJECT_ROOT, load_settings
 
-VARIABLES = ["DATABASE_URL", "PHARMACY_VAR_DIR", "RASA_PORT", "ACTION_PORT", "RASA_URL",
-             "ACTION_SERVER_URL", "WEB_PORT", "MAX_MESSAGE_CHARS"]
+VARIABLES = [
+    "DATABASE_URL",
+    "PHARMACY_VAR_DIR",
+    "RASA_PORT",
+    "ACTION_PORT",
+    "RASA_URL",
+    "ACTION_SERVER_URL",
+    "WEB_PORT",
+    "MAX_MESSAGE_CHARS",
+]
 
 
 @pytest.fixture
@@ -46,7 +54,10 @@ def test_demo_mode_is_off_unless_asked_for_and_only_on_loopback(clean_env):
         clean_env.delenv(name, raising=False)
     settings = load_settings()
     assert (settings.demo_mode, settings.desk_cookie_secure, settings.desk_trusted_proxies) == (
-        False, False, ())
+        False,
+        False,
+        (),
+    )
     clean_env.setenv("DEMO_MODE", "1")
     for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
         clean_env.setenv("BIND_HOST", host)
@@ -57,9 +68,15 @@ def test_demo_mode_is_off_unless_asked_for_and_only_on_loopback(clean_env):
             load_settings()
 
 
-@pytest.mark.parametrize("name, value", [("DEMO_MODE", "maybe"), ("DESK_COOKIE_SECURE", "2"),
-                                         ("DESK_TRUSTED_PROXIES", "10.0.0.5, proxy.local"),
-                                         ("TICKETS_PER_CLIENT_PER_HOUR", "0")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("DEMO_MODE", "maybe"),
+        ("DESK_COOKIE_SECURE", "2"),
+        ("DESK_TRUSTED_PROXIES", "10.0.0.5, proxy.local"),
+        ("TICKETS_PER_CLIENT_PER_HOUR", "0"),
+    ],
+)
 def test_a_malformed_desk_setting_is_named_in_the_error(clean_env, name, value):
     clean_env.setenv(name, value)
     with pytest.raises(ValueError, match=name):

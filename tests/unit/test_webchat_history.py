@@ -5,7 +5,11 @@ def test_only_user_and_bot_messages_are_kept_in_order():
     events = [
         {"event": "action", "name": "action_session_start"},
         {"event": "user", "text": "hi", "metadata": {}},
-        {"event": "bot", "text": "Hello!", "data": {"buttons": [{"title": "Help", "payload": "/help"}]}},
+        {
+            "event": "bot",
+            "text": "Hello!",
+            "data": {"buttons": [{"title": "Help", "payload": "/help"}]},
+        },
         {"event": "slot", "name": "x", "value": 1},
         {"event": "user", "text": "/help", "metadata": {"button_title": "Help"}},
         {"event": "bot", "text": "I can help.", "data": {}},
@@ -20,7 +24,8 @@ def test_only_user_and_bot_messages_are_kept_in_order():
 
 def test_button_payload_without_a_title_is_shown_as_sent():
     assert conversation_messages([{"event": "user", "text": "/help"}]) == [
-        {"from": "user", "text": "/help"}]
+        {"from": "user", "text": "/help"}
+    ]
 
 
 def test_hostname_drops_the_port_of_the_host_header():
@@ -30,13 +35,21 @@ def test_hostname_drops_the_port_of_the_host_header():
 
 
 def test_a_text_with_blank_lines_is_split_like_the_live_channel_does():
-    events = [{"event": "bot", "text": "Answer.\n\nSource: label.\n\nDisclaimer.",
-               "data": {"buttons": [{"title": "Ask a pharmacist", "payload": "/request_human"}]}}]
+    events = [
+        {
+            "event": "bot",
+            "text": "Answer.\n\nSource: label.\n\nDisclaimer.",
+            "data": {"buttons": [{"title": "Ask a pharmacist", "payload": "/request_human"}]},
+        }
+    ]
     assert conversation_messages(events) == [
         {"from": "bot", "text": "Answer."},
         {"from": "bot", "text": "Source: label."},
-        {"from": "bot", "text": "Disclaimer.",
-         "buttons": [{"title": "Ask a pharmacist", "payload": "/request_human"}]},
+        {
+            "from": "bot",
+            "text": "Disclaimer.",
+            "buttons": [{"title": "Ask a pharmacist", "payload": "/request_human"}],
+        },
     ]
 
 
@@ -52,4 +65,7 @@ def test_messages_that_answered_the_identity_check_are_hidden_whatever_their_for
         {"event": "slot", "name": "possession_input", "value": None},
     ]
     assert [m["text"] for m in conversation_messages(events) if m["from"] == "user"] == [
-        IDENTITY_PLACEHOLDER, IDENTITY_PLACEHOLDER, "thanks"]
+        IDENTITY_PLACEHOLDER,
+        IDENTITY_PLACEHOLDER,
+        "thanks",
+    ]
