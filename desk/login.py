@@ -64,13 +64,14 @@ async def require_login(request: web.Request, handler):
 
 
 async def _offered_csrf(request: web.Request) -> str | None:
-    offered = request.headers.get(CSRF_HEADER)
-    if offered is None and request.content_type in (
+    header = request.headers.get(CSRF_HEADER)
+    if header is not None or request.content_type not in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        offered = (await request.post()).get(CSRF_FIELD)
-    return offered if isinstance(offered, str) else None
+        return header
+    field = (await request.post()).get(CSRF_FIELD)
+    return field if isinstance(field, str) else None
 
 
 async def login_page(request: web.Request) -> web.Response:

@@ -79,12 +79,13 @@ def create_app(
     app[POLL_SECONDS] = poll_seconds
     app[CLOSING] = asyncio.Event()
     app[PUSHES] = set()
-    app.on_response_prepare.append(add_headers)
+    # aiohttp 3.9 declares its signals with an older aiosignal's generics: mypy cannot match them.
+    app.on_response_prepare.append(add_headers)  # type: ignore[arg-type]
     app.on_startup.append(
         _demo_accounts_at_start(settings.demo_mode if demo_mode is None else demo_mode)
     )
-    app.on_shutdown.append(_close_live_feeds)
-    app.on_cleanup.append(api.finish_pushes)
+    app.on_shutdown.append(_close_live_feeds)  # type: ignore[arg-type]
+    app.on_cleanup.append(api.finish_pushes)  # type: ignore[arg-type]
 
     login.add_routes(app.router)
     app.router.add_get("/healthz", healthz)

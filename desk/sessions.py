@@ -32,7 +32,9 @@ class DeskSession:
     csrf_token: str
 
     def csrf_matches(self, offered: str | None) -> bool:
-        return bool(offered) and hmac.compare_digest(offered.encode(), self.csrf_token.encode())
+        return offered is not None and hmac.compare_digest(
+            offered.encode(), self.csrf_token.encode()
+        )
 
 
 def _hash(token: str) -> str:

@@ -34,7 +34,7 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def timed_turns(count: int, turn: Callable[[int], None]) -> list[float]:
+def timed_turns(count: int, turn: Callable[[int], object]) -> list[float]:
     samples = []
     for index in range(count):
         started = time.perf_counter()
@@ -76,15 +76,18 @@ def safety_check_figures(rounds: int = 20) -> None:
     default_semantic_check()
     print(f"emergency meaning check loaded in {time.perf_counter() - started:.1f} s")
     for text in _SAFETY_SAMPLES:
-        report(
-            f"emergency checks, {len(text.split())}-word message",
-            timed_turns(rounds, lambda i, text=text: assess_message(text)),
-        )
+
+        def check(_: int, text: str = text) -> object:
+            return assess_message(text)
+
+        report(f"emergency checks, {len(text.split())}-word message", timed_turns(rounds, check))
 
 
 def in_transit_order(url: str) -> tuple:
     with session_scope(url) as session:
         customer = repositories.customer_by_reference(session, "C-1001")
+        if customer is None:
+            raise RuntimeError("demo data has no customer C-1001")
         for order in repositories.recent_orders(session, customer.id):
             if order.shipment and order.shipment.status is ShipmentStatus.IN_TRANSIT:
                 return customer.reference, order.order_number
@@ -128,7 +131,8 @@ def main() -> int:
             stack.start()
             print(f"start to ready with a cached model: {time.perf_counter() - started:.1f} s")
             for service in stack.services:
-                print(f"  RSS {service.name:<8} {rss_mb(service.process.pid):7.0f} MB")
+                if service.process is not None:
+                    print(f"  RSS {service.name:<8} {rss_mb(service.process.pid):7.0f} MB")
 
             def chat() -> RestChat:
                 return RestChat(config.rasa_url, stack.chat_key)
@@ -142,7 +146,7 @@ def main() -> int:
             report("greeting", timed_turns(args.turns, lambda i: chat().send("hi")))
             healthy = timed_turns(args.turns, lambda i: signed_in(f"where is {order}"))
             report("tracking, carrier healthy", healthy)
-            refill_turns = {"offer": [], "summary": [], "cancel": []}
+            refill_turns: dict[str, list[float]] = {"offer": [], "summary": [], "cancel": []}
 
             def refill(i: int) -> None:
                 """A refill up to its summary, then cancelled (an order can be placed only once)."""

@@ -315,12 +315,14 @@ class Stack:
     def _wait_ready(
         self, service: _Service, deadline: float, stop_all_on_failure: bool = True
     ) -> None:
+        process = service.process
+        assert process is not None, f"{service.name} was never started"
         while time.monotonic() < deadline:
-            if service.process.poll() is not None:
+            if process.poll() is not None:
                 if stop_all_on_failure:
                     self.stop()
                 raise RuntimeError(
-                    f"{service.name} exited with code {service.process.returncode}; "
+                    f"{service.name} exited with code {process.returncode}; "
                     f"see {self.log_dir / (service.name + '.log')}"
                 )
             try:

@@ -15,6 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ def issue_secret(key: str) -> str:
     return f"{nonce}.{_signature(nonce, key)}"
 
 
-def is_genuine(secret: object, key: str) -> bool:
+def is_genuine(secret: object, key: str) -> TypeGuard[str]:
     if not isinstance(secret, str) or len(secret) > 128 or "." not in secret:
         return False
     nonce, signature = secret.rsplit(".", 1)

@@ -306,6 +306,9 @@ def _parse_entry(index: int, raw: Any, errors: list[str]) -> Medicine | None:
 
     if not entry.ok:
         return None
+    # entry.ok means every field passed its check above.
+    assert isinstance(rx_status, str) and isinstance(maintenance, bool)
+    assert label is not None and last_reviewed is not None
     return Medicine(
         id=medicine_id,
         brand_names=brand_names,

@@ -162,7 +162,7 @@ class MedicineRecognizer:
                     "id": f"{name.medicine_id}:{name.kind}",
                 }
             )
-        ruler.add_patterns(patterns)
+        ruler.add_patterns(patterns)  # type: ignore[attr-defined]  # add_pipe returns the EntityRuler
         return nlp
 
     @staticmethod
@@ -210,7 +210,7 @@ class MedicineRecognizer:
     def _add_fuzzy(self, doc: Doc, mentions: list[MedicineMention]) -> list[MedicineMention]:
         by_start = {mention.start: mention for mention in mentions}
         single_ent = {}  # token index -> the one-token ruler entity on it
-        taken = set()  # tokens fuzzy matching must leave alone
+        taken: set[int] = set()  # tokens fuzzy matching must leave alone
         for ent in doc.ents:
             if len(ent) == 1:
                 single_ent[ent.start] = ent
