@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: run test bench setup browser model validate lint test-stories test-nlu test-postgres lock clean
+.PHONY: run test bench setup browser model validate lint test-stories test-nlu qa-report test-postgres lock clean
 
 ## run: set up what is missing, then start everything and print the URLs (Ctrl-C stops it)
 run: setup
@@ -62,6 +62,10 @@ test-stories: model
 ## test-nlu: per-intent report on the held-out tests/nlu_test.yml, gated (weighted F1, emergency recall)
 test-nlu: model
 	$(PY) -m ops.nlu_gate
+
+## qa-report: stories and NLU tests as one readable page (QA_ARGS="--stories F --nlu F" for drafts)
+qa-report: setup model
+	$(PY) -m ops.qa_report $(QA_ARGS)
 
 ## test-postgres: the database and stack tests against TEST_DATABASE_URL (used by .ci/run)
 test-postgres: setup browser model
