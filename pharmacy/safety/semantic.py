@@ -81,6 +81,11 @@ class SemanticCheck:
         """The classifier's score per emergency kind (empty for a message too short to read)."""
         return {kind: score for kind, (score, _) in self._best(text).items()}
 
+    def probability_of(self, text: str, classes: tuple[str, ...]) -> float:
+        """The regression's probability that ``text`` is of one of ``classes`` (example classes)."""
+        probabilities = self.classifier.probabilities(self.encoder.encode([normalise(text)]))[0]
+        return float(sum(probabilities[self.classifier.classes.index(name)] for name in classes))
+
     def match(self, text: str) -> SemanticMatch | None:
         """The likeliest emergency kind, if its score is high enough."""
         best = self._best(text)

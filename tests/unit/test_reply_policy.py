@@ -77,6 +77,28 @@ def test_an_unsure_faq_pick_gets_a_clarifying_question():
     assert route("how long does delivery take", "faq", faq_confidence=0.8) is None
 
 
+def test_a_long_clinical_question_without_clinical_words_is_not_given_a_service_faq():
+    # Nothing in it that the clinical word list knows; its meaning is what tells.
+    text = (
+        "my daughter is nine and the doctor said to give her the pink liquid twice a day but she "
+        "hates the taste, can we mix it into juice"
+    )
+    assert not looks_clinical(text)
+    assert route(text, "faq", faq_confidence=0.9) == MEDICINE_QUESTION
+
+
+def test_the_meaning_check_takes_no_faq_example_of_ours_from_its_service_answer():
+    # Training and held-out: a long service question that mentions medicines is still service
+    # (a few name a symptom or a dose, and the clinical word list sends those to a pharmacist).
+    paths = sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")) + [
+        PROJECT_ROOT / "tests" / "nlu_test.yml"
+    ]
+    faqs = [text for path in paths for intent, text in _examples(path) if intent.startswith("faq")]
+    assert len([t for t in faqs if len(t.split()) >= 12]) > 20
+    diverted = [t for t in faqs if route(t, "faq", faq_confidence=0.9) == MEDICINE_QUESTION]
+    assert [t for t in diverted if not looks_clinical(t)] == []
+
+
 def _examples(path):
     for item in yaml.safe_load(path.read_text())["nlu"]:
         if "intent" in item:

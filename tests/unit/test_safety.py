@@ -189,3 +189,14 @@ def test_a_hypothetical_about_anyone_is_a_topic(text):
 
 def test_the_same_question_about_ones_own_child_is_an_emergency():
     assert detect_emergency("what happens now, my son swallowed a button battery") is POISONING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the doctor said to give her the pink liquid twice a day, can we mix it into juice",
+        "my mother takes four tablets every morning, can she take them all together with breakfast",
+    ],
+)
+def test_a_days_ordinary_doses_are_not_an_overdose(text):
+    assert not assess_message(text).is_emergency
