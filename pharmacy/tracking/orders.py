@@ -1,4 +1,4 @@
-"""Order status in plain words, from the orders database and, when it answers, the carrier.
+"""Which orders a customer may ask about, and frozen views of them that outlive the session.
 
 Only called for a verified customer, and only with orders that belong to them: ``orders_of`` and
 ``order_of`` are the gate (someone else's order looks exactly like an unknown one).
@@ -14,37 +14,11 @@ from sqlalchemy.orm import Session
 from pharmacy import repositories
 from pharmacy.models import DeliveryMethod, Order, OrderStatus, ShipmentStatus
 
-ORDER_STATUS_WORDS = {
-    OrderStatus.RECEIVED: "received",
-    OrderStatus.PROCESSING: "being prepared by the pharmacy",
-    OrderStatus.AWAITING_PRESCRIBER: "waiting for your prescriber to confirm",
-    OrderStatus.READY_FOR_PICKUP: "ready for pickup",
-    OrderStatus.SHIPPED: "shipped",
-    OrderStatus.DELIVERED: "delivered",
-    OrderStatus.PICKED_UP: "picked up",
-    OrderStatus.CANCELLED: "cancelled",
-}
-SHIPMENT_STATUS_WORDS = {
-    ShipmentStatus.LABEL_CREATED: "label created, waiting for the carrier to pick it up",
-    ShipmentStatus.IN_TRANSIT: "in transit",
-    ShipmentStatus.OUT_FOR_DELIVERY: "out for delivery today",
-    ShipmentStatus.DELIVERED: "delivered",
-    ShipmentStatus.EXCEPTION: "delayed",
-}
 # An address can still be changed until the parcel is handed to the carrier.
-ADDRESS_CHANGEABLE = {OrderStatus.RECEIVED, OrderStatus.PROCESSING, OrderStatus.AWAITING_PRESCRIBER}
+ADDRESS_CHANGEABLE = frozenset(
+    {OrderStatus.RECEIVED, OrderStatus.PROCESSING, OrderStatus.AWAITING_PRESCRIBER}
+)
 RECENT_ORDER_LIMIT = 5
-
-
-@dataclass(frozen=True)
-class LiveStatus:
-    """What the carrier said, reduced to what the answer needs."""
-
-    status: str
-    detail: str
-    last_scan_place: str | None
-    last_scan_time: datetime | None
-    estimated_delivery: date | None
 
 
 def orders_of(session: Session, customer_reference: str) -> list[Order]:
@@ -62,57 +36,67 @@ def order_of(session: Session, customer_reference: str, order_number: str) -> Or
     return order
 
 
-def order_title(order: Order) -> str:
-    items = ", ".join(item.description.split(" ")[0] for item in order.items) or "order"
-    return f"{order.order_number} · {items} · {ORDER_STATUS_WORDS[order.status]}"
+@dataclass(frozen=True)
+class OrderChoice:
+    """One order in a list to pick from."""
+
+    order_number: str
+    status: OrderStatus
+    item_names: tuple[str, ...]  # the first word of each item ("Atorvastatin")
 
 
-def _day(value: date) -> str:
-    return f"{value:%A}, {value:%B} {value.day}"
+@dataclass(frozen=True)
+class HistoryStep:
+    status: OrderStatus
+    occurred_at: datetime  # naive UTC
 
 
-def _moment(value: datetime) -> str:
-    return f"{value:%b} {value.day} at {value:%H:%M}"
+@dataclass(frozen=True)
+class ShipmentView:
+    id: int
+    carrier: str
+    tracking_number: str
+    status: ShipmentStatus
+    signature_required: bool
+    estimated_delivery: date | None
 
 
-def describe_order(order: Order, live: LiveStatus | None, carrier_unavailable: bool) -> str:
-    """The status answer: what, where it is, when it arrives, and what to expect at the door."""
-    items = ", ".join(item.description for item in order.items)
-    lines = [f"Order {order.order_number} ({items}) is {ORDER_STATUS_WORDS[order.status]}."]
-    lines.append(
-        "So far: "
-        + " → ".join(
-            f"{ORDER_STATUS_WORDS[event.status]} {_moment(event.occurred_at)}"
-            for event in order.history
-        )
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    order_number: str
+    status: OrderStatus
+    delivery_method: DeliveryMethod
+    items: tuple[str, ...]  # full descriptions
+    history: tuple[HistoryStep, ...]  # oldest first
+    shipment: ShipmentView | None
+
+
+def choice_of(order: Order) -> OrderChoice:
+    return OrderChoice(
+        order.order_number,
+        OrderStatus(order.status),
+        tuple(item.description.split(" ")[0] for item in order.items),
     )
+
+
+def view_of(order: Order) -> OrderView:
     shipment = order.shipment
-    if order.delivery_method is DeliveryMethod.PICKUP or shipment is None:
-        return "\n".join(lines)
-    if live is not None:
-        line = f"Live tracking ({shipment.carrier} {shipment.tracking_number}): {live.detail or live.status}"
-        if live.last_scan_place and live.last_scan_time:
-            line += f"; last scan {live.last_scan_place}, {_moment(live.last_scan_time)}"
-        lines.append(line + ".")
-        eta = live.estimated_delivery
-    else:
-        words = SHIPMENT_STATUS_WORDS[shipment.status]
-        lines.append(f"Our records say: {words} ({shipment.carrier} {shipment.tracking_number}).")
-        if carrier_unavailable:
-            lines.append(
-                "Live tracking from the carrier is unavailable right now; please try again later."
-            )
-        eta = shipment.estimated_delivery
-    if shipment.status is not ShipmentStatus.DELIVERED and eta:
-        lines.append(f"Expected delivery: {_day(eta)}.")
-    if shipment.signature_required and shipment.status is not ShipmentStatus.DELIVERED:
-        lines.append(
-            "This parcel contains a controlled medicine: someone aged 18 or over must sign "
-            "for it and show ID at the door."
-        )
-    return "\n".join(lines)
-
-
-def is_delayed(order: Order, live: LiveStatus | None) -> bool:
-    status = live.status if live else (order.shipment.status.value if order.shipment else None)
-    return status == ShipmentStatus.EXCEPTION.value
+    return OrderView(
+        id=order.id,
+        order_number=order.order_number,
+        status=OrderStatus(order.status),
+        delivery_method=DeliveryMethod(order.delivery_method),
+        items=tuple(item.description for item in order.items),
+        history=tuple(HistoryStep(e.status, e.occurred_at) for e in order.history),
+        shipment=None
+        if shipment is None
+        else ShipmentView(
+            id=shipment.id,
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            status=ShipmentStatus(shipment.status),
+            signature_required=bool(shipment.signature_required),
+            estimated_delivery=shipment.estimated_delivery,
+        ),
+    )
