@@ -102,6 +102,6 @@ class ActionAskRefillConfirmed(DatabaseGuard, Action):
                 dispatcher, "refill.delivery_unclear", extra_buttons=buttons + [("Cancel", "/deny")]
             )
         else:
-            say(dispatcher, "refill.confirm", summary="\n".join(lines))
+            say(dispatcher, "refill.confirm", summary="\n".join(lines or []))
             return []
         return [SlotSet(ask_again, None), SlotSet("requested_slot", ask_again)]

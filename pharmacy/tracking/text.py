@@ -11,7 +11,7 @@ from pharmacy.tracking.status import TrackingAnswer
 
 
 def _say(key: str, **values: object) -> str:
-    return render(key, **values).text
+    return render(key, "en", **values).text
 
 
 def order_status_words(status: OrderStatus) -> str:

@@ -213,9 +213,7 @@ def test_a_delivered_parcel_is_not_moved_back_by_a_late_scan(seeded_database):
     late = LiveStatus("in_transit", "In transit", None, None, None)
     with session_scope(seeded_database) as session:
         assert record_carrier_status(session, seen.order, late, NOW) is False
-        shipment = session.scalar(
-            select(Shipment).where(Shipment.id == seen.order.shipment.id)  # type: ignore[union-attr]
-        )
+        shipment = session.scalar(select(Shipment).where(Shipment.id == seen.order.shipment.id))
         assert shipment is not None and shipment.status is ShipmentStatus.DELIVERED
 
 
