@@ -1,6 +1,5 @@
 """Emergencies pre-empt everything: the answer first, then a pharmacist at top priority."""
 
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import context_from, open_ticket
 from actions.verification import verified_customer
+from pharmacy import clock
 from pharmacy.handoff import HandoffReason
 from pharmacy.handoff.hours import OpeningHours
 from pharmacy.safety import PARSE_DATA_KEY, Emergency, assess_emergency
@@ -46,7 +46,7 @@ class ActionEmergency(DatabaseGuard, Action):
             SlotSet("requested_slot", None),
             SlotSet("handoff_ticket", place.ticket_id),
         ]
-        if OpeningHours.from_env().is_open(datetime.now(timezone.utc)):
+        if OpeningHours.from_env().is_open(clock.current().instant()):
             say(dispatcher, "emergency.flagged")
             # A pharmacist is coming: from now on the shopper's messages go to them.
             return events + [SlotSet("handoff_active", True)]

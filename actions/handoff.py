@@ -6,7 +6,7 @@ conversation guard policy routes every shopper message to ``action_relay_to_agen
 """
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.verification import verified_customer
+from pharmacy import clock
 from pharmacy.access.gate import CLIENT_ADDRESS_KEY
 from pharmacy.db import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, QueuePlace, request_handoff
@@ -65,7 +66,7 @@ def context_from(
 
 def open_ticket(context: HandoffContext) -> QueuePlace:
     with session_scope() as session:
-        return request_handoff(session, context, datetime.utcnow())
+        return request_handoff(session, context, clock.current().now())
 
 
 async def open_handoff(
@@ -83,7 +84,7 @@ async def open_handoff(
         say(dispatcher, "handoff.limited")
         return []
     hours = OpeningHours.from_env()
-    now = datetime.now(timezone.utc)
+    now = clock.current().instant()
     if not hours.is_open(now) and reason is not HandoffReason.EMERGENCY:
         say(dispatcher, "handoff.closed", when=describe_next_opening(hours, now))
         return [SlotSet("handoff_ticket", place.ticket_id)]

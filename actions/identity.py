@@ -10,7 +10,7 @@ verified is the server's record (actions.verification); the slot only mirrors it
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -23,7 +23,7 @@ from actions.handoff import open_handoff
 from actions.refill_form import FORM_SLOTS as REFILL_FORM_SLOTS
 from actions.refill_form import REMINDER_ENTITY, REMINDER_SLOT
 from actions.verification import verified_customer
-from pharmacy import identity
+from pharmacy import clock, identity
 from pharmacy.access import chat_sessions
 from pharmacy.access.config import lockout_key, lockout_policy
 from pharmacy.access.gate import LOGIN_REFUSED_KEY
@@ -55,7 +55,7 @@ PRIVATE_TASKS = {
 
 def _lapsed(chat_id: str) -> bool:
     with session_scope() as session:
-        return chat_sessions.forget_lapsed_verification(session, chat_id, datetime.utcnow())
+        return chat_sessions.forget_lapsed_verification(session, chat_id, clock.current().now())
 
 
 class ActionBeginPrivateTask(DatabaseGuard, Action):
@@ -109,12 +109,12 @@ async def _report_lock(dispatcher, tracker) -> list[dict[str, Any]]:
 
 
 def _check(chat_id: str, dob_text: str, factor_text: str) -> identity.FactorCheck | None:
-    dob = identity.parse_date_of_birth(dob_text)
+    dob = identity.parse_date_of_birth(dob_text, clock.current().today())
     factor = identity.parse_possession_factor(factor_text)
     if dob is None or factor is None:
         return None
     settings = load_settings()
-    now = datetime.utcnow()
+    now = clock.current().now()
     with session_scope() as session:
         check = identity.check_factors(
             session, dob, factor, lockout_key(settings), now, lockout_policy(settings)
@@ -175,7 +175,7 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
             return {"dob_input": None}
         if value in (VERIFIED, LOCKED):
             return {"dob_input": value}
-        if identity.parse_date_of_birth(str(value)) is None:
+        if identity.parse_date_of_birth(str(value), clock.current().today()) is None:
             say(dispatcher, "identity.dob_unreadable")
             return {"dob_input": None}
         return await self._check_pair(
@@ -244,7 +244,9 @@ class ActionAfterIdentity(DatabaseGuard, Action):
         if tracker.get_slot("dob_input") == VERIFIED:  # verified just now, not earlier
             say(dispatcher, "identity.verified")
         # Refill reminders are delivered to the customer's latest verified chat.
-        await off_loop(remember_conversation, None, reference, tracker.sender_id, datetime.utcnow())
+        await off_loop(
+            remember_conversation, None, reference, tracker.sender_id, clock.current().now()
+        )
         handler = RESUMABLE_TASKS.get(tracker.get_slot("pending_task") or "")
         if handler is not None:
             events += await handler(dispatcher, tracker, reference)

@@ -8,7 +8,6 @@ it is left to the other skills (rules in data/rules/refills.yml bring the form b
 Whether a refill is allowed is checked when the prescriptions are chosen and again on submit.
 """
 
-from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -18,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.verification import verified_customer
-from pharmacy import refills
+from pharmacy import clock, refills
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.db import session_scope
 from pharmacy.messages import render
@@ -67,7 +66,7 @@ def _interpret(
 
 def _assess(reference: str, rx_numbers: list[str]):
     with session_scope() as session:
-        return assess(session, reference, rx_numbers, date.today())
+        return assess(session, reference, rx_numbers, clock.current().today())
 
 
 def _unanswered_message(tracker: Tracker) -> bool:
@@ -268,9 +267,10 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
 
 
 def _renew(reference: str, rx: str, reason: str, conversation_id: str) -> None:
-    try:  # decided for the same date the shopper was told about (assess uses date.today())
+    now = clock.current()  # decided for the date the shopper was told about (as in _assess)
+    try:
         refills.request_renewal(
-            None, reference, rx, reason, datetime.utcnow(), conversation_id, today=date.today()
+            None, reference, rx, reason, now.now(), conversation_id, today=now.today()
         )
     except refills.RefillRequestError:
         pass  # the prescription changed since it was assessed; nothing to record

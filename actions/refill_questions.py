@@ -2,7 +2,6 @@
 summary to confirm, each with buttons. The summary sends the shopper back to an earlier question
 when a choice no longer fits (a prescription cancelled or an address removed meanwhile)."""
 
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import DatabaseGuard, off_loop, say
 from actions.refill_form import DELIVERY, RX_LIST, rx_list_of
 from actions.verification import verified_customer
+from pharmacy import clock
 from pharmacy.db import session_scope
 from pharmacy.refill_conversation import PICKUP, customer_context, summary_lines
 
@@ -77,7 +77,7 @@ def _summary(
         active = {p.rx_number for p in context.prescriptions}
         if not rx_numbers or any(rx not in active for rx in rx_numbers):
             return None, RX_LIST
-        lines = summary_lines(session, reference, rx_numbers, delivery, date.today())
+        lines = summary_lines(session, reference, rx_numbers, delivery, clock.current().today())
         return (lines, None) if lines else (None, DELIVERY)
 
 
@@ -102,6 +102,6 @@ class ActionAskRefillConfirmed(DatabaseGuard, Action):
                 dispatcher, "refill.delivery_unclear", extra_buttons=buttons + [("Cancel", "/deny")]
             )
         else:
-            say(dispatcher, "refill.confirm", summary="\n".join(lines))
+            say(dispatcher, "refill.confirm", summary="\n".join(lines or []))
             return []
         return [SlotSet(ask_again, None), SlotSet("requested_slot", ask_again)]

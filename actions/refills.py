@@ -6,7 +6,6 @@ reads the replies, actions/refill_questions.py asks: which prescriptions, delive
 """
 
 import logging
-from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -27,7 +26,7 @@ from actions.refill_form import (
     rx_list_of,
 )
 from actions.verification import verified_customer
-from pharmacy import refills, reminders
+from pharmacy import clock, refills, reminders
 from pharmacy.db import session_scope
 from pharmacy.refill_conversation import customer_context
 
@@ -91,7 +90,7 @@ class ActionRefillReminder(DatabaseGuard, Action):
 async def set_reminders(
     dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, granted: bool
 ) -> list[dict[str, Any]]:
-    await off_loop(reminders.set_reminder_consent, None, reference, granted, datetime.utcnow())
+    await off_loop(reminders.set_reminder_consent, None, reference, granted, clock.current().now())
     say(dispatcher, "reminders.on" if granted else "reminders.off")
     return []
 
@@ -131,7 +130,13 @@ RESUMABLE_TASKS.update(
 
 def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
     return refills.submit_refill(
-        None, reference, rx, delivery, date.today(), datetime.utcnow(), conversation_id
+        None,
+        reference,
+        rx,
+        delivery,
+        clock.current().today(),
+        clock.current().now(),
+        conversation_id,
     )
 
 

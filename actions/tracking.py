@@ -1,6 +1,5 @@
 """Order tracking, delivery problems and address changes, for verified shoppers only."""
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,13 +11,11 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from actions.identity import RESUMABLE_TASKS
 from actions.verification import verified_customer
-from pharmacy import carrier, tracking
-from pharmacy.db import session_scope
+from pharmacy import clock
 from pharmacy.handoff import HandoffReason
-from pharmacy.models import OrderStatus, OrderStatusEvent
-from pharmacy.tracking import LiveStatus
-
-log = logging.getLogger(__name__)
+from pharmacy.tracking import AddressKind, OrderChoice, TrackingKind, text
+from pharmacy.tracking import address as addresses
+from pharmacy.tracking import status as tracking
 
 
 def _requested_order(tracker: Tracker) -> str | None:
@@ -27,105 +24,49 @@ def _requested_order(tracker: Tracker) -> str | None:
     )
 
 
-def _order_buttons(orders, intent: str) -> list[tuple[str, str]]:
+def _order_buttons(orders: tuple[OrderChoice, ...], intent: str) -> list[tuple[str, str]]:
     return [
-        (tracking.order_title(o), f'/{intent}{{"order_number":"{o.order_number}"}}') for o in orders
+        (text.order_title(o), f'/{intent}{{"order_number":"{o.order_number}"}}') for o in orders
     ]
-
-
-def _live_status(tracking_number: str) -> tuple[LiveStatus | None, bool]:
-    """(live status, carrier unavailable); the carrier being down never fails the answer."""
-    try:
-        info = carrier.default_client().track(tracking_number)
-    except carrier.TrackingNotFound:
-        return None, False
-    except carrier.CarrierUnavailable as error:
-        log.warning("live tracking unavailable: %s", getattr(error, "reason", "error"))
-        return None, True
-    latest = info.latest_event
-    return LiveStatus(
-        info.status,
-        info.status_detail,
-        latest.location if latest else None,
-        latest.time.replace(tzinfo=None) if latest else None,
-        info.estimated_delivery,
-    ), False
-
-
-def _status_answer(reference: str, order_number: str | None) -> dict[str, Any]:
-    """Everything the tracking answer needs, read in one unit of work."""
-    with session_scope() as session:
-        if order_number:
-            order = tracking.order_of(session, reference, order_number)
-            if order is None:
-                return {"kind": "not_found", "order_number": order_number}
-            orders = [order]
-        else:
-            orders = tracking.orders_of(session, reference)
-        if not orders:
-            return {"kind": "no_orders"}
-        if len(orders) > 1:
-            return {"kind": "pick", "buttons": _order_buttons(orders, "track_order")}
-        order = orders[0]
-        live, unavailable = (None, False)
-        if order.shipment is not None:
-            live, unavailable = _live_status(order.shipment.tracking_number)
-        answer = {
-            "kind": "status",
-            "order_number": order.order_number,
-            "text": tracking.describe_order(order, live, unavailable),
-        }
-        if tracking.is_delayed(order, live):
-            eta = (live.estimated_delivery if live else None) or order.shipment.estimated_delivery
-            answer["delayed_eta"] = f"{eta:%A}, {eta:%B} {eta.day}" if eta else "not known yet"
-        return answer
 
 
 async def show_order_status(
     dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
 ) -> list[dict[str, Any]]:
-    answer = await off_loop(_status_answer, reference, _requested_order(tracker))
-    if answer["kind"] == "not_found":
-        say(dispatcher, "tracking.not_found", order_number=answer["order_number"])
+    answer = await off_loop(
+        tracking.track_order, reference, _requested_order(tracker), clock.current().now()
+    )
+    if answer.kind is TrackingKind.NOT_FOUND:
+        say(dispatcher, "tracking.not_found", order_number=answer.order_number)
         return [SlotSet("order_number", None)]
-    if answer["kind"] == "no_orders":
+    if answer.kind is TrackingKind.NO_ORDERS:
         say(dispatcher, "tracking.no_orders")
-    elif answer["kind"] == "pick":
-        say(dispatcher, "tracking.pick_order", extra_buttons=answer["buttons"])
+    elif answer.kind is TrackingKind.PICK:
+        say(
+            dispatcher,
+            "tracking.pick_order",
+            extra_buttons=_order_buttons(answer.choices, "track_order"),
+        )
     else:
-        say(dispatcher, "tracking.status", text=answer["text"])
-        if "delayed_eta" in answer:
-            say(dispatcher, "tracking.delayed", eta=answer["delayed_eta"])
-        return [SlotSet("order_number", answer["order_number"])]
+        say(dispatcher, "tracking.status", text=text.status_text(answer))
+        if answer.delayed:
+            say(dispatcher, "tracking.delayed", eta=text.delayed_eta(answer))
+        return [SlotSet("order_number", answer.order_number)]
     return []
 
 
 # --- delivery problems ----------------------------------------------------------------------
 
 
-def _problem_orders(reference: str, order_number: str | None) -> list[tuple[str, str]]:
-    """(order number, button) of the shopper's orders a delivery problem can be about."""
-    with session_scope() as session:
-        if order_number:
-            order = tracking.order_of(session, reference, order_number)
-            orders = [order] if order else []
-        else:
-            orders = [
-                o
-                for o in tracking.orders_of(session, reference)
-                if o.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
-            ]
-        return [(o.order_number, _order_buttons([o], "report_delivery_problem")[0]) for o in orders]
-
-
 async def handle_delivery_problem(
     dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
 ) -> list[dict[str, Any]]:
-    orders = await off_loop(_problem_orders, reference, _requested_order(tracker))
+    orders = await off_loop(tracking.problem_orders, reference, _requested_order(tracker))
     if len(orders) != 1:
-        say(dispatcher, "delivery_problem.pick_order", extra_buttons=[b for _, b in orders])
+        buttons = _order_buttons(orders, "report_delivery_problem")
+        say(dispatcher, "delivery_problem.pick_order", extra_buttons=buttons)
         return []
-    order_number = orders[0][0]
+    order_number = orders[0].order_number
     question = tracker.latest_message.get("text")
     await open_handoff(
         dispatcher,
@@ -141,78 +82,38 @@ async def handle_delivery_problem(
 # --- address change -------------------------------------------------------------------------
 
 
-def _address_options(reference: str, order_number: str | None) -> dict[str, Any]:
-    with session_scope() as session:
-        if not order_number:
-            orders = tracking.orders_of(session, reference)
-            if len(orders) != 1:
-                return {"kind": "pick", "buttons": _order_buttons(orders, "change_address")}
-            order = orders[0]
-        else:
-            order = tracking.order_of(session, reference, order_number)
-            if order is None:
-                return {"kind": "not_found", "order_number": order_number}
-        if order.status not in tracking.ADDRESS_CHANGEABLE:
-            return {
-                "kind": "shipped",
-                "order_number": order.order_number,
-                "status": tracking.ORDER_STATUS_WORDS[order.status],
-            }
-        others = [a for a in order.customer.addresses if a.id != order.address_id]
-        if not others:
-            return {"kind": "only_one"}
-        return {
-            "kind": "choose",
-            "order_number": order.order_number,
-            "buttons": [
-                (f"{a.label} ({a.city})", f'/choose_address{{"address_id":"{a.id}"}}')
-                for a in others
-            ],
-        }
-
-
 async def offer_addresses(
     dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
 ) -> list[dict[str, Any]]:
-    options = await off_loop(_address_options, reference, _requested_order(tracker))
-    kind = options["kind"]
-    if kind == "pick":
-        say(dispatcher, "address.pick_order", extra_buttons=options["buttons"])
-    elif kind == "not_found":
-        say(dispatcher, "tracking.not_found", order_number=options["order_number"])
+    options = await off_loop(addresses.address_options, reference, _requested_order(tracker))
+    kind = options.kind
+    if kind is AddressKind.PICK_ORDER:
+        buttons = _order_buttons(options.orders, "change_address")
+        say(dispatcher, "address.pick_order", extra_buttons=buttons)
+    elif kind is AddressKind.NOT_FOUND:
+        say(dispatcher, "tracking.not_found", order_number=options.order_number)
         return [SlotSet("order_number", None)]
-    elif kind == "shipped":
+    elif kind is AddressKind.SHIPPED and options.status is not None:
         say(
             dispatcher,
             "address.already_shipped",
-            order_number=options["order_number"],
-            status=options["status"],
+            order_number=options.order_number,
+            status=text.order_status_words(options.status),
         )
-    elif kind == "only_one":
+    elif kind is AddressKind.ONLY_ONE:
         say(dispatcher, "address.only_one")
     else:
         say(
             dispatcher,
             "address.pick_address",
-            order_number=options["order_number"],
-            extra_buttons=options["buttons"],
+            order_number=options.order_number,
+            extra_buttons=[
+                (f"{a.label} ({a.city})", f'/choose_address{{"address_id":"{a.id}"}}')
+                for a in options.addresses
+            ],
         )
-        return [SlotSet("order_number", options["order_number"])]
+        return [SlotSet("order_number", options.order_number)]
     return []
-
-
-def _chosen_address(reference: str, order_number: str | None, address_id: str | None, text: str):
-    """(order, address) when both belong to the shopper and the change is still allowed."""
-    with session_scope() as session:
-        order = tracking.order_of(session, reference, order_number) if order_number else None
-        if order is None or order.status not in tracking.ADDRESS_CHANGEABLE:
-            return None
-        addresses = order.customer.addresses
-        chosen = [a for a in addresses if address_id and str(a.id) == str(address_id)]
-        chosen = chosen or [a for a in addresses if a.label.lower() in text.lower()]
-        if not chosen:
-            return None
-        return order.order_number, chosen[0].id, chosen[0].label, chosen[0].city
 
 
 class ActionConfirmAddressChange(DatabaseGuard, Action):
@@ -227,7 +128,7 @@ class ActionConfirmAddressChange(DatabaseGuard, Action):
             say(dispatcher, "address.unknown_choice")
             return []
         choice = await off_loop(
-            _chosen_address,
+            addresses.chosen_address,
             reference,
             tracker.get_slot("order_number"),
             tracker.get_slot("address_id"),
@@ -236,32 +137,15 @@ class ActionConfirmAddressChange(DatabaseGuard, Action):
         if choice is None:
             say(dispatcher, "address.unknown_choice")
             return [SlotSet("address_id", None)]
-        order_number, address_id, label, city = choice
+        chosen = choice.address
         say(
-            dispatcher, "address.confirm", order_number=order_number, label=label.lower(), city=city
+            dispatcher,
+            "address.confirm",
+            order_number=choice.order_number,
+            label=chosen.label.lower(),
+            city=chosen.city,
         )
-        return [SlotSet("address_id", str(address_id))]
-
-
-def _apply_address(reference: str, order_number: str, address_id: str):
-    from datetime import datetime
-
-    with session_scope() as session:
-        order = tracking.order_of(session, reference, order_number)
-        if order is None or order.status not in tracking.ADDRESS_CHANGEABLE:
-            return None
-        address = next((a for a in order.customer.addresses if str(a.id) == str(address_id)), None)
-        if address is None:
-            return None
-        order.address_id = address.id
-        order.history.append(
-            OrderStatusEvent(
-                status=order.status,
-                occurred_at=datetime.utcnow(),
-                note="delivery address changed in chat",
-            )
-        )
-        return address.label, address.city
+        return [SlotSet("address_id", str(chosen.id))]
 
 
 class ActionApplyAddressChange(DatabaseGuard, Action):
@@ -276,14 +160,21 @@ class ActionApplyAddressChange(DatabaseGuard, Action):
         result = None
         if reference and order_number and tracker.get_slot("address_id"):
             result = await off_loop(
-                _apply_address, reference, order_number, tracker.get_slot("address_id")
+                addresses.apply_address_change,
+                reference,
+                order_number,
+                tracker.get_slot("address_id"),
+                clock.current().now(),
             )
         if result is None:
             # Shipped in the meantime, or nothing chosen: say why through the normal path.
             return await offer_addresses(dispatcher, tracker, reference) if reference else []
-        label, city = result
         say(
-            dispatcher, "address.changed", order_number=order_number, label=label.lower(), city=city
+            dispatcher,
+            "address.changed",
+            order_number=order_number,
+            label=result.label.lower(),
+            city=result.city,
         )
         return [SlotSet("address_id", None)]
 

@@ -2,18 +2,17 @@
 from the conversation's slots: it ends after VERIFICATION_MINUTES and with "End chat", and a
 made-up tracker cannot claim it."""
 
-from datetime import datetime
-
 from rasa_sdk import Tracker
 
 from actions.common import off_loop
+from pharmacy import clock
 from pharmacy.access import chat_sessions
 from pharmacy.db import session_scope
 
 
 def _current(chat_id: str) -> str | None:
     with session_scope() as session:
-        verification = chat_sessions.current_verification(session, chat_id, datetime.utcnow())
+        verification = chat_sessions.current_verification(session, chat_id, clock.current().now())
         return verification.customer_reference if verification else None
 
 

@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import func, select
 
+from pharmacy import clock
 from pharmacy.db import get_engine, session_scope
 from pharmacy.models import Customer
 from pharmacy.settings import load_settings
@@ -47,7 +48,7 @@ def prepare(database_url: str | None = None, today: date | None = None) -> bool:
     migrate(database_url)
     if is_seeded(database_url):
         return False
-    seed(database_url, today=today or date.today())
+    seed(database_url, today=today or clock.current().today())
     return True
 
 

@@ -112,6 +112,45 @@ CATALOGUE: dict[str, dict[str, Message]] = {
             [TRACK_BUTTON, HUMAN_BUTTON],
         ),
         "tracking.status": Message("{text}"),
+        # the lines of tracking.status's text (pharmacy/tracking/text.py puts them together)
+        "tracking.status.headline": Message("Order {order_number} ({items}) is {status}."),
+        "tracking.status.history": Message("So far: {steps}"),
+        "tracking.status.step": Message("{status} {moment}"),
+        "tracking.status.live": Message(
+            "Live tracking ({carrier} {tracking_number}): {detail}{last_scan}."
+        ),
+        "tracking.status.last_scan": Message("; last scan {place}, {moment}"),
+        "tracking.status.records": Message(
+            "Our records say: {status} ({carrier} {tracking_number})."
+        ),
+        "tracking.status.carrier_unavailable": Message(
+            "Live tracking from the carrier is unavailable right now; please try again later."
+        ),
+        "tracking.status.eta": Message("Expected delivery: {day}."),
+        "tracking.status.signature": Message(
+            "This parcel contains a controlled medicine: someone aged 18 or over must sign for it "
+            "and show ID at the door."
+        ),
+        "tracking.order_button": Message("{order_number} · {items} · {status}"),
+        "tracking.order_without_items": Message("order"),
+        "tracking.eta_unknown": Message("not known yet"),
+        "tracking.day": Message("{weekday}, {month} {day}"),
+        "tracking.moment": Message("{month} {day} at {time}"),
+        "order_status.received": Message("received"),
+        "order_status.processing": Message("being prepared by the pharmacy"),
+        "order_status.awaiting_prescriber": Message("waiting for your prescriber to confirm"),
+        "order_status.ready_for_pickup": Message("ready for pickup"),
+        "order_status.shipped": Message("shipped"),
+        "order_status.delivered": Message("delivered"),
+        "order_status.picked_up": Message("picked up"),
+        "order_status.cancelled": Message("cancelled"),
+        "shipment_status.label_created": Message(
+            "label created, waiting for the carrier to pick it up"
+        ),
+        "shipment_status.in_transit": Message("in transit"),
+        "shipment_status.out_for_delivery": Message("out for delivery today"),
+        "shipment_status.delivered": Message("delivered"),
+        "shipment_status.exception": Message("delayed"),
         "tracking.delayed": Message(
             "I'm sorry your parcel is running late. The carrier's new estimate is {eta}. If you "
             "need your medicine sooner, a pharmacist can help arrange something.",

@@ -37,7 +37,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pharmacy import repositories
+from pharmacy import clock, repositories
 from pharmacy.db import session_scope
 from pharmacy.logs import configure_logging
 from pharmacy.models import (
@@ -280,8 +280,8 @@ def send_due_reminders(
 ) -> ReminderSummary:
     """Send today's reminders; with ``dry_run`` only count them (no writes, no calls)."""
     settings = settings or RefillSettings.from_env()
-    today = today or date.today()
-    now = now or datetime.utcnow()
+    today = today or clock.current().today()
+    now = now or clock.current().now()
     with session_scope(database_url) as session:
         due = find_due_reminders(session, today, settings)
         if dry_run:

@@ -97,6 +97,8 @@ class Settings:
     desk_trusted_proxies: tuple[IPNetwork, ...]
     tickets_per_client_per_hour: int
     tickets_per_address_per_hour: int
+    # The pharmacy's own day ("today" for refills and reminders), whatever the server's zone.
+    pharmacy_time_zone: str = "America/New_York"
 
     @property
     def is_sqlite(self) -> bool:
@@ -153,6 +155,7 @@ def load_settings() -> Settings:
         tickets_per_client_per_hour=_env_int("TICKETS_PER_CLIENT_PER_HOUR", 5),
         # One address may be many people (a household, an office behind one router).
         tickets_per_address_per_hour=_env_int("TICKETS_PER_ADDRESS_PER_HOUR", 20),
+        pharmacy_time_zone=_env("PHARMACY_TIME_ZONE", "America/New_York"),
     )
     if settings.tickets_per_client_per_hour < 1:
         raise ValueError("TICKETS_PER_CLIENT_PER_HOUR must be at least 1")

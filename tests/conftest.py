@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,13 @@ from sqlalchemy.engine import make_url
 
 from ops.rest_chat import RestChat
 from ops.stack import Stack, free_port
+from pharmacy import clock
 from pharmacy.db import get_engine
 from pharmacy.schema import metadata
 
 # The demo data's reference day: today, because the running stack's actions decide refills for
-# today (the edge cases are built relative to this day).
-DEMO_TODAY = date.today()
+# today, on the same clock (the edge cases are built relative to this day).
+DEMO_TODAY = clock.current().today()
 ALWAYS_OPEN = "Mon-Sun 00:00-24:00 UTC"
 NEVER_OPEN = "Mon-Sun 00:00-00:00 UTC"
 # A shop's own site on another origin, embedding the chat (tests/browser/test_rasa_webchat.py).

@@ -3,12 +3,12 @@ token) unless a test is about verification; each test uses its own prescription,
 can be ordered only once per fill cycle."""
 
 import time
-from datetime import date, datetime
+from datetime import datetime
 
 import requests
 from sqlalchemy import delete, func, select
 
-from pharmacy import repositories
+from pharmacy import clock, repositories
 from pharmacy.db import session_scope
 from pharmacy.messages import render
 from pharmacy.models import ConsentKind, Order, Prescription
@@ -101,7 +101,7 @@ def test_refill_by_picking_from_a_list_after_anonymous_verification(new_chat, se
 def earliest_refill_day(url, rx):
     with session_scope(url) as session:
         prescription = repositories.prescription_by_rx_number(session, rx)
-        return format_day(decide_refill(prescription, date.today()).earliest_date)
+        return format_day(decide_refill(prescription, clock.current().today()).earliest_date)
 
 
 def test_refill_all_reports_each_outcome(new_chat, stack, seeded_database):
