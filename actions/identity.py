@@ -27,9 +27,9 @@ from pharmacy import identity
 from pharmacy.access import chat_sessions
 from pharmacy.access.config import lockout_key, lockout_policy
 from pharmacy.access.gate import LOGIN_REFUSED_KEY
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffReason
-from pharmacy.refills import remember_conversation
+from pharmacy.refills.service import remember_conversation
 from pharmacy.settings import load_settings
 
 TaskHandler = Callable[[CollectingDispatcher, Tracker, str], Awaitable[list[dict[str, Any]]]]

@@ -2,7 +2,7 @@
 prescriptions, delivery, confirmation. Its questions are in actions/refill_questions.py.
 
 Started by ``start_refill`` (actions/refills.py) once the shopper is verified. Every reply is read
-by ``pharmacy.refill_conversation.interpret``, so a shopper can answer the question asked, change
+by ``pharmacy.refills.conversation.interpret``, so a shopper can answer the question asked, change
 an earlier answer ("ship it to work instead"), or cancel, at any step. A reply that answers none of
 it is left to the other skills (rules in data/rules/refills.yml bring the form back afterwards).
 Whether a refill is allowed is checked when the prescriptions are chosen and again on submit.
@@ -18,11 +18,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.verification import verified_customer
-from pharmacy import refills
 from pharmacy.chat_input import UnreadableInput, classify_text
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.messages import render
-from pharmacy.refill_conversation import (
+from pharmacy.refills import service as refills
+from pharmacy.refills.conversation import (
     FormAnswer,
     Reply,
     Step,
@@ -30,7 +30,7 @@ from pharmacy.refill_conversation import (
     customer_context,
     interpret,
 )
-from pharmacy.refill_policy import RefillOutcome
+from pharmacy.refills.policy import RefillOutcome
 from pharmacy.settings import load_settings
 
 RX_LIST = Step.PRESCRIPTIONS.value

@@ -1,4 +1,4 @@
-"""Refill reorders and reminder consent, for verified shoppers (rules in pharmacy/refill_policy.py).
+"""Refill reorders and reminder consent, for verified shoppers (rules in pharmacy/refills/policy.py).
 
 Flow: request_refill -> identity -> ``start_refill`` -> ``refill_form`` (actions/refill_form.py
 reads the replies, actions/refill_questions.py asks: which prescriptions, delivery, confirmation)
@@ -27,9 +27,10 @@ from actions.refill_form import (
     rx_list_of,
 )
 from actions.verification import verified_customer
-from pharmacy import refills, reminders
-from pharmacy.db import session_scope
-from pharmacy.refill_conversation import customer_context
+from pharmacy.database import session_scope
+from pharmacy.refills import reminders
+from pharmacy.refills import service as refills
+from pharmacy.refills.conversation import customer_context
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ async def start_refill(
 
 
 class ActionRefillReminder(DatabaseGuard, Action):
-    """Run by the reminder scheduler (pharmacy/reminders.py) through Rasa's HTTP API. The text
+    """Run by the reminder scheduler (pharmacy/refills/reminders.py) through Rasa's HTTP API. The text
     names no medicine (it may show up in a notification preview) and the button carries the
     reminders' ids, not Rx numbers."""
 

@@ -13,7 +13,7 @@ from actions.handoff import open_handoff
 from actions.identity import RESUMABLE_TASKS
 from actions.verification import verified_customer
 from pharmacy import carrier, tracking
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffReason
 from pharmacy.models import OrderStatus, OrderStatusEvent
 from pharmacy.tracking import LiveStatus

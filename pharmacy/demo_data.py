@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import (
     Address,
     Consent,

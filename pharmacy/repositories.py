@@ -1,6 +1,6 @@
 """Read access to customers, prescriptions and orders; every function takes the caller's session.
 
-Callers decide the unit of work (``pharmacy.db.session_scope``); nothing here commits.
+Callers decide the unit of work (``pharmacy.database.session_scope``); nothing here commits.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from ops.rest_chat import RestChat
 from ops.stack import Stack, free_port
-from pharmacy.db import get_engine
+from pharmacy.database import get_engine
 from pharmacy.schema import metadata
 
 # The demo data's reference day: today, because the running stack's actions decide refills for

@@ -9,13 +9,13 @@ import requests
 from sqlalchemy import delete, func, select
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.messages import render
 from pharmacy.models import ConsentKind, Order, Prescription
-from pharmacy.refill_models import RefillEvent, RefillEventKind, ReminderSend, RenewalRequest
-from pharmacy.refill_policy import decide_refill, format_day
-from pharmacy.refills import remember_conversation
-from pharmacy.reminders import send_due_reminders, set_reminder_consent
+from pharmacy.refills.models import RefillEvent, RefillEventKind, ReminderSend, RenewalRequest
+from pharmacy.refills.policy import decide_refill, format_day
+from pharmacy.refills.reminders import send_due_reminders, set_reminder_consent
+from pharmacy.refills.service import remember_conversation
 from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT, logged_in, tickets_for
 
 

@@ -4,8 +4,7 @@ batch migrations rebuild tables that other tables' rows point at)."""
 from alembic import command
 from sqlalchemy import text
 
-from pharmacy.database import alembic_config
-from pharmacy.db import get_engine
+from pharmacy.database import alembic_config, get_engine
 from pharmacy.demo_data import seed
 from tests.conftest import DEMO_TODAY
 

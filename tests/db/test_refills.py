@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import (
     Address,
     Consent,
@@ -25,16 +25,16 @@ from pharmacy.models import (
     OrderStatusEvent,
     Prescription,
 )
-from pharmacy.refill_conversation import assess
-from pharmacy.refill_models import (
+from pharmacy.refills.conversation import assess
+from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
     RefillEventKind,
     ReminderSend,
     RenewalRequest,
 )
-from pharmacy.refill_policy import RefillOutcome, format_day
-from pharmacy.refills import (
+from pharmacy.refills.policy import RefillOutcome, format_day
+from pharmacy.refills.service import (
     RefillRequestError,
     RefillSettings,
     estimated_arrival,

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.demo_data import CATALOGUE
 from pharmacy.models import (
     Address,
@@ -35,7 +35,7 @@ from pharmacy.models import (
     Prescription,
     PrescriptionStatus,
 )
-from pharmacy.refill_models import (
+from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
     RefillEventKind,
@@ -43,8 +43,7 @@ from pharmacy.refill_models import (
     ReminderStatus,
     RenewalRequest,
 )
-from pharmacy.refills import RefillSettings, remember_conversation, submit_refill
-from pharmacy.reminders import (
+from pharmacy.refills.reminders import (
     REMINDER_ACTION,
     main,
     open_reminders,
@@ -53,6 +52,7 @@ from pharmacy.reminders import (
     set_reminder_consent,
     take_reminders_to_show,
 )
+from pharmacy.refills.service import RefillSettings, remember_conversation, submit_refill
 from tests.conftest import DEMO_TODAY
 
 NOW = datetime.combine(DEMO_TODAY, time(8, 0))
@@ -309,7 +309,7 @@ def test_refill_now_opens_only_the_verified_customers_reminders_and_counts_them_
 
 def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog):
     remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
-    with caplog.at_level(logging.INFO, logger="pharmacy.reminders"):
+    with caplog.at_level(logging.INFO, logger="pharmacy.refills.reminders"):
         run(seeded_database)
     text = caplog.text.lower()
     assert "sent 3" in text

@@ -7,8 +7,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from pharmacy import repositories
-from pharmacy.database import is_seeded, prepare
-from pharmacy.db import get_engine, session_scope
+from pharmacy.database import get_engine, is_seeded, prepare, session_scope
 from pharmacy.demo_data import PERSONAS
 from pharmacy.models import (
     Consent,

@@ -1,7 +1,7 @@
 """Prescription refills without Rasa: what can be refilled, submitting a refill, renewal requests,
 refill events and the plain-words summary the chat confirms.
 
-Whether a refill is allowed is decided by ``pharmacy.refill_policy.decide_refill`` only, and again
+Whether a refill is allowed is decided by ``pharmacy.refills.policy.decide_refill`` only, and again
 at submit time: an answer given earlier in the chat is never trusted. "Exactly once" is left to
 the database's unique constraints (a refill order per prescription state, a renewal request per
 prescription state), never to a check-then-insert, so it holds across processes.
@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.demo_data import CATALOGUE
 from pharmacy.identity import RX_NUMBER
 from pharmacy.models import (
@@ -36,13 +36,13 @@ from pharmacy.models import (
     OrderStatusEvent,
     Prescription,
 )
-from pharmacy.refill_models import (
+from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
     RefillEventKind,
     RenewalRequest,
 )
-from pharmacy.refill_policy import (
+from pharmacy.refills.policy import (
     RefillDecision,
     RefillOutcome,
     RefillPolicyConfig,

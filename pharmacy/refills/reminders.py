@@ -1,6 +1,6 @@
 """Refill reminders, pushed into the customer's latest verified chat. A command for cron:
 
-    python -m pharmacy.reminders [--today YYYY-MM-DD] [--dry-run]
+    python -m pharmacy.refills.reminders [--today YYYY-MM-DD] [--dry-run]
 
 A prescription gets a reminder when its customer has an active refill-reminder consent (given
 separately, PIPL art. 29) and a remembered chat, it is not a controlled substance, and the policy
@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.logs import configure_logging
 from pharmacy.models import (
     Consent,
@@ -50,22 +50,22 @@ from pharmacy.models import (
     PrescriptionStatus,
 )
 from pharmacy.rasa_api import RasaApi
-from pharmacy.refill_models import (
+from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
     RefillEventKind,
     ReminderSend,
     ReminderStatus,
 )
-from pharmacy.refill_policy import RefillOutcome, RefillPolicyConfig, dea_schedule, decide_refill
-from pharmacy.refills import (
+from pharmacy.refills.policy import RefillOutcome, RefillPolicyConfig, dea_schedule, decide_refill
+from pharmacy.refills.service import (
     RefillRequestError,
     RefillSettings,
     add_refill_event,
     refill_idempotency_key,
 )
 
-log = logging.getLogger("pharmacy.reminders")
+log = logging.getLogger(__name__)
 
 REMINDER_ACTION = "action_refill_reminder"  # says the reminder (actions/refills.py)
 TIMEOUT_SECONDS = 10
@@ -466,7 +466,7 @@ def _set_consent(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m pharmacy.reminders",
+        prog="python -m pharmacy.refills.reminders",
         description="Send the refill reminders due today into the customers' chats.",
     )
     parser.add_argument(

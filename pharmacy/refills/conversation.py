@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from pharmacy import repositories
 from pharmacy.identity import RX_NUMBER
 from pharmacy.models import Address, Prescription
-from pharmacy.refill_policy import RefillDecision, RefillPolicyConfig, decide_refill
-from pharmacy.refills import (
+from pharmacy.refills.policy import RefillDecision, RefillPolicyConfig, decide_refill
+from pharmacy.refills.service import (
     live_order_number,
     match_prescription,
     refill_idempotency_key,
