@@ -303,4 +303,9 @@ def summary_lines(
     by_rx = {p.rx_number: p for p in context.prescriptions}
     if label is None or not rx_numbers or any(rx not in by_rx for rx in rx_numbers):
         return None
-    return [summary_line(by_rx[rx], label, today) for rx in rx_numbers]
+    return [
+        summary_line(
+            by_rx[rx], repositories.medicine_price(session, by_rx[rx].medicine_id), label, today
+        )
+        for rx in rx_numbers
+    ]

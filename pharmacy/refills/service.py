@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from pharmacy import repositories
 from pharmacy.database import session_scope
-from pharmacy.demo_data import CATALOGUE
 from pharmacy.identity import RX_NUMBER
 from pharmacy.models import (
     Address,
@@ -185,7 +184,8 @@ def submit_refill(
             if decision.outcome is not RefillOutcome.ALLOWED:
                 return SubmitResult(None, False, decision)
             key = refill_idempotency_key(rx)
-            order = _refill_order(customer, rx, method, address, key, now)
+            price = repositories.medicine_price(session, rx.medicine_id)
+            order = _refill_order(customer, rx, method, address, key, price, now)
             session.add(order)
             session.flush()  # the unique idempotency key decides here, or at commit
             order.order_number = f"EP-{ORDER_NUMBER_BASE + order.id}"  # ids never collide
@@ -206,10 +206,9 @@ def _refill_order(
     method: DeliveryMethod,
     address: Address | None,
     key: str,
+    price: int | None,
     now: datetime,
 ) -> Order:
-    entry = CATALOGUE.get(rx.medicine_id)
-    price = entry.price_cents if entry else None
     return Order(
         # Placeholder until the row id is known; never committed.
         order_number=f"NEW-{uuid.uuid4().hex[:12]}",
@@ -433,12 +432,13 @@ def estimated_arrival(today: date, delivery: Delivery | DeliveryMethod) -> date:
     return add_business_days(today, days)
 
 
-def summary_line(prescription: Prescription, delivery_label: str, today: date) -> str:
-    """What the customer confirms before submitting: medicine, quantity, cost when known, and
-    when it arrives. ``delivery_label`` is "pickup" or the address's label ("Home"); the address
-    itself is never written into the chat."""
-    entry = CATALOGUE.get(prescription.medicine_id)
-    cost = f", ${entry.price_cents / 100:.2f} before insurance" if entry else ""
+def summary_line(
+    prescription: Prescription, price_cents: int | None, delivery_label: str, today: date
+) -> str:
+    """What the customer confirms before submitting: medicine, quantity, cost when known
+    (``repositories.medicine_price``), and when it arrives. ``delivery_label`` is "pickup" or
+    the address's label ("Home"); the address itself is never written into the chat."""
+    cost = f", ${price_cents / 100:.2f} before insurance" if price_cents is not None else ""
     medicine = (
         f"{prescription.medicine_name} {prescription.strength} ({prescription.rx_number}), "
         f"quantity {prescription.quantity}{cost}"

@@ -10,7 +10,7 @@ import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from pharmacy import repositories
 from pharmacy.database import session_scope
@@ -19,13 +19,14 @@ from pharmacy.models import (
     Consent,
     Customer,
     DeliveryMethod,
+    MedicinePrice,
     Order,
     OrderItem,
     OrderStatus,
     OrderStatusEvent,
     Prescription,
 )
-from pharmacy.refills.conversation import assess
+from pharmacy.refills.conversation import assess, summary_lines
 from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
@@ -185,6 +186,36 @@ def test_submitting_a_refill_creates_one_received_order(seeded_database):
             )
         )
     assert kinds == [RefillEventKind.SUBMITTED]  # the repeat is not a second submission
+
+
+@pytest.fixture
+def atorvastatin_price(seeded_database):
+    """Sets Atorvastatin's price row (None: removes it) for one test, then restores $12.00."""
+
+    def set_price(cents: int | None) -> None:
+        with session_scope(seeded_database) as session:
+            session.execute(
+                delete(MedicinePrice).where(MedicinePrice.medicine_id == "atorvastatin")
+            )
+            if cents is not None:
+                session.add(MedicinePrice(medicine_id="atorvastatin", price_cents=cents))
+
+    yield set_price
+    set_price(1200)
+
+
+@pytest.mark.parametrize("cents, cost", [(1575, ", $15.75 before insurance"), (None, "")])
+def test_refill_prices_are_read_from_the_database(seeded_database, atorvastatin_price, cents, cost):
+    atorvastatin_price(cents)
+    rx = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
+    with session_scope(seeded_database) as session:
+        [line] = summary_lines(session, MARIA, [rx.rx_number], "pickup", DEMO_TODAY)
+    assert line.startswith(
+        f"Refill of Atorvastatin 20 mg tablet ({rx.rx_number}), quantity 30{cost}, "
+    )
+    assert submit_refill(seeded_database, MARIA, rx.rx_number, "pickup", DEMO_TODAY, NOW).created
+    [order] = orders_with_key(seeded_database, refill_idempotency_key(rx))
+    assert order.total_cents == cents and order.items[0].price_cents == cents
 
 
 def test_pickup_refill_has_no_address(seeded_database):
@@ -370,8 +401,8 @@ def test_arrival_counts_business_days():
 
 def test_summary_line_is_plain_and_shows_no_address(seeded_database):
     atorvastatin = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
-    shipped = summary_line(atorvastatin, "Home", DEMO_TODAY)
-    picked_up = summary_line(atorvastatin, "pickup", DEMO_TODAY)
+    shipped = summary_line(atorvastatin, 1200, "Home", DEMO_TODAY)
+    picked_up = summary_line(atorvastatin, 1200, "pickup", DEMO_TODAY)
     ship_day = format_day(estimated_arrival(DEMO_TODAY, DeliveryMethod.SHIP))
     pickup_day = format_day(estimated_arrival(DEMO_TODAY, DeliveryMethod.PICKUP))
     item = (
