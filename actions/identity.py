@@ -53,6 +53,11 @@ PRIVATE_TASKS = {
 }
 
 
+def _remember_conversation(reference: str, chat_id: str) -> None:
+    with session_scope() as session:
+        remember_conversation(session, reference, chat_id, datetime.utcnow())
+
+
 def _lapsed(chat_id: str) -> bool:
     with session_scope() as session:
         return chat_sessions.forget_lapsed_verification(session, chat_id, datetime.utcnow())
@@ -244,7 +249,7 @@ class ActionAfterIdentity(DatabaseGuard, Action):
         if tracker.get_slot("dob_input") == VERIFIED:  # verified just now, not earlier
             say(dispatcher, "identity.verified")
         # Refill reminders are delivered to the customer's latest verified chat.
-        await off_loop(remember_conversation, None, reference, tracker.sender_id, datetime.utcnow())
+        await off_loop(_remember_conversation, reference, tracker.sender_id)
         handler = RESUMABLE_TASKS.get(tracker.get_slot("pending_task") or "")
         if handler is not None:
             events += await handler(dispatcher, tracker, reference)

@@ -230,7 +230,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
             # nothing to order: the form ends here, having said why
             return {RX_LIST: None, CONFIRMED: None, "requested_slot": None}
         for item in allowed:
-            await off_loop(refills.record_offer, None, tracker.sender_id, reference, item.rx_number)
+            await off_loop(_record_offer, tracker.sender_id, reference, item.rx_number)
         say(dispatcher, "refill.can_refill", names=", ".join(item.name for item in allowed))
         return {RX_LIST: ",".join(item.rx_number for item in allowed)}
 
@@ -267,10 +267,22 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
         return {CONFIRMED: value}
 
 
+def _record_offer(conversation_id: str, reference: str, rx: str) -> None:
+    with session_scope() as session:
+        refills.record_offer(session, conversation_id, reference, rx)
+
+
 def _renew(reference: str, rx: str, reason: str, conversation_id: str) -> None:
     try:  # decided for the same date the shopper was told about (assess uses date.today())
-        refills.request_renewal(
-            None, reference, rx, reason, datetime.utcnow(), conversation_id, today=date.today()
-        )
+        with session_scope() as session:
+            refills.request_renewal(
+                session,
+                reference,
+                rx,
+                reason,
+                datetime.utcnow(),
+                conversation_id,
+                today=date.today(),
+            )
     except refills.RefillRequestError:
         pass  # the prescription changed since it was assessed; nothing to record

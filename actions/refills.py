@@ -40,6 +40,21 @@ def _has_active_prescriptions(reference: str) -> bool:
         return bool(customer_context(session, reference).prescriptions)
 
 
+def _open_reminders(reminder_ids: str, reference: str, chat_id: str) -> list[str]:
+    with session_scope() as session:
+        return reminders.open_reminders(session, reminder_ids, reference, chat_id)
+
+
+def _take_reminders_to_show(chat_id: str) -> list[int]:
+    with session_scope() as session:
+        return reminders.take_reminders_to_show(session, chat_id)
+
+
+def _set_consent(reference: str, granted: bool) -> bool:
+    with session_scope() as session:
+        return reminders.set_reminder_consent(session, reference, granted, datetime.utcnow())
+
+
 async def start_refill(
     dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
 ) -> list[dict[str, Any]]:
@@ -50,7 +65,7 @@ async def start_refill(
         return []
     reminded = tracker.get_slot(REMINDER_SLOT)
     reminded_rx = reminded and await off_loop(
-        reminders.open_reminders, None, reminded, reference, tracker.sender_id
+        _open_reminders, reminded, reference, tracker.sender_id
     )
     events = [SlotSet(slot, None) for slot in FORM_SLOTS]
     if reminded_rx:  # a pre-filled choice: the form validates it like typed Rx numbers
@@ -73,7 +88,7 @@ class ActionRefillReminder(DatabaseGuard, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        shown = await off_loop(reminders.take_reminders_to_show, None, tracker.sender_id)
+        shown = await off_loop(_take_reminders_to_show, tracker.sender_id)
         if shown:  # nothing left to say when an overlapping push already said these
             ids = ",".join(str(reminder_id) for reminder_id in shown)
             say(
@@ -92,7 +107,7 @@ class ActionRefillReminder(DatabaseGuard, Action):
 async def set_reminders(
     dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, granted: bool
 ) -> list[dict[str, Any]]:
-    await off_loop(reminders.set_reminder_consent, None, reference, granted, datetime.utcnow())
+    await off_loop(_set_consent, reference, granted)
     say(dispatcher, "reminders.on" if granted else "reminders.off")
     return []
 
@@ -131,8 +146,9 @@ RESUMABLE_TASKS.update(
 
 
 def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
+    # Owns its transactions (exactly once): no session passed.
     return refills.submit_refill(
-        None, reference, rx, delivery, date.today(), datetime.utcnow(), conversation_id
+        reference, rx, delivery, date.today(), datetime.utcnow(), conversation_id
     )
 
 
