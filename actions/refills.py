@@ -16,7 +16,6 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import DatabaseGuard, off_loop, say
-from actions.identity import RESUMABLE_TASKS
 from actions.refill_form import (
     CONFIRMED,
     DELIVERY,
@@ -128,21 +127,16 @@ class ActionSetReminders(DatabaseGuard, Action):
         return await set_reminders(dispatcher, tracker, reference, intent != "stop_reminders")
 
 
-async def _enable(dispatcher, tracker, reference):
+async def enable_reminders(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+) -> list[dict[str, Any]]:
     return await set_reminders(dispatcher, tracker, reference, True)
 
 
-async def _disable(dispatcher, tracker, reference):
+async def disable_reminders(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+) -> list[dict[str, Any]]:
     return await set_reminders(dispatcher, tracker, reference, False)
-
-
-RESUMABLE_TASKS.update(
-    {
-        "refill": start_refill,
-        "enable_reminders": _enable,
-        "stop_reminders": _disable,
-    }
-)
 
 
 def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
