@@ -203,7 +203,7 @@ def submit_refill(
             return SubmitResult(order.order_number, True, decision)
     except IntegrityError:
         existing = _order_number_for_key(database_url, key) if key else None
-        if existing is None:  # some other constraint failed: not a repeat submission
+        if existing is None or decision is None:  # another constraint: not a repeat submission
             raise
         return SubmitResult(existing, False, decision)
 
