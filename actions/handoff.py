@@ -18,7 +18,7 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.verification import verified_customer
 from pharmacy import clock
 from pharmacy.access.gate import CLIENT_ADDRESS_KEY
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, QueuePlace, request_handoff
 from pharmacy.handoff import conversation as handoff_conversation
 from pharmacy.handoff.hours import OpeningHours, describe_next_opening

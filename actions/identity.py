@@ -9,7 +9,6 @@ verified is the server's record (actions.verification); the slot only mirrors it
 """
 
 import time
-from collections.abc import Awaitable, Callable
 from datetime import timezone
 from typing import Any
 
@@ -20,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
+from actions.private_tasks import PRIVATE_TASKS, TASK_HANDLERS
 from actions.refill_form import FORM_SLOTS as REFILL_FORM_SLOTS
 from actions.refill_form import REMINDER_ENTITY, REMINDER_SLOT
 from actions.verification import verified_customer
@@ -27,14 +27,11 @@ from pharmacy import clock, identity
 from pharmacy.access import chat_sessions
 from pharmacy.access.config import lockout_key, lockout_policy
 from pharmacy.access.gate import LOGIN_REFUSED_KEY
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffReason
-from pharmacy.refills import remember_conversation
+from pharmacy.refills.service import remember_conversation
 from pharmacy.settings import load_settings
 
-TaskHandler = Callable[[CollectingDispatcher, Tracker, str], Awaitable[list[dict[str, Any]]]]
-# Skills register what to do once the shopper is verified (see tracking.py, refills.py).
-RESUMABLE_TASKS: dict[str, TaskHandler] = {}
 VERIFIED = "verified"
 LOCKED = "locked"
 # The lock outcome, from the form's check to action_after_identity: "new" alerts staff (once).
@@ -42,15 +39,9 @@ LOCK_SLOT = "identity_lock"
 LOCKED_UNTIL_SLOT = "identity_locked_until"
 
 
-# Intents whose answer is personal, and the task each one starts.
-PRIVATE_TASKS = {
-    "track_order": "track_order",
-    "report_delivery_problem": "delivery_problem",
-    "change_address": "change_address",
-    "request_refill": "refill",
-    "enable_reminders": "enable_reminders",
-    "stop_reminders": "stop_reminders",
-}
+def _remember_conversation(reference: str, chat_id: str) -> None:
+    with session_scope() as session:
+        remember_conversation(session, reference, chat_id, clock.current().now())
 
 
 def _lapsed(chat_id: str) -> bool:
@@ -244,10 +235,8 @@ class ActionAfterIdentity(DatabaseGuard, Action):
         if tracker.get_slot("dob_input") == VERIFIED:  # verified just now, not earlier
             say(dispatcher, "identity.verified")
         # Refill reminders are delivered to the customer's latest verified chat.
-        await off_loop(
-            remember_conversation, None, reference, tracker.sender_id, clock.current().now()
-        )
-        handler = RESUMABLE_TASKS.get(tracker.get_slot("pending_task") or "")
+        await off_loop(_remember_conversation, reference, tracker.sender_id)
+        handler = TASK_HANDLERS.get(tracker.get_slot("pending_task") or "")
         if handler is not None:
             events += await handler(dispatcher, tracker, reference)
         return events

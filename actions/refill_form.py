@@ -2,7 +2,7 @@
 prescriptions, delivery, confirmation. Its questions are in actions/refill_questions.py.
 
 Started by ``start_refill`` (actions/refills.py) once the shopper is verified. Every reply is read
-by ``pharmacy.refill_conversation.interpret``, so a shopper can answer the question asked, change
+by ``pharmacy.refills.conversation.interpret``, so a shopper can answer the question asked, change
 an earlier answer ("ship it to work instead"), or cancel, at any step. A reply that answers none of
 it is left to the other skills (rules in data/rules/refills.yml bring the form back afterwards).
 Whether a refill is allowed is checked when the prescriptions are chosen and again on submit.
@@ -17,11 +17,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.verification import verified_customer
-from pharmacy import clock, refills
+from pharmacy import clock
 from pharmacy.chat_input import UnreadableInput, classify_text
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.messages import render
-from pharmacy.refill_conversation import (
+from pharmacy.refills import service as refills
+from pharmacy.refills.conversation import (
     FormAnswer,
     Reply,
     Step,
@@ -29,7 +30,7 @@ from pharmacy.refill_conversation import (
     customer_context,
     interpret,
 )
-from pharmacy.refill_policy import RefillOutcome
+from pharmacy.refills.policy import RefillOutcome
 from pharmacy.settings import load_settings
 
 RX_LIST = Step.PRESCRIPTIONS.value
@@ -229,7 +230,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
             # nothing to order: the form ends here, having said why
             return {RX_LIST: None, CONFIRMED: None, "requested_slot": None}
         for item in allowed:
-            await off_loop(refills.record_offer, None, tracker.sender_id, reference, item.rx_number)
+            await off_loop(_record_offer, tracker.sender_id, reference, item.rx_number)
         say(dispatcher, "refill.can_refill", names=", ".join(item.name for item in allowed))
         return {RX_LIST: ",".join(item.rx_number for item in allowed)}
 
@@ -266,11 +267,23 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
         return {CONFIRMED: value}
 
 
+def _record_offer(conversation_id: str, reference: str, rx: str) -> None:
+    with session_scope() as session:
+        refills.record_offer(session, conversation_id, reference, rx)
+
+
 def _renew(reference: str, rx: str, reason: str, conversation_id: str) -> None:
     now = clock.current()  # decided for the date the shopper was told about (as in _assess)
     try:
-        refills.request_renewal(
-            None, reference, rx, reason, now.now(), conversation_id, today=now.today()
-        )
+        with session_scope() as session:
+            refills.request_renewal(
+                session,
+                reference,
+                rx,
+                reason,
+                now.now(),
+                conversation_id,
+                today=now.today(),
+            )
     except refills.RefillRequestError:
         pass  # the prescription changed since it was assessed; nothing to record

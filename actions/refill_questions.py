@@ -13,8 +13,8 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.refill_form import DELIVERY, RX_LIST, rx_list_of
 from actions.verification import verified_customer
 from pharmacy import clock
-from pharmacy.db import session_scope
-from pharmacy.refill_conversation import PICKUP, customer_context, summary_lines
+from pharmacy.database import session_scope
+from pharmacy.refills.conversation import PICKUP, customer_context, summary_lines
 
 
 def _pick_buttons(reference: str):

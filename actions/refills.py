@@ -1,4 +1,4 @@
-"""Refill reorders and reminder consent, for verified shoppers (rules in pharmacy/refill_policy.py).
+"""Refill reorders and reminder consent, for verified shoppers (rules in pharmacy/refills/policy.py).
 
 Flow: request_refill -> identity -> ``start_refill`` -> ``refill_form`` (actions/refill_form.py
 reads the replies, actions/refill_questions.py asks: which prescriptions, delivery, confirmation)
@@ -15,7 +15,6 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import DatabaseGuard, off_loop, say
-from actions.identity import RESUMABLE_TASKS
 from actions.refill_form import (
     CONFIRMED,
     DELIVERY,
@@ -26,9 +25,11 @@ from actions.refill_form import (
     rx_list_of,
 )
 from actions.verification import verified_customer
-from pharmacy import clock, refills, reminders
-from pharmacy.db import session_scope
-from pharmacy.refill_conversation import customer_context
+from pharmacy import clock
+from pharmacy.database import session_scope
+from pharmacy.refills import reminders
+from pharmacy.refills import service as refills
+from pharmacy.refills.conversation import customer_context
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,21 @@ log = logging.getLogger(__name__)
 def _has_active_prescriptions(reference: str) -> bool:
     with session_scope() as session:
         return bool(customer_context(session, reference).prescriptions)
+
+
+def _open_reminders(reminder_ids: str, reference: str, chat_id: str) -> list[str]:
+    with session_scope() as session:
+        return reminders.open_reminders(session, reminder_ids, reference, chat_id)
+
+
+def _take_reminders_to_show(chat_id: str) -> list[int]:
+    with session_scope() as session:
+        return reminders.take_reminders_to_show(session, chat_id)
+
+
+def _set_consent(reference: str, granted: bool) -> bool:
+    with session_scope() as session:
+        return reminders.set_reminder_consent(session, reference, granted, clock.current().now())
 
 
 async def start_refill(
@@ -48,7 +64,7 @@ async def start_refill(
         return []
     reminded = tracker.get_slot(REMINDER_SLOT)
     reminded_rx = reminded and await off_loop(
-        reminders.open_reminders, None, reminded, reference, tracker.sender_id
+        _open_reminders, reminded, reference, tracker.sender_id
     )
     events = [SlotSet(slot, None) for slot in FORM_SLOTS]
     if reminded_rx:  # a pre-filled choice: the form validates it like typed Rx numbers
@@ -57,7 +73,7 @@ async def start_refill(
 
 
 class ActionRefillReminder(DatabaseGuard, Action):
-    """Run by the reminder scheduler (pharmacy/reminders.py) through Rasa's HTTP API. The text
+    """Run by the reminder scheduler (pharmacy/refills/reminders.py) through Rasa's HTTP API. The text
     names no medicine (it may show up in a notification preview) and the button carries the
     reminders' ids, not Rx numbers."""
 
@@ -71,7 +87,7 @@ class ActionRefillReminder(DatabaseGuard, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        shown = await off_loop(reminders.take_reminders_to_show, None, tracker.sender_id)
+        shown = await off_loop(_take_reminders_to_show, tracker.sender_id)
         if shown:  # nothing left to say when an overlapping push already said these
             ids = ",".join(str(reminder_id) for reminder_id in shown)
             say(
@@ -90,7 +106,7 @@ class ActionRefillReminder(DatabaseGuard, Action):
 async def set_reminders(
     dispatcher: CollectingDispatcher, tracker: Tracker, reference: str, granted: bool
 ) -> list[dict[str, Any]]:
-    await off_loop(reminders.set_reminder_consent, None, reference, granted, clock.current().now())
+    await off_loop(_set_consent, reference, granted)
     say(dispatcher, "reminders.on" if granted else "reminders.off")
     return []
 
@@ -111,26 +127,21 @@ class ActionSetReminders(DatabaseGuard, Action):
         return await set_reminders(dispatcher, tracker, reference, intent != "stop_reminders")
 
 
-async def _enable(dispatcher, tracker, reference):
+async def enable_reminders(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+) -> list[dict[str, Any]]:
     return await set_reminders(dispatcher, tracker, reference, True)
 
 
-async def _disable(dispatcher, tracker, reference):
+async def disable_reminders(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str
+) -> list[dict[str, Any]]:
     return await set_reminders(dispatcher, tracker, reference, False)
 
 
-RESUMABLE_TASKS.update(
-    {
-        "refill": start_refill,
-        "enable_reminders": _enable,
-        "stop_reminders": _disable,
-    }
-)
-
-
 def _submit(reference: str, rx: str, delivery: str, conversation_id: str):
+    # Owns its transactions (exactly once): no session passed.
     return refills.submit_refill(
-        None,
         reference,
         rx,
         delivery,

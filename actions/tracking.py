@@ -9,7 +9,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
-from actions.identity import RESUMABLE_TASKS
 from actions.verification import verified_customer
 from pharmacy import clock
 from pharmacy.handoff import HandoffReason
@@ -177,13 +176,3 @@ class ActionApplyAddressChange(DatabaseGuard, Action):
             city=result.city,
         )
         return [SlotSet("address_id", None)]
-
-
-# Run by action_after_identity once the shopper is verified (see data/rules/identity.yml).
-RESUMABLE_TASKS.update(
-    {
-        "track_order": show_order_status,
-        "delivery_problem": handle_delivery_problem,
-        "change_address": offer_addresses,
-    }
-)

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from actions.common import off_loop
 from pharmacy import clock
 from pharmacy.access import chat_sessions
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 
 
 def _current(chat_id: str) -> str | None:

@@ -28,7 +28,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.logs import configure_logging
 from pharmacy.models import Order, Shipment, ShipmentStatus
 

@@ -19,7 +19,7 @@ from typing import TextIO
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff.agents import ROLES, Agent, DeskLogin, create_agent, verify_password
 
 log = logging.getLogger("desk")

@@ -16,7 +16,7 @@ from aiohttp import web
 from desk import events, rasa_push
 from desk.app_state import CLOSING, DB_URL, EVENTS_PATH, POLL_SECONDS, PUSHES, SESSIONS, now
 from desk.responses import error, refusal
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import desk_ops
 from pharmacy.handoff.agents import Agent
 from pharmacy.handoff.models import HandoffTicket

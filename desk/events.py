@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff.agents import Agent
 from pharmacy.handoff.desk_ops import may_read, ticket_json
 from pharmacy.handoff.models import HandoffTicket

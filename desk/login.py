@@ -18,7 +18,7 @@ from aiohttp import web
 from desk.api import run_as_agent
 from desk.app_state import DB_URL, EVENTS_PATH, FORWARDING, SESSIONS, THROTTLE, now
 from desk.responses import MESSAGES, error, redirect, render, set_cookie
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff.agents import audit, authenticate
 
 log = logging.getLogger("desk")

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff.agents import Agent, DeskLogin
 
 Clock = Callable[[], float]

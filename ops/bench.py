@@ -24,7 +24,7 @@ from ops.rest_chat import RestChat
 from ops.stack import Stack, interrupt_on_signals, private_stack_config
 from pharmacy import repositories
 from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import ShipmentStatus
 from pharmacy.settings import PROJECT_ROOT
 

@@ -1,23 +1,113 @@
-"""Creating, migrating and seeding the database (used by `make run`, the tests and operators)."""
+"""The database: the one engine and session factory of the project, and preparing the database
+(Alembic migrations and the demo seed) for `make run`, the tests and operators:
+
+    python -m pharmacy.database migrate|prepare|reset [--today YYYY-MM-DD]
+
+An engine is built once per database URL; each unit of work gets its own session through
+``session_scope``. Nothing touches the database at import time.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from pharmacy import clock
-from pharmacy.db import get_engine, session_scope
-from pharmacy.models import Customer
+from pharmacy.models import Base, Customer
 from pharmacy.settings import load_settings
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+# ----------------------------------------------------------------------------- engine, sessions
+
+
+def get_engine(database_url: str | None = None) -> Engine:
+    """The engine for ``database_url``, or for the configured ``DATABASE_URL``."""
+    return _engine_for(database_url or load_settings().database_url)
+
+
+@cache
+def _engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, future=True, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+        event.listen(engine, "connect", _tune_sqlite)
+    else:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+    return engine
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    # WAL lets the Rasa server, the action server and the web app read while one of them writes.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@cache
+def _session_factory(url: str) -> sessionmaker:
+    return sessionmaker(bind=_engine_for(url), future=True, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(database_url: str | None = None) -> Iterator[Session]:
+    """A session inside one transaction: committed on success, rolled back on error."""
+    session = _session_factory(database_url or load_settings().database_url)()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+def insert_unless_present(
+    session: Session,
+    model: type[Base],
+    values: Mapping[str, Any],
+    unique: Sequence[str],
+    update: Mapping[str, Any] | None = None,
+) -> bool:
+    """Insert a row in the caller's transaction; if a row with the same ``unique`` columns
+    exists (or a concurrent one commits first), apply ``update`` to it instead, or leave it.
+    True if a row was inserted or updated.
+
+    One statement (INSERT ... ON CONFLICT), so a lost race does not end the transaction the way
+    a unique-key IntegrityError would: exactly-once without owning the transaction.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        insert = sqlite.insert(model)
+    elif dialect == "postgresql":
+        insert = postgresql.insert(model)
+    else:  # the two databases the project supports (README, "Configuration")
+        raise NotImplementedError(f"no upsert for {dialect}")
+    statement = insert.values(**values)
+    if update:
+        statement = statement.on_conflict_do_update(index_elements=list(unique), set_=dict(update))
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(unique))
+    return session.execute(statement).rowcount == 1
+
+
+# ----------------------------------------------------------------------------- preparing
 
 
 def alembic_config(database_url: str | None = None) -> Config:

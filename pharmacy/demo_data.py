@@ -14,13 +14,14 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import (
     Address,
     Consent,
     ConsentKind,
     Customer,
     DeliveryMethod,
+    MedicinePrice,
     Order,
     OrderItem,
     OrderStatus,
@@ -575,6 +576,14 @@ class _Builder:
         )
 
 
+def _add_prices(session: Session) -> None:
+    """The price list the refill code reads (the catalogue itself stays demo data)."""
+    session.add_all(
+        MedicinePrice(medicine_id=entry.medicine_id, price_cents=entry.price_cents)
+        for entry in CATALOGUE.values()
+    )
+
+
 def _add_personas(builder: _Builder) -> None:
     maria, james, aisha, robert = (builder.add_customer(persona) for persona in PERSONAS)
     if len(robert.addresses) == 1:  # the address-change persona needs a second address
@@ -812,6 +821,7 @@ def seed(database_url: str | None = None, *, today: date, seed_value: int = SEED
     """Fill an empty, migrated database with the demo data for the day ``today``."""
     with session_scope(database_url) as session:
         builder = _Builder(session, today, random.Random(seed_value))
+        _add_prices(session)
         builder.add_prescribers()
         _add_personas(builder)
         _add_random_population(builder)

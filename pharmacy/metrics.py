@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, inspect, select
 from sqlalchemy.orm import Session
 
-from pharmacy.db import get_engine, session_scope
+from pharmacy.database import get_engine, session_scope
 from pharmacy.handoff.models import HandoffReason, HandoffTicket, SatisfactionRating
-from pharmacy.refill_models import RefillEvent, RefillEventKind
+from pharmacy.refills.models import RefillEvent, RefillEventKind
 
 FALLBACK_ACTION = "action_default_fallback"
 # The columns of Rasa's SQLTrackerStore table that are read here (Rasa owns and creates it).

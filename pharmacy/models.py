@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -137,6 +138,17 @@ class Consent(Base):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class MedicinePrice(Base):
+    """What the pharmacy charges, before insurance, for one fill of a medicine (a prescription's
+    quantity of it). No row: the price is not known, and the chat says none."""
+
+    __tablename__ = "medicine_prices"
+    __table_args__ = (CheckConstraint("price_cents >= 0", name="ck_medicine_price_not_negative"),)
+
+    medicine_id = Column(String(64), primary_key=True)  # as in Prescription.medicine_id
+    price_cents = Column(Integer, nullable=False)
 
 
 class Prescriber(Base):

@@ -1,6 +1,6 @@
 """Read access to customers, prescriptions and orders; every function takes the caller's session.
 
-Callers decide the unit of work (``pharmacy.db.session_scope``); nothing here commits.
+Callers decide the unit of work (``pharmacy.database.session_scope``); nothing here commits.
 """
 
 from __future__ import annotations
@@ -8,7 +8,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from pharmacy.models import Customer, Order, Prescription, PrescriptionStatus, Shipment
+from pharmacy.models import (
+    Customer,
+    MedicinePrice,
+    Order,
+    Prescription,
+    PrescriptionStatus,
+    Shipment,
+)
 
 
 def customer_by_reference(session: Session, reference: str) -> Customer | None:
@@ -56,4 +63,11 @@ def order_by_number(session: Session, order_number: str) -> Order | None:
 def shipment_by_tracking_number(session: Session, tracking_number: str) -> Shipment | None:
     return session.scalar(
         select(Shipment).where(Shipment.tracking_number == tracking_number.strip().upper())
+    )
+
+
+def medicine_price(session: Session, medicine_id: str) -> int | None:
+    """The price in cents of one fill of the medicine, or None when the pharmacy has none."""
+    return session.scalar(
+        select(MedicinePrice.price_cents).where(MedicinePrice.medicine_id == medicine_id)
     )

@@ -4,9 +4,10 @@ Table modules live with their concept (shop data, handoff, desk, refills); this 
 them, used by migrations, by `reset` and by the tests.
 """
 
-from pharmacy import models, refill_models  # noqa: F401
+from pharmacy import models  # noqa: F401
 from pharmacy.access import models as access_models  # noqa: F401
 from pharmacy.handoff import agents  # noqa: F401
 from pharmacy.models import Base
+from pharmacy.refills import models as refill_models  # noqa: F401
 
 metadata = Base.metadata

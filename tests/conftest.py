@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import inspect
@@ -18,7 +19,7 @@ from sqlalchemy.engine import make_url
 from ops.rest_chat import RestChat
 from ops.stack import Stack, free_port
 from pharmacy import clock
-from pharmacy.db import get_engine
+from pharmacy.database import get_engine, session_scope
 from pharmacy.schema import metadata
 
 # The demo data's reference day: today, because the running stack's actions decide refills for
@@ -28,6 +29,13 @@ ALWAYS_OPEN = "Mon-Sun 00:00-24:00 UTC"
 NEVER_OPEN = "Mon-Sun 00:00-00:00 UTC"
 # A shop's own site on another origin, embedding the chat (tests/browser/test_rasa_webchat.py).
 SHOP_ORIGIN = f"http://127.0.0.1:{free_port()}"
+T = TypeVar("T")
+
+
+def in_transaction(url: str, function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """Call a core function as an action does: with a session of its own, committed after."""
+    with session_scope(url) as session:
+        return function(session, *args, **kwargs)
 
 
 def _reset_database(url: str) -> None:

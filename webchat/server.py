@@ -24,7 +24,7 @@ from aiohttp import web
 from pharmacy.access import chat_sessions
 from pharmacy.access.config import chat_session_key
 from pharmacy.access.rate_limit import RateLimiter
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.logs import configure_logging
 from pharmacy.privacy import redact
 from pharmacy.rasa_api import RasaApi

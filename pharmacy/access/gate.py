@@ -19,7 +19,7 @@ from typing import Any
 from pharmacy.access import chat_sessions, login_tokens
 from pharmacy.access.config import chat_session_key, login_token_policy
 from pharmacy.access.rate_limit import RateLimiter
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.safety import assess_emergency
 from pharmacy.safety.emergency import MAX_CHARS_READ
 from pharmacy.settings import Settings, load_settings

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff.models import HandoffMessage, HandoffTicket, SatisfactionRating, TicketStatus
 
 OPEN = (TicketStatus.WAITING, TicketStatus.CLAIMED, TicketStatus.CALLBACK_REQUESTED)

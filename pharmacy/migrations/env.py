@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from pharmacy.db import get_engine
+from pharmacy.database import get_engine
 from pharmacy.schema import metadata
 
 config = context.config

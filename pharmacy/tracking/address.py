@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select, update
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import Order, OrderStatus, OrderStatusEvent
 from pharmacy.tracking.orders import ADDRESS_CHANGEABLE, OrderChoice, choice_of, order_of, orders_of
 

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from pharmacy import carrier
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import Order, OrderStatus, OrderStatusEvent, Shipment, ShipmentStatus
 from pharmacy.tracking.orders import (
     OrderChoice,

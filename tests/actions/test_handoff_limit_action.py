@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.handoff import ActionRequestHuman
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffTicket, TicketStatus
 
 

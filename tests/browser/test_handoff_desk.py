@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import (
     HandoffContext,
     HandoffReason,

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import Customer
 from tests.conversation.log_scan import findings, personal_data
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from pharmacy import repositories
 from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
 from pharmacy.access.models import ChatSession
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffTicket
 from pharmacy.models import Customer, Order, OrderStatus, Shipment, ShipmentStatus
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import Customer
 
 

@@ -8,7 +8,7 @@ import requests
 from sqlalchemy import select
 
 from ops.action_server import TOKEN_HEADER
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff.agents import Agent
 from pharmacy.handoff.models import HandoffTicket
 from pharmacy.handoff.queue import open_queue

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from ops.rest_chat import RestChat
 from pharmacy.access.models import ChatSession
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.messages import render
 from tests.conversation.helpers import MARIA, logged_in, tickets_for
 

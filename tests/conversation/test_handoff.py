@@ -6,7 +6,7 @@ from datetime import datetime
 import requests
 from sqlalchemy import select
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffMessage, HandoffTicket, TicketStatus
 from pharmacy.handoff.models import SatisfactionRating
 from tests.conftest import ALWAYS_OPEN, NEVER_OPEN

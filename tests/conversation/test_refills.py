@@ -9,13 +9,14 @@ import requests
 from sqlalchemy import delete, func, select
 
 from pharmacy import clock, repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.messages import render
 from pharmacy.models import ConsentKind, Order, Prescription
-from pharmacy.refill_models import RefillEvent, RefillEventKind, ReminderSend, RenewalRequest
-from pharmacy.refill_policy import decide_refill, format_day
-from pharmacy.refills import remember_conversation
-from pharmacy.reminders import send_due_reminders, set_reminder_consent
+from pharmacy.refills.models import RefillEvent, RefillEventKind, ReminderSend, RenewalRequest
+from pharmacy.refills.policy import decide_refill, format_day
+from pharmacy.refills.reminders import send_due_reminders, set_reminder_consent
+from pharmacy.refills.service import remember_conversation
+from tests.conftest import in_transaction
 from tests.conversation.helpers import AISHA, JAMES, MARIA, ROBERT, logged_in, tickets_for
 
 
@@ -306,8 +307,8 @@ def test_refill_now_works_after_the_chat_session_has_expired(
         timeout=10,
         json=[{**event, "timestamp": then} for event in old_chat],
     ).raise_for_status()
-    remember_conversation(seeded_database, MARIA[0], chat.sender, datetime.utcnow())
-    set_reminder_consent(seeded_database, MARIA[0], True, datetime.utcnow())
+    in_transaction(seeded_database, remember_conversation, MARIA[0], chat.sender, datetime.utcnow())
+    in_transaction(seeded_database, set_reminder_consent, MARIA[0], True, datetime.utcnow())
 
     _send_reminders(stack, seeded_database, monkeypatch)
     events = _tracker(stack, chat)["events"]

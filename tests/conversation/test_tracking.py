@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.messages import render
 from pharmacy.models import OrderStatus, ShipmentStatus
 from tests.conversation.helpers import (

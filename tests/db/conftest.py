@@ -3,7 +3,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import delete, func, select
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 
 
 @pytest.fixture(autouse=True)

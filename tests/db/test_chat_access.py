@@ -21,7 +21,7 @@ from pharmacy.access.chat_sessions import Admission
 from pharmacy.access.gate import CLIENT_ADDRESS_KEY, LOGIN_REFUSED_KEY, Admitted, ChatGate, Refusal
 from pharmacy.access.lockout import LockoutPolicy
 from pharmacy.access.login_tokens import InvalidToken, LoginTokenPolicy
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.messages import render
 from tests.conversation.helpers import JAMES, MARIA, order_numbers
 

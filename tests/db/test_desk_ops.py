@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, desk_ops, request_handoff
 from pharmacy.handoff.agents import (
     Agent,

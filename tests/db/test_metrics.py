@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import inspect
 
 from pharmacy import repositories
-from pharmacy.db import get_engine, session_scope
+from pharmacy.database import get_engine, session_scope
 from pharmacy.handoff.models import (
     HandoffReason,
     HandoffTicket,
@@ -15,7 +15,7 @@ from pharmacy.handoff.models import (
     TicketStatus,
 )
 from pharmacy.metrics import TRACKER_EVENTS, compute, main, report
-from pharmacy.refill_models import RefillEvent, RefillEventKind
+from pharmacy.refills.models import RefillEvent, RefillEventKind
 
 pytestmark = pytest.mark.db
 TABLES_TESTS_ADD_TO = [SatisfactionRating, HandoffTicket, RefillEvent]

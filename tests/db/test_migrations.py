@@ -2,11 +2,11 @@
 batch migrations rebuild tables that other tables' rows point at)."""
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
-from pharmacy.database import alembic_config
-from pharmacy.db import get_engine
-from pharmacy.demo_data import seed
+from pharmacy import demo_data
+from pharmacy.database import alembic_config, get_engine
+from pharmacy.demo_data import CATALOGUE, seed
 from tests.conftest import DEMO_TODAY
 
 
@@ -24,10 +24,11 @@ def _set(url, sql):
         connection.execute(text(sql))
 
 
-def test_a_seeded_database_upgrades_to_head_and_back(tmp_path):
+def test_a_seeded_database_upgrades_to_head_and_back(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'installed.db'}"
     config = alembic_config(url)
     command.upgrade(config, "0005")
+    monkeypatch.setattr(demo_data, "_add_prices", lambda session: None)  # no table before 0011
     seed(url, today=DEMO_TODAY)
     _set(url, "UPDATE orders SET idempotency_key = 'refill:K', status = 'cancelled' WHERE id = 1")
 
@@ -45,3 +46,54 @@ def test_a_seeded_database_upgrades_to_head_and_back(tmp_path):
     with get_engine(url).connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM orders")).scalar() == 200
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_0011_moves_prices_into_the_database_keeping_what_orders_were_charged(
+    tmp_path, monkeypatch
+):
+    url = f"sqlite:///{tmp_path / 'before-prices.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0010")
+    monkeypatch.setattr(demo_data, "_add_prices", lambda session: None)  # no table before 0011
+    seed(url, today=DEMO_TODAY)
+    # The latest price charged counts; a medicine never ordered gets no price.
+    _set(
+        url, "UPDATE order_items SET price_cents = 999 WHERE id = (SELECT max(id) FROM order_items)"
+    )
+    with get_engine(url).connect() as connection:
+        latest_medicine = connection.execute(
+            text(
+                "SELECT p.medicine_id FROM order_items i "
+                "JOIN prescriptions p ON p.id = i.prescription_id ORDER BY i.id DESC LIMIT 1"
+            )
+        ).scalar_one()
+        ordered = set(
+            connection.execute(
+                text(
+                    "SELECT DISTINCT p.medicine_id FROM order_items i "
+                    "JOIN prescriptions p ON p.id = i.prescription_id"
+                )
+            ).scalars()
+        )
+
+    never_ordered = sorted(ordered - {latest_medicine})[0]
+    _set(
+        url,
+        "DELETE FROM order_items WHERE prescription_id IN "
+        f"(SELECT id FROM prescriptions WHERE medicine_id = '{never_ordered}')",
+    )
+
+    command.upgrade(config, "0011")
+    with get_engine(url).connect() as connection:
+        prices = dict(
+            connection.execute(text("SELECT medicine_id, price_cents FROM medicine_prices")).all()
+        )
+    expected = {medicine: CATALOGUE[medicine].price_cents for medicine in ordered}
+    expected[latest_medicine] = 999
+    del expected[never_ordered]
+    assert prices == expected
+
+    command.downgrade(config, "0010")
+    assert "medicine_prices" not in inspect(get_engine(url)).get_table_names()
+    command.upgrade(config, "head")
+    assert "medicine_prices" in inspect(get_engine(url)).get_table_names()

@@ -12,9 +12,9 @@ from actions.refill_form import ValidateRefillForm
 from actions.refill_questions import ActionAskRefillConfirmed, ActionAskRefillDelivery
 from actions.refills import ActionFinishRefill, ActionRefillReminder
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import Order, OrderItem, OrderStatusEvent
-from pharmacy.refill_models import RefillEvent, RefillEventKind, RenewalRequest
+from pharmacy.refills.models import RefillEvent, RefillEventKind, RenewalRequest
 from tests.conversation.helpers import verified_chat
 
 pytestmark = pytest.mark.db

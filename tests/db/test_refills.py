@@ -10,31 +10,32 @@ import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import (
     Address,
     Consent,
     Customer,
     DeliveryMethod,
+    MedicinePrice,
     Order,
     OrderItem,
     OrderStatus,
     OrderStatusEvent,
     Prescription,
 )
-from pharmacy.refill_conversation import assess
-from pharmacy.refill_models import (
+from pharmacy.refills.conversation import assess, summary_lines
+from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
     RefillEventKind,
     ReminderSend,
     RenewalRequest,
 )
-from pharmacy.refill_policy import RefillOutcome, format_day
-from pharmacy.refills import (
+from pharmacy.refills.policy import RefillOutcome, format_day
+from pharmacy.refills.service import (
     RefillRequestError,
     RefillSettings,
     estimated_arrival,
@@ -47,7 +48,7 @@ from pharmacy.refills import (
     submit_refill,
     summary_line,
 )
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, in_transaction
 
 NOW = datetime.combine(DEMO_TODAY, time(15, 30))
 MARIA, JAMES, AISHA = "C-1001", "C-1002", "C-1003"
@@ -137,22 +138,22 @@ def test_submitting_a_refill_creates_one_received_order(seeded_database):
     home = address_ids_of(seeded_database, MARIA)[0]
 
     first = submit_refill(
-        seeded_database,
         MARIA,
         atorvastatin.rx_number,
         home,
         DEMO_TODAY,
         NOW,
         conversation_id="refill-test-1",
+        database_url=seeded_database,
     )
     again = submit_refill(
-        seeded_database,
         MARIA,
         atorvastatin.rx_number.lower(),
         "pickup",
         DEMO_TODAY,
         NOW,
         conversation_id="refill-test-1",
+        database_url=seeded_database,
     )
 
     assert first.created and first.decision.outcome is RefillOutcome.ALLOWED
@@ -187,9 +188,43 @@ def test_submitting_a_refill_creates_one_received_order(seeded_database):
     assert kinds == [RefillEventKind.SUBMITTED]  # the repeat is not a second submission
 
 
+@pytest.fixture
+def atorvastatin_price(seeded_database):
+    """Sets Atorvastatin's price row (None: removes it) for one test, then restores $12.00."""
+
+    def set_price(cents: int | None) -> None:
+        with session_scope(seeded_database) as session:
+            session.execute(
+                delete(MedicinePrice).where(MedicinePrice.medicine_id == "atorvastatin")
+            )
+            if cents is not None:
+                session.add(MedicinePrice(medicine_id="atorvastatin", price_cents=cents))
+
+    yield set_price
+    set_price(1200)
+
+
+@pytest.mark.parametrize("cents, cost", [(1575, ", $15.75 before insurance"), (None, "")])
+def test_refill_prices_are_read_from_the_database(seeded_database, atorvastatin_price, cents, cost):
+    atorvastatin_price(cents)
+    rx = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
+    with session_scope(seeded_database) as session:
+        [line] = summary_lines(session, MARIA, [rx.rx_number], "pickup", DEMO_TODAY)
+    assert line.startswith(
+        f"Refill of Atorvastatin 20 mg tablet ({rx.rx_number}), quantity 30{cost}, "
+    )
+    assert submit_refill(
+        MARIA, rx.rx_number, "pickup", DEMO_TODAY, NOW, database_url=seeded_database
+    ).created
+    [order] = orders_with_key(seeded_database, refill_idempotency_key(rx))
+    assert order.total_cents == cents and order.items[0].price_cents == cents
+
+
 def test_pickup_refill_has_no_address(seeded_database):
     lisinopril = prescriptions_of(seeded_database, MARIA)["lisinopril"]
-    result = submit_refill(seeded_database, MARIA, lisinopril.rx_number, "Pickup", DEMO_TODAY, NOW)
+    result = submit_refill(
+        MARIA, lisinopril.rx_number, "Pickup", DEMO_TODAY, NOW, database_url=seeded_database
+    )
     [order] = orders_with_key(seeded_database, refill_idempotency_key(lisinopril))
     assert result.created
     assert (order.delivery_method, order.address_id) == (DeliveryMethod.PICKUP, None)
@@ -208,7 +243,9 @@ def test_the_policy_is_checked_again_at_submit_time(
     seeded_database, reference, medicine_id, outcome
 ):
     rx = prescriptions_of(seeded_database, reference)[medicine_id]
-    result = submit_refill(seeded_database, reference, rx.rx_number, "pickup", DEMO_TODAY, NOW)
+    result = submit_refill(
+        reference, rx.rx_number, "pickup", DEMO_TODAY, NOW, database_url=seeded_database
+    )
     assert (result.order_number, result.created, result.decision.outcome) == (None, False, outcome)
     assert orders_with_key(seeded_database, refill_idempotency_key(rx)) == []
 
@@ -219,13 +256,23 @@ def test_another_customers_address_or_prescription_is_refused(seeded_database):
     james_rx = prescriptions_of(seeded_database, JAMES)["oxycodone"].rx_number
     with pytest.raises(RefillRequestError):
         submit_refill(
-            seeded_database, MARIA, maria["atorvastatin"].rx_number, james_address, DEMO_TODAY, NOW
+            MARIA,
+            maria["atorvastatin"].rx_number,
+            james_address,
+            DEMO_TODAY,
+            NOW,
+            database_url=seeded_database,
         )
     with pytest.raises(RefillRequestError):
-        submit_refill(seeded_database, MARIA, james_rx, "pickup", DEMO_TODAY, NOW)
+        submit_refill(MARIA, james_rx, "pickup", DEMO_TODAY, NOW, database_url=seeded_database)
     with pytest.raises(RefillRequestError):
         submit_refill(
-            seeded_database, MARIA, maria["atorvastatin"].rx_number, "drone", DEMO_TODAY, NOW
+            MARIA,
+            maria["atorvastatin"].rx_number,
+            "drone",
+            DEMO_TODAY,
+            NOW,
+            database_url=seeded_database,
         )
     assert orders_with_key(seeded_database, refill_idempotency_key(maria["atorvastatin"])) == []
 
@@ -233,7 +280,9 @@ def test_another_customers_address_or_prescription_is_refused(seeded_database):
 def test_a_cancelled_refill_order_can_be_ordered_again_once(seeded_database):
     atorvastatin = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
     key = refill_idempotency_key(atorvastatin)
-    first = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW)
+    first = submit_refill(
+        MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW, database_url=seeded_database
+    )
     with session_scope(seeded_database) as session:
         assert assess(session, MARIA, [atorvastatin.rx_number], DEMO_TODAY)[0].already_ordered == (
             first.order_number
@@ -246,9 +295,11 @@ def test_a_cancelled_refill_order_can_be_ordered_again_once(seeded_database):
             assess(session, MARIA, [atorvastatin.rx_number], DEMO_TODAY)[0].already_ordered is None
         )
 
-    again = submit_refill(seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW)
+    again = submit_refill(
+        MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW, database_url=seeded_database
+    )
     repeat = submit_refill(
-        seeded_database, MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW
+        MARIA, atorvastatin.rx_number, "pickup", DEMO_TODAY, NOW, database_url=seeded_database
     )
     assert again.created and again.order_number != first.order_number
     assert (repeat.created, repeat.order_number) == (False, again.order_number)
@@ -268,7 +319,14 @@ def test_twenty_simultaneous_submissions_create_exactly_one_order(seeded_databas
         try:
             barrier.wait(timeout=30)
             results.append(
-                submit_refill(seeded_database, MARIA, atorvastatin.rx_number, home, DEMO_TODAY, NOW)
+                submit_refill(
+                    MARIA,
+                    atorvastatin.rx_number,
+                    home,
+                    DEMO_TODAY,
+                    NOW,
+                    database_url=seeded_database,
+                )
             )
         except Exception as error:  # reported below, not lost in the thread
             errors.append(error)
@@ -289,12 +347,45 @@ def test_twenty_simultaneous_submissions_create_exactly_one_order(seeded_databas
 # ----------------------------------------------------------------------------- renewals, events
 
 
+def test_simultaneous_renewal_requests_record_one(seeded_database):
+    sertraline = prescriptions_of(seeded_database, AISHA)["sertraline"]
+    count = 10
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def renew() -> None:
+        try:
+            barrier.wait(timeout=30)
+            results.append(
+                in_transaction(
+                    seeded_database, request_renewal, AISHA, sertraline.rx_number, "expired", NOW
+                )
+            )
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=renew) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert sorted(results) == [False] * (count - 1) + [True]
+    with session_scope(seeded_database) as session:
+        rows = session.scalars(
+            select(RenewalRequest).where(RenewalRequest.prescription_id == sertraline.id)
+        ).all()
+    assert len(rows) == 1
+
+
 def test_a_renewal_request_is_recorded_once(seeded_database):
     aisha = prescriptions_of(seeded_database, AISHA)
     sertraline = aisha["sertraline"]
     assert (
-        request_renewal(
+        in_transaction(
             seeded_database,
+            request_renewal,
             AISHA,
             sertraline.rx_number,
             "expired",
@@ -303,10 +394,20 @@ def test_a_renewal_request_is_recorded_once(seeded_database):
         )
         is True
     )
-    assert request_renewal(seeded_database, AISHA, sertraline.rx_number, "expired", NOW) is False
     assert (
-        request_renewal(
-            seeded_database, AISHA, aisha["amoxicillin"].rx_number, "no_refills_left", NOW
+        in_transaction(
+            seeded_database, request_renewal, AISHA, sertraline.rx_number, "expired", NOW
+        )
+        is False
+    )
+    assert (
+        in_transaction(
+            seeded_database,
+            request_renewal,
+            AISHA,
+            aisha["amoxicillin"].rx_number,
+            "no_refills_left",
+            NOW,
         )
         is True
     )
@@ -325,16 +426,24 @@ def test_no_renewal_for_a_refillable_or_schedule_ii_prescription(seeded_database
     atorvastatin = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
     oxycodone = prescriptions_of(seeded_database, JAMES)["oxycodone"]
     with pytest.raises(RefillRequestError):
-        request_renewal(seeded_database, MARIA, atorvastatin.rx_number, "expired", NOW)
+        in_transaction(
+            seeded_database, request_renewal, MARIA, atorvastatin.rx_number, "expired", NOW
+        )
     with pytest.raises(RefillRequestError):
-        request_renewal(seeded_database, JAMES, oxycodone.rx_number, "schedule_ii", NOW)
+        in_transaction(
+            seeded_database, request_renewal, JAMES, oxycodone.rx_number, "schedule_ii", NOW
+        )
 
 
 def test_offers_and_the_latest_conversation_are_recorded(seeded_database):
     atorvastatin = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
-    record_offer(seeded_database, "offer-test", MARIA, atorvastatin.rx_number, now=NOW)
-    remember_conversation(seeded_database, MARIA, "chat-old", NOW)
-    remember_conversation(seeded_database, MARIA, "chat-new", NOW + timedelta(minutes=5))
+    in_transaction(
+        seeded_database, record_offer, "offer-test", MARIA, atorvastatin.rx_number, now=NOW
+    )
+    in_transaction(seeded_database, remember_conversation, MARIA, "chat-old", NOW)
+    in_transaction(
+        seeded_database, remember_conversation, MARIA, "chat-new", NOW + timedelta(minutes=5)
+    )
     with session_scope(seeded_database) as session:
         maria_id = repositories.customer_by_reference(session, MARIA).id
         offers = list(
@@ -354,7 +463,7 @@ def test_offers_and_the_latest_conversation_are_recorded(seeded_database):
     assert offers == [(RefillEventKind.OFFERED, atorvastatin.id)]
     assert chats == [("chat-new", NOW + timedelta(minutes=5))]
     with pytest.raises(RefillRequestError):
-        remember_conversation(seeded_database, "C-0000", "chat-x", NOW)
+        in_transaction(seeded_database, remember_conversation, "C-0000", "chat-x", NOW)
 
 
 # ----------------------------------------------------------------------------- wording, settings
@@ -370,8 +479,8 @@ def test_arrival_counts_business_days():
 
 def test_summary_line_is_plain_and_shows_no_address(seeded_database):
     atorvastatin = prescriptions_of(seeded_database, MARIA)["atorvastatin"]
-    shipped = summary_line(atorvastatin, "Home", DEMO_TODAY)
-    picked_up = summary_line(atorvastatin, "pickup", DEMO_TODAY)
+    shipped = summary_line(atorvastatin, 1200, "Home", DEMO_TODAY)
+    picked_up = summary_line(atorvastatin, 1200, "pickup", DEMO_TODAY)
     ship_day = format_day(estimated_arrival(DEMO_TODAY, DeliveryMethod.SHIP))
     pickup_day = format_day(estimated_arrival(DEMO_TODAY, DeliveryMethod.PICKUP))
     item = (

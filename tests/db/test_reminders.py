@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.demo_data import CATALOGUE
 from pharmacy.models import (
     Address,
@@ -35,7 +35,7 @@ from pharmacy.models import (
     Prescription,
     PrescriptionStatus,
 )
-from pharmacy.refill_models import (
+from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
     RefillEventKind,
@@ -43,8 +43,7 @@ from pharmacy.refill_models import (
     ReminderStatus,
     RenewalRequest,
 )
-from pharmacy.refills import RefillSettings, remember_conversation, submit_refill
-from pharmacy.reminders import (
+from pharmacy.refills.reminders import (
     REMINDER_ACTION,
     main,
     open_reminders,
@@ -53,7 +52,8 @@ from pharmacy.reminders import (
     set_reminder_consent,
     take_reminders_to_show,
 )
-from tests.conftest import DEMO_TODAY
+from pharmacy.refills.service import RefillSettings, remember_conversation, submit_refill
+from tests.conftest import DEMO_TODAY, in_transaction
 
 NOW = datetime.combine(DEMO_TODAY, time(8, 0))
 TOKEN = "test-rasa-jwt-secret-of-32-bytes!!"
@@ -90,7 +90,9 @@ class FakeRasa:
                 conversation = url.path.split("/")[2]
                 reminded = [
                     _rx_of_reminder(database_url, reminder_id)
-                    for reminder_id in take_reminders_to_show(database_url, conversation)
+                    for reminder_id in in_transaction(
+                        database_url, take_reminders_to_show, conversation
+                    )
                 ]
                 with fake._lock:
                     status = 500 if fake.fail_next > 0 else 200
@@ -221,7 +223,7 @@ def run(url: str, settings: RefillSettings | None = None):
 
 
 def test_maria_gets_each_due_reminder_once(seeded_database, rasa):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
     maria = rx_numbers_of(seeded_database, MARIA)
 
     first = run(seeded_database)
@@ -248,7 +250,7 @@ def test_maria_gets_each_due_reminder_once(seeded_database, rasa):
 
 
 def test_the_reminder_call_names_no_medicine_person_or_rx_number(seeded_database, rasa):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
     run(seeded_database)
     names = {
         word for entry in CATALOGUE.values() for word in (entry.medicine_id, entry.name.split()[0])
@@ -270,18 +272,23 @@ def test_the_reminder_call_names_no_medicine_person_or_rx_number(seeded_database
 def test_refill_now_opens_only_the_verified_customers_reminders_and_counts_them_once(
     seeded_database, rasa
 ):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
     run(seeded_database)
     rows = reminder_rows(seeded_database, MARIA)
     assert all(row.shown_at is not None for row in rows)
-    assert take_reminders_to_show(seeded_database, "maria-chat") == []  # each said once
+    assert (
+        in_transaction(seeded_database, take_reminders_to_show, "maria-chat") == []
+    )  # each said once
     button = ",".join(str(row.id) for row in rows)  # what the "Refill now" payload carries
 
     said = rasa.delivered("maria-chat")
-    assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said
-    assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said  # twice
+    assert in_transaction(seeded_database, open_reminders, button, MARIA, "maria-chat", NOW) == said
     assert (
-        open_reminders(seeded_database, str(rows[-1].id), MARIA, "maria-chat", NOW) == (said[-1:])
+        in_transaction(seeded_database, open_reminders, button, MARIA, "maria-chat", NOW) == said
+    )  # twice
+    assert (
+        in_transaction(seeded_database, open_reminders, str(rows[-1].id), MARIA, "maria-chat", NOW)
+        == (said[-1:])
     )
     # Someone else verified in the same chat, a made-up id, or garbage: nothing is revealed.
     for ids, reference in (
@@ -291,7 +298,9 @@ def test_refill_now_opens_only_the_verified_customers_reminders_and_counts_them_
         (None, MARIA),
         ("1;DROP", MARIA),
     ):
-        assert open_reminders(seeded_database, ids, reference, "maria-chat", NOW) == []
+        assert (
+            in_transaction(seeded_database, open_reminders, ids, reference, "maria-chat", NOW) == []
+        )
     with session_scope(seeded_database) as session:
         opened = session.scalars(
             select(RefillEvent.prescription_id).where(
@@ -301,15 +310,18 @@ def test_refill_now_opens_only_the_verified_customers_reminders_and_counts_them_
         assert sorted(opened) == sorted(row.prescription_id for row in rows)
         session.get(Prescription, rows[-1].prescription_id).status = PrescriptionStatus.CANCELLED
     try:  # a prescription cancelled since the reminder: the button no longer refills it
-        assert open_reminders(seeded_database, button, MARIA, "maria-chat", NOW) == said[:-1]
+        assert (
+            in_transaction(seeded_database, open_reminders, button, MARIA, "maria-chat", NOW)
+            == said[:-1]
+        )
     finally:
         with session_scope(seeded_database) as session:
             session.get(Prescription, rows[-1].prescription_id).status = PrescriptionStatus.ACTIVE
 
 
 def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
-    with caplog.at_level(logging.INFO, logger="pharmacy.reminders"):
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
+    with caplog.at_level(logging.INFO, logger="pharmacy.refills.reminders"):
         run(seeded_database)
     text = caplog.text.lower()
     assert "sent 3" in text
@@ -327,17 +339,17 @@ def test_logs_name_no_medicine_and_mask_rx_numbers(seeded_database, rasa, caplog
 
 
 def test_a_refill_already_ordered_gets_no_reminder(seeded_database, rasa):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
     maria = rx_numbers_of(seeded_database, MARIA)
     assert submit_refill(
-        seeded_database, MARIA, maria["atorvastatin"], "pickup", DEMO_TODAY, NOW
+        MARIA, maria["atorvastatin"], "pickup", DEMO_TODAY, NOW, database_url=seeded_database
     ).created
     run(seeded_database)
     assert sorted(rasa.delivered("maria-chat")) == sorted([maria["metformin"], maria["lisinopril"]])
 
 
 def test_the_lead_window_decides_how_early_to_remind(seeded_database, rasa):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
     maria = rx_numbers_of(seeded_database, MARIA)
     run(seeded_database, RefillSettings(reminder_lead_days=0))
     assert maria["metformin"] not in rasa.delivered("maria-chat")  # due tomorrow
@@ -350,7 +362,7 @@ def test_no_chat_to_deliver_to_means_no_reminder(seeded_database, rasa):
 
 
 def test_dry_run_counts_and_changes_nothing(seeded_database, rasa, monkeypatch, capsys):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
     monkeypatch.setenv("DATABASE_URL", seeded_database)
     assert main(["--today", DEMO_TODAY.isoformat(), "--dry-run"]) == 0
     assert "dry run: found 3, would send 3, already sent 0" in capsys.readouterr().out
@@ -368,18 +380,21 @@ def test_revoking_consent_stops_reminders_and_opting_in_again_restarts_them(seed
     reference = make_customer(
         seeded_database, {"medicine_id": "atorvastatin", "last_fill_days_ago": 23}
     )
-    remember_conversation(seeded_database, reference, "consent-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, reference, "consent-chat", NOW)
     run(seeded_database)
     assert rasa.delivered("consent-chat") == []  # never consented
 
-    assert set_reminder_consent(seeded_database, reference, True, NOW) is True
-    assert set_reminder_consent(seeded_database, reference, True, NOW) is False
-    assert set_reminder_consent(seeded_database, reference, False, NOW) is True
+    assert in_transaction(seeded_database, set_reminder_consent, reference, True, NOW) is True
+    assert in_transaction(seeded_database, set_reminder_consent, reference, True, NOW) is False
+    assert in_transaction(seeded_database, set_reminder_consent, reference, False, NOW) is True
     run(seeded_database)
     assert rasa.delivered("consent-chat") == []  # revoked
 
     later = NOW + timedelta(hours=1)
-    assert set_reminder_consent(seeded_database, reference, True, later, source="web") is True
+    assert (
+        in_transaction(seeded_database, set_reminder_consent, reference, True, later, source="web")
+        is True
+    )
     run(seeded_database)
     assert rasa.delivered("consent-chat") == list(
         rx_numbers_of(seeded_database, reference).values()
@@ -400,8 +415,8 @@ def test_a_failed_push_is_marked_and_retried_once_by_the_next_run(seeded_databas
     reference = make_customer(
         seeded_database, {"medicine_id": "metformin", "last_fill_days_ago": 23}
     )
-    set_reminder_consent(seeded_database, reference, True, NOW)
-    remember_conversation(seeded_database, reference, "flaky-chat", NOW)
+    in_transaction(seeded_database, set_reminder_consent, reference, True, NOW)
+    in_transaction(seeded_database, remember_conversation, reference, "flaky-chat", NOW)
     rasa.fail_next = 1
 
     failed = run(seeded_database)
@@ -424,8 +439,8 @@ def test_a_retried_reminder_joins_a_new_one_in_the_next_runs_message(seeded_data
         {"medicine_id": "metformin", "last_fill_days_ago": 15},  # due +8
         {"medicine_id": "lisinopril", "last_fill_days_ago": 68},
     )  # due now
-    set_reminder_consent(seeded_database, reference, True, NOW)
-    remember_conversation(seeded_database, reference, "two-chat", NOW)
+    in_transaction(seeded_database, set_reminder_consent, reference, True, NOW)
+    in_transaction(seeded_database, remember_conversation, reference, "two-chat", NOW)
     rx = rx_numbers_of(seeded_database, reference)
     rasa.fail_next = 1
     assert run(seeded_database).failed == 1  # lisinopril's push fails
@@ -440,8 +455,8 @@ def test_a_chat_shared_by_two_customers_gets_one_message_for_each(seeded_databas
     first = make_customer(seeded_database, {"medicine_id": "metformin", "last_fill_days_ago": 23})
     second = make_customer(seeded_database, {"medicine_id": "lisinopril", "last_fill_days_ago": 68})
     for reference in (first, second):
-        set_reminder_consent(seeded_database, reference, True, NOW)
-        remember_conversation(seeded_database, reference, "household-chat", NOW)
+        in_transaction(seeded_database, set_reminder_consent, reference, True, NOW)
+        in_transaction(seeded_database, remember_conversation, reference, "household-chat", NOW)
     assert run(seeded_database).sent == 2
     assert rasa.messages("household-chat") == [
         list(rx_numbers_of(seeded_database, first).values()),
@@ -450,18 +465,20 @@ def test_a_chat_shared_by_two_customers_gets_one_message_for_each(seeded_databas
 
 
 def test_a_typed_refill_now_payload_with_odd_ids_is_read_safely(seeded_database, rasa):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
     run(seeded_database)
     row = reminder_rows(seeded_database, MARIA)[0]
     rx = _rx_of_reminder(seeded_database, row.id)
     for ids in (f"x,{row.id}", f" {row.id} ,{row.id}", f"{row.id},²,-1"):
-        assert open_reminders(seeded_database, ids, MARIA, "maria-chat", NOW) == [rx]
+        assert in_transaction(seeded_database, open_reminders, ids, MARIA, "maria-chat", NOW) == [
+            rx
+        ]
     for ids in ("²", "9" * 20, ",".join(["9" * 9] * 10_000)):
-        assert open_reminders(seeded_database, ids, MARIA, "maria-chat", NOW) == []
+        assert in_transaction(seeded_database, open_reminders, ids, MARIA, "maria-chat", NOW) == []
 
 
 def test_an_unreachable_rasa_counts_as_failed(seeded_database, rasa, monkeypatch):
-    remember_conversation(seeded_database, MARIA, "maria-chat", NOW)
+    in_transaction(seeded_database, remember_conversation, MARIA, "maria-chat", NOW)
     rasa.stop()
     monkeypatch.setenv("RASA_URL", rasa.url)  # nothing listens there any more
     summary = run(seeded_database)
@@ -478,10 +495,12 @@ def test_controlled_substances_never_get_reminders(seeded_database, rasa):
         {"medicine_id": "pregabalin", "last_fill_days_ago": 29},
         {"medicine_id": "oxycodone", "last_fill_days_ago": 29, "authorized": 0, "used": 0},
     )
-    set_reminder_consent(seeded_database, reference, True, NOW)
-    remember_conversation(seeded_database, reference, "controlled-chat", NOW)
-    set_reminder_consent(seeded_database, JAMES, True, NOW)  # James's controlled prescriptions
-    remember_conversation(seeded_database, JAMES, "james-chat", NOW)
+    in_transaction(seeded_database, set_reminder_consent, reference, True, NOW)
+    in_transaction(seeded_database, remember_conversation, reference, "controlled-chat", NOW)
+    in_transaction(
+        seeded_database, set_reminder_consent, JAMES, True, NOW
+    )  # James's controlled prescriptions
+    in_transaction(seeded_database, remember_conversation, JAMES, "james-chat", NOW)
 
     summary = run(seeded_database)
     assert (summary.found, rasa.calls) == (0, [])
@@ -496,3 +515,59 @@ def test_prescriptions_needing_renewal_get_no_reminder(seeded_database):
         levothyroxine_due = reminder_due_date(by_medicine["levothyroxine"], DEMO_TODAY, 3)
     assert (sertraline_due, amoxicillin_due) == (None, None)
     assert levothyroxine_due == DEMO_TODAY - timedelta(days=6)  # 30 days, filled 29 days ago
+
+
+def _at_once(count: int, call) -> list:
+    """``call()`` in ``count`` threads released together; every result, errors re-raised."""
+    barrier = threading.Barrier(count)
+    results: list = []
+    errors: list[Exception] = []
+
+    def run_one() -> None:
+        try:
+            barrier.wait(timeout=30)
+            results.append(call())
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run_one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    return results
+
+
+def test_simultaneous_first_opt_ins_make_one_consent(seeded_database):
+    reference = make_customer(
+        seeded_database, {"medicine_id": "metformin", "last_fill_days_ago": 23}
+    )
+    opt_in = lambda: in_transaction(seeded_database, set_reminder_consent, reference, True, NOW)  # noqa: E731
+    assert sorted(_at_once(10, opt_in)) == [False] * 9 + [True]
+    with session_scope(seeded_database) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        rows = session.scalars(select(Consent).where(Consent.customer_id == customer.id)).all()
+    assert [(row.kind, row.revoked_at) for row in rows] == [(ConsentKind.REFILL_REMINDERS, None)]
+
+
+def test_simultaneous_verifications_keep_one_reachable_chat(seeded_database):
+    reference = make_customer(
+        seeded_database, {"medicine_id": "metformin", "last_fill_days_ago": 23}
+    )
+    chats = iter(f"chat-{n}" for n in range(10))
+    lock = threading.Lock()
+
+    def remember() -> str:
+        with lock:
+            chat = next(chats)
+        in_transaction(seeded_database, remember_conversation, reference, chat, NOW)
+        return chat
+
+    remembered = _at_once(10, remember)
+    with session_scope(seeded_database) as session:
+        customer = repositories.customer_by_reference(session, reference)
+        rows = session.scalars(
+            select(CustomerConversation).where(CustomerConversation.customer_id == customer.id)
+        ).all()
+    assert len(rows) == 1 and rows[0].conversation_id in remembered

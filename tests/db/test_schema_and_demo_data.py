@@ -7,13 +7,13 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from pharmacy import repositories
-from pharmacy.database import is_seeded, prepare
-from pharmacy.db import get_engine, session_scope
-from pharmacy.demo_data import PERSONAS
+from pharmacy.database import get_engine, is_seeded, prepare, session_scope
+from pharmacy.demo_data import CATALOGUE, PERSONAS
 from pharmacy.models import (
     Consent,
     ConsentKind,
     Customer,
+    MedicinePrice,
     Order,
     OrderStatus,
     Prescription,
@@ -32,6 +32,7 @@ TABLES = {
     "order_items",
     "order_status_events",
     "shipments",
+    "medicine_prices",
     "alembic_version",
 }
 
@@ -159,3 +160,11 @@ def test_demo_data_is_deterministic_for_a_given_day(tmp_path):
             ]
 
     assert snapshot(f"sqlite:///{tmp_path / 'a.db'}") == snapshot(f"sqlite:///{tmp_path / 'b.db'}")
+
+
+def test_the_seed_puts_every_catalogue_price_in_the_database(seeded_database):
+    with session_scope(seeded_database) as session:
+        prices = dict(
+            session.execute(select(MedicinePrice.medicine_id, MedicinePrice.price_cents)).all()
+        )
+    assert prices == {entry.medicine_id: entry.price_cents for entry in CATALOGUE.values()}

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pharmacy.models import Address, Prescription
-from pharmacy.refill_conversation import (
+from pharmacy.refills.conversation import (
     ANSWER_INTENTS,
     MEDICINE_QUESTION_INTENTS,
     PICKUP,

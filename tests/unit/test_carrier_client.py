@@ -31,7 +31,7 @@ from pharmacy.carrier import (
     mask_tracking_number,
     parse_tracking,
 )
-from pharmacy.db import session_scope
+from pharmacy.database import session_scope
 from pharmacy.models import Shipment, ShipmentStatus
 from pharmacy.settings import PROJECT_ROOT
 

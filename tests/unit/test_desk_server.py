@@ -27,8 +27,7 @@ from desk.accounts import login_hint
 from desk.accounts import main as accounts_main
 from desk.server import create_app
 from desk.server import main as server_main
-from pharmacy.database import prepare
-from pharmacy.db import session_scope
+from pharmacy.database import prepare, session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, desk_ops, request_handoff
 from pharmacy.handoff.agents import Agent, DeskAuditLog, DeskLogin, create_agent
 from pharmacy.handoff.models import HandoffMessage

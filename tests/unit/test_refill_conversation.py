@@ -1,9 +1,9 @@
-"""How the refill form reads a reply at each step (pharmacy/refill_conversation.py), no database."""
+"""How the refill form reads a reply at each step (pharmacy/refills/conversation.py), no database."""
 
 import pytest
 
 from pharmacy.models import Address, Prescription
-from pharmacy.refill_conversation import (
+from pharmacy.refills.conversation import (
     PICKUP,
     Change,
     FormAnswer,

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from pharmacy.models import Prescription, PrescriptionStatus
-from pharmacy.refill_policy import (
+from pharmacy.refills.policy import (
     EXPLANATIONS,
     RefillOutcome,
     RefillPolicyConfig,

@@ -1,6 +1,6 @@
 """Refill reminders, pushed into the customer's latest verified chat. A command for cron:
 
-    python -m pharmacy.reminders [--today YYYY-MM-DD] [--dry-run]
+    python -m pharmacy.refills.reminders [--today YYYY-MM-DD] [--dry-run]
 
 A prescription gets a reminder when its customer has an active refill-reminder consent (given
 separately, PIPL art. 29) and a remembered chat, it is not a controlled substance, and the policy
@@ -19,6 +19,10 @@ would reset. One message per chat, customer and run, however many prescriptions 
 "Refill now" button carries the reminders' ids, never an Rx number (one of the identity
 factors). ``open_reminders`` turns the ids back into prescriptions only for the verified
 customer they were sent to. Logs carry counts and masked Rx numbers, never names, dates of birth or medicines.
+
+Functions take the caller's ``Session`` and never commit (README, "How it fits together"), except
+``send_due_reminders``, which owns short transactions around each call to Rasa: the claim must
+be committed before the call (the action reads it), and no transaction stays open over the network.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pharmacy import clock, repositories
-from pharmacy.db import session_scope
+from pharmacy.database import insert_unless_present, session_scope
 from pharmacy.logs import configure_logging
 from pharmacy.models import (
     Consent,
@@ -50,22 +54,22 @@ from pharmacy.models import (
     PrescriptionStatus,
 )
 from pharmacy.rasa_api import RasaApi
-from pharmacy.refill_models import (
+from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
     RefillEventKind,
     ReminderSend,
     ReminderStatus,
 )
-from pharmacy.refill_policy import RefillOutcome, RefillPolicyConfig, dea_schedule, decide_refill
-from pharmacy.refills import (
+from pharmacy.refills.policy import RefillOutcome, RefillPolicyConfig, dea_schedule, decide_refill
+from pharmacy.refills.service import (
     RefillRequestError,
     RefillSettings,
     add_refill_event,
     refill_idempotency_key,
 )
 
-log = logging.getLogger("pharmacy.reminders")
+log = logging.getLogger(__name__)
 
 REMINDER_ACTION = "action_refill_reminder"  # says the reminder (actions/refills.py)
 TIMEOUT_SECONDS = 10
@@ -192,29 +196,28 @@ def _already_ordered(session: Session, keys: Iterable[str]) -> set[str]:
 
 
 def take_reminders_to_show(
-    database_url: str | None, conversation_id: str, now: datetime | None = None
+    session: Session, conversation_id: str, now: datetime | None = None
 ) -> list[int]:
     """The ids of one customer's reminders claimed for this conversation and not yet said (the
     customer of the oldest such row), now marked as said: each push says what it claimed, and a
     retried push says its reminders again."""
-    with session_scope(database_url) as session:
-        waiting = session.scalars(
-            select(ReminderSend)
-            .where(
-                ReminderSend.conversation_id == conversation_id,
-                ReminderSend.status == ReminderStatus.SENT,
-                ReminderSend.shown_at.is_(None),
-            )
-            .order_by(ReminderSend.id)
-        ).all()
-        waiting = [row for row in waiting if row.customer_id == waiting[0].customer_id]
-        for reminder in waiting:
-            reminder.shown_at = now or datetime.utcnow()
-        return [reminder.id for reminder in waiting]
+    waiting = session.scalars(
+        select(ReminderSend)
+        .where(
+            ReminderSend.conversation_id == conversation_id,
+            ReminderSend.status == ReminderStatus.SENT,
+            ReminderSend.shown_at.is_(None),
+        )
+        .order_by(ReminderSend.id)
+    ).all()
+    waiting = [row for row in waiting if row.customer_id == waiting[0].customer_id]
+    for reminder in waiting:
+        reminder.shown_at = now or datetime.utcnow()
+    return [reminder.id for reminder in waiting]
 
 
 def open_reminders(
-    database_url: str | None,
+    session: Session,
     reminder_ids: Any,
     customer_reference: str,
     conversation_id: str,
@@ -230,41 +233,40 @@ def open_reminders(
     ids = list(dict.fromkeys(int(part) for part in parts if _ID.fullmatch(part)))
     if not ids:
         return []
-    with session_scope(database_url) as session:
-        found = session.execute(
-            select(ReminderSend.customer_id, Prescription)
-            .join(Prescription, Prescription.id == ReminderSend.prescription_id)
-            .join(Customer, Customer.id == ReminderSend.customer_id)
-            .where(
-                ReminderSend.id.in_(ids),
-                Customer.reference == customer_reference,
-                Prescription.status == PrescriptionStatus.ACTIVE,
-            )
-            .order_by(ReminderSend.id)
-        ).all()
-        opened = set(
-            session.scalars(
-                select(RefillEvent.prescription_id).where(
-                    RefillEvent.kind == RefillEventKind.REMINDER_OPENED,
-                    RefillEvent.conversation_id == conversation_id,
-                )
+    found = session.execute(
+        select(ReminderSend.customer_id, Prescription)
+        .join(Prescription, Prescription.id == ReminderSend.prescription_id)
+        .join(Customer, Customer.id == ReminderSend.customer_id)
+        .where(
+            ReminderSend.id.in_(ids),
+            Customer.reference == customer_reference,
+            Prescription.status == PrescriptionStatus.ACTIVE,
+        )
+        .order_by(ReminderSend.id)
+    ).all()
+    opened = set(
+        session.scalars(
+            select(RefillEvent.prescription_id).where(
+                RefillEvent.kind == RefillEventKind.REMINDER_OPENED,
+                RefillEvent.conversation_id == conversation_id,
             )
         )
-        rx_numbers: list[str] = []
-        for customer_id, rx in found:
-            if rx.id not in opened:
-                add_refill_event(
-                    session,
-                    RefillEventKind.REMINDER_OPENED,
-                    customer_id,
-                    rx.id,
-                    conversation_id,
-                    now or datetime.utcnow(),
-                )
-                opened.add(rx.id)
-            if rx.rx_number not in rx_numbers:
-                rx_numbers.append(rx.rx_number)
-        return rx_numbers
+    )
+    rx_numbers: list[str] = []
+    for customer_id, rx in found:
+        if rx.id not in opened:
+            add_refill_event(
+                session,
+                RefillEventKind.REMINDER_OPENED,
+                customer_id,
+                rx.id,
+                conversation_id,
+                now or datetime.utcnow(),
+            )
+            opened.add(rx.id)
+        if rx.rx_number not in rx_numbers:
+            rx_numbers.append(rx.rx_number)
+    return rx_numbers
 
 
 # ----------------------------------------------------------------------------- sending
@@ -278,7 +280,9 @@ def send_due_reminders(
     settings: RefillSettings | None = None,
     rasa: RasaApi | None = None,
 ) -> ReminderSummary:
-    """Send today's reminders; with ``dry_run`` only count them (no writes, no calls)."""
+    """Send today's reminders; with ``dry_run`` only count them (no writes, no calls).
+
+    Owns its transactions (``database_url``: None for the configured database), see above."""
     settings = settings or RefillSettings.from_env()
     today = today or clock.current().today()
     now = now or clock.current().now()
@@ -408,7 +412,7 @@ def _count_sent(session: Session, due: list[DueReminder]) -> int:
 
 
 def set_reminder_consent(
-    database_url: str | None,
+    session: Session,
     customer_reference: str,
     granted: bool,
     now: datetime,
@@ -419,46 +423,36 @@ def set_reminder_consent(
     The refill-reminder consent is its own row, apart from any other consent; opting out keeps
     the row with ``revoked_at`` set, and opting in again re-activates it.
     """
-    for attempt in range(2):
-        try:
-            return _set_consent(database_url, customer_reference, granted, now, source)
-        except IntegrityError:  # a concurrent opt-in created the row: apply ours to it
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _set_consent(
-    database_url: str | None, customer_reference: str, granted: bool, now: datetime, source: str
-) -> bool:
-    with session_scope(database_url) as session:
-        customer = repositories.customer_by_reference(session, customer_reference)
-        if customer is None:
-            raise RefillRequestError("unknown customer reference")
-        consent = session.scalar(
-            select(Consent).where(
-                Consent.customer_id == customer.id, Consent.kind == ConsentKind.REFILL_REMINDERS
-            )
-        )
-        if not granted:
-            if consent is None or consent.revoked_at is not None:
-                return False
-            consent.revoked_at = now
-            return True
-        if consent is None:
-            session.add(
-                Consent(
-                    customer_id=customer.id,
-                    kind=ConsentKind.REFILL_REMINDERS,
-                    granted_at=now,
-                    source=source,
-                )
-            )
-            return True
-        if consent.revoked_at is None:
-            return False
-        consent.revoked_at, consent.granted_at, consent.source = None, now, source
+    customer = repositories.customer_by_reference(session, customer_reference)
+    if customer is None:
+        raise RefillRequestError("unknown customer reference")
+    # The first opt-in creates the row; of two concurrent ones the unique key keeps one.
+    if granted and insert_unless_present(
+        session,
+        Consent,
+        {
+            "customer_id": customer.id,
+            "kind": ConsentKind.REFILL_REMINDERS,
+            "granted_at": now,
+            "source": source,
+        },
+        unique=["customer_id", "kind"],
+    ):
         return True
+    consent = session.scalar(
+        select(Consent).where(
+            Consent.customer_id == customer.id, Consent.kind == ConsentKind.REFILL_REMINDERS
+        )
+    )
+    if not granted:
+        if consent is None or consent.revoked_at is not None:
+            return False
+        consent.revoked_at = now
+        return True
+    if consent is None or consent.revoked_at is None:
+        return False
+    consent.revoked_at, consent.granted_at, consent.source = None, now, source
+    return True
 
 
 # ----------------------------------------------------------------------------- command
@@ -466,7 +460,7 @@ def _set_consent(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m pharmacy.reminders",
+        prog="python -m pharmacy.refills.reminders",
         description="Send the refill reminders due today into the customers' chats.",
     )
     parser.add_argument(

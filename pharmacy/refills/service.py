@@ -1,13 +1,16 @@
 """Prescription refills without Rasa: what can be refilled, submitting a refill, renewal requests,
 refill events and the plain-words summary the chat confirms.
 
-Whether a refill is allowed is decided by ``pharmacy.refill_policy.decide_refill`` only, and again
+Whether a refill is allowed is decided by ``pharmacy.refills.policy.decide_refill`` only, and again
 at submit time: an answer given earlier in the chat is never trusted. "Exactly once" is left to
 the database's unique constraints (a refill order per prescription state, a renewal request per
 prescription state), never to a check-then-insert, so it holds across processes.
 
 Every function that takes a customer reference and an Rx number checks that the prescription is
 that customer's; a failed check raises ``RefillRequestError`` with a message fit for logs.
+
+Functions take the caller's ``Session`` and never commit (README, "How it fits together"), except
+``submit_refill``, which owns its transactions: see there why.
 """
 
 from __future__ import annotations
@@ -18,13 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pharmacy import repositories
-from pharmacy.db import session_scope
-from pharmacy.demo_data import CATALOGUE
+from pharmacy.database import insert_unless_present, session_scope
 from pharmacy.identity import RX_NUMBER
 from pharmacy.models import (
     Address,
@@ -36,13 +38,13 @@ from pharmacy.models import (
     OrderStatusEvent,
     Prescription,
 )
-from pharmacy.refill_models import (
+from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
     RefillEventKind,
     RenewalRequest,
 )
-from pharmacy.refill_policy import (
+from pharmacy.refills.policy import (
     RefillDecision,
     RefillOutcome,
     RefillPolicyConfig,
@@ -163,7 +165,6 @@ def refill_idempotency_key(prescription: Prescription) -> str:
 
 
 def submit_refill(
-    database_url: str | None,
     customer_reference: str,
     rx_number: str,
     delivery: Delivery,
@@ -171,9 +172,15 @@ def submit_refill(
     now: datetime,
     conversation_id: str | None = None,
     config: RefillPolicyConfig | None = None,
+    *,
+    database_url: str | None = None,
 ) -> SubmitResult:
     """Place the refill order, once: a repeated or concurrent submission returns the same order
-    with ``created=False``. Refused (no order) unless the policy allows the refill today."""
+    with ``created=False``. Refused (no order) unless the policy allows the refill today.
+
+    Owns its transactions (``database_url``: None for the configured database): the order's
+    unique idempotency key decides between concurrent submissions, and the loser's conflict
+    ends its transaction, so the winner's order is read in a second one."""
     config = config or RefillPolicyConfig.from_env()
     key: str | None = None
     decision: RefillDecision | None = None
@@ -185,7 +192,8 @@ def submit_refill(
             if decision.outcome is not RefillOutcome.ALLOWED:
                 return SubmitResult(None, False, decision)
             key = refill_idempotency_key(rx)
-            order = _refill_order(customer, rx, method, address, key, now)
+            price = repositories.medicine_price(session, rx.medicine_id)
+            order = _refill_order(customer, rx, method, address, key, price, now)
             session.add(order)
             session.flush()  # the unique idempotency key decides here, or at commit
             order.order_number = f"EP-{ORDER_NUMBER_BASE + order.id}"  # ids never collide
@@ -195,7 +203,7 @@ def submit_refill(
             return SubmitResult(order.order_number, True, decision)
     except IntegrityError:
         existing = _order_number_for_key(database_url, key) if key else None
-        if existing is None:  # some other constraint failed: not a repeat submission
+        if existing is None or decision is None:  # another constraint: not a repeat submission
             raise
         return SubmitResult(existing, False, decision)
 
@@ -206,10 +214,9 @@ def _refill_order(
     method: DeliveryMethod,
     address: Address | None,
     key: str,
+    price: int | None,
     now: datetime,
 ) -> Order:
-    entry = CATALOGUE.get(rx.medicine_id)
-    price = entry.price_cents if entry else None
     return Order(
         # Placeholder until the row id is known; never committed.
         order_number=f"NEW-{uuid.uuid4().hex[:12]}",
@@ -266,7 +273,7 @@ def _delivery(
 
 
 def request_renewal(
-    database_url: str | None,
+    session: Session,
     customer_reference: str,
     rx_number: str,
     reason_code: str,
@@ -282,31 +289,28 @@ def request_renewal(
     ``today`` is the pharmacy's date the decision was shown for (default: ``now``'s date).
     """
     config = config or RefillPolicyConfig.from_env()
-    try:
-        with session_scope(database_url) as session:
-            customer, rx = _owned_prescription(session, customer_reference, rx_number)
-            decision = decide_refill(rx, today or now.date(), config)
-            if decision.outcome is not RefillOutcome.NEEDS_RENEWAL:
-                raise RefillRequestError(
-                    f"no renewal when the refill decision is {decision.reason_code}"
-                )
-            session.add(
-                RenewalRequest(
-                    prescription_id=rx.id,
-                    customer_id=customer.id,
-                    reason_code=reason_code,
-                    conversation_id=conversation_id,
-                    created_at=now,
-                    dedupe_key=f"renewal:{rx.id}:{rx.refills_used}:{rx.date_written}",
-                )
-            )
-        return True
-    except IntegrityError:  # the dedupe key: this renewal was already requested
-        return False
+    customer, rx = _owned_prescription(session, customer_reference, rx_number)
+    decision = decide_refill(rx, today or now.date(), config)
+    if decision.outcome is not RefillOutcome.NEEDS_RENEWAL:
+        raise RefillRequestError(f"no renewal when the refill decision is {decision.reason_code}")
+    # The dedupe key decides, also between concurrent requests: one request per state.
+    return insert_unless_present(
+        session,
+        RenewalRequest,
+        {
+            "prescription_id": rx.id,
+            "customer_id": customer.id,
+            "reason_code": reason_code,
+            "conversation_id": conversation_id,
+            "created_at": now,
+            "dedupe_key": f"renewal:{rx.id}:{rx.refills_used}:{rx.date_written}",
+        },
+        unique=["dedupe_key"],
+    )
 
 
 def record_offer(
-    database_url: str | None,
+    session: Session,
     conversation_id: str,
     customer_reference: str,
     rx_number: str,
@@ -314,28 +318,27 @@ def record_offer(
 ) -> bool:
     """The chat offered this refill (a refill prompt in the conversion metric). Counted once per
     conversation and prescription, however often the shopper changes their mind; True if new."""
-    with session_scope(database_url) as session:
-        customer, rx = _owned_prescription(session, customer_reference, rx_number)
-        offered = session.scalar(
-            select(RefillEvent.id)
-            .where(
-                RefillEvent.kind == RefillEventKind.OFFERED,
-                RefillEvent.conversation_id == conversation_id,
-                RefillEvent.prescription_id == rx.id,
-            )
-            .limit(1)
+    customer, rx = _owned_prescription(session, customer_reference, rx_number)
+    offered = session.scalar(
+        select(RefillEvent.id)
+        .where(
+            RefillEvent.kind == RefillEventKind.OFFERED,
+            RefillEvent.conversation_id == conversation_id,
+            RefillEvent.prescription_id == rx.id,
         )
-        if offered is not None:
-            return False
-        add_refill_event(
-            session,
-            RefillEventKind.OFFERED,
-            customer.id,
-            rx.id,
-            conversation_id,
-            now or datetime.utcnow(),
-        )
-        return True
+        .limit(1)
+    )
+    if offered is not None:
+        return False
+    add_refill_event(
+        session,
+        RefillEventKind.OFFERED,
+        customer.id,
+        rx.id,
+        conversation_id,
+        now or datetime.utcnow(),
+    )
+    return True
 
 
 def add_refill_event(
@@ -358,35 +361,19 @@ def add_refill_event(
 
 
 def remember_conversation(
-    database_url: str | None, customer_reference: str, conversation_id: str, now: datetime
+    session: Session, customer_reference: str, conversation_id: str, now: datetime
 ) -> None:
     """Keep the customer's latest verified chat (where reminders go). Call on verification."""
-    with session_scope(database_url) as session:
-        customer_id = _customer(session, customer_reference).id
-    if _update_conversation(database_url, customer_id, conversation_id, now):
-        return
-    try:
-        with session_scope(database_url) as session:
-            session.add(
-                CustomerConversation(
-                    customer_id=customer_id, conversation_id=conversation_id, updated_at=now
-                )
-            )
-    except IntegrityError:  # another process inserted the row first: ours is the newer news
-        _update_conversation(database_url, customer_id, conversation_id, now)
-
-
-def _update_conversation(
-    database_url: str | None, customer_id: int, conversation_id: str, now: datetime
-) -> bool:
-    with session_scope(database_url) as session:
-        result = session.execute(
-            update(CustomerConversation)
-            .where(CustomerConversation.customer_id == customer_id)
-            .values(conversation_id=conversation_id, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount > 0
+    customer_id = _customer(session, customer_reference).id
+    latest = {"conversation_id": conversation_id, "updated_at": now}
+    # One row per customer; of two concurrent chats the later write is the newer news.
+    insert_unless_present(
+        session,
+        CustomerConversation,
+        {"customer_id": customer_id, **latest},
+        unique=["customer_id"],
+        update=latest,
+    )
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -433,12 +420,13 @@ def estimated_arrival(today: date, delivery: Delivery | DeliveryMethod) -> date:
     return add_business_days(today, days)
 
 
-def summary_line(prescription: Prescription, delivery_label: str, today: date) -> str:
-    """What the customer confirms before submitting: medicine, quantity, cost when known, and
-    when it arrives. ``delivery_label`` is "pickup" or the address's label ("Home"); the address
-    itself is never written into the chat."""
-    entry = CATALOGUE.get(prescription.medicine_id)
-    cost = f", ${entry.price_cents / 100:.2f} before insurance" if entry else ""
+def summary_line(
+    prescription: Prescription, price_cents: int | None, delivery_label: str, today: date
+) -> str:
+    """What the customer confirms before submitting: medicine, quantity, cost when known
+    (``repositories.medicine_price``), and when it arrives. ``delivery_label`` is "pickup" or
+    the address's label ("Home"); the address itself is never written into the chat."""
+    cost = f", ${price_cents / 100:.2f} before insurance" if price_cents is not None else ""
     medicine = (
         f"{prescription.medicine_name} {prescription.strength} ({prescription.rx_number}), "
         f"quantity {prescription.quantity}{cost}"

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from pharmacy import repositories
 from pharmacy.identity import RX_NUMBER
 from pharmacy.models import Address, Prescription
-from pharmacy.refill_policy import RefillDecision, RefillPolicyConfig, decide_refill
-from pharmacy.refills import (
+from pharmacy.refills.policy import RefillDecision, RefillPolicyConfig, decide_refill
+from pharmacy.refills.service import (
     live_order_number,
     match_prescription,
     refill_idempotency_key,
@@ -303,4 +303,9 @@ def summary_lines(
     by_rx = {p.rx_number: p for p in context.prescriptions}
     if label is None or not rx_numbers or any(rx not in by_rx for rx in rx_numbers):
         return None
-    return [summary_line(by_rx[rx], label, today) for rx in rx_numbers]
+    return [
+        summary_line(
+            by_rx[rx], repositories.medicine_price(session, by_rx[rx].medicine_id), label, today
+        )
+        for rx in rx_numbers
+    ]
