@@ -1,5 +1,5 @@
 """Helpers every action uses: saying catalogue messages, running blocking work off the loop, and
-answering clearly when the database is down."""
+the error boundary that answers the shopper whatever fails."""
 
 import asyncio
 import functools
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import ActionExecutionRejection
 from sqlalchemy.exc import SQLAlchemyError
 
 from pharmacy.messages import render
@@ -38,18 +39,26 @@ async def off_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await loop.run_in_executor(None, functools.partial(function, *args, **kwargs))
 
 
-class DatabaseUnavailable(RuntimeError):
+class ActionFailed(RuntimeError):
+    """An action failed (the error's message is left out: it may carry personal data)."""
+
+
+class DatabaseUnavailable(ActionFailed):
     """The database could not be reached (the SQL error itself is left out: its parameters may
     be personal)."""
 
 
 class DatabaseGuard:
-    """Mixin for every action: a database outage becomes a clear answer instead of a silent turn
-    (and the SDK's error log, whose SQL parameters may hold a date of birth, is never reached).
+    """Mixin for every action: the one error boundary. Whatever fails, the shopper gets a clear
+    answer instead of a silent turn: a database outage says so, any other error says something
+    went wrong and offers a person. The log holds only the action's name and the error's class
+    (SQL parameters and error messages may hold a date of birth), and the SDK's error log, which
+    quotes them, is never reached.
 
     ``class ActionX(DatabaseGuard, Action)``; the subclass's ``run`` is wrapped when defined.
     An action run by a program rather than a shopper sets ``SAYS_DATABASE_DOWN = False``: it then
-    fails with ``DatabaseUnavailable`` (no SQL in the error), so its caller sees the failure.
+    fails with ``DatabaseUnavailable`` or ``ActionFailed`` (no message of the original error), so
+    its caller sees the failure.
     """
 
     SAYS_DATABASE_DOWN = True
@@ -68,11 +77,19 @@ def _guarded(run: Callable[..., Any]) -> Callable[..., Any]:
         try:
             result = run(self, dispatcher, tracker, domain)
             return await result if inspect.isawaitable(result) else result
+        except ActionExecutionRejection:  # the SDK's signal to Rasa (a form rejecting), not a fault
+            raise
         except SQLAlchemyError as error:
             log.warning("%s: database unavailable (%s)", self.name(), type(error).__name__)
             if not self.SAYS_DATABASE_DOWN:
                 raise DatabaseUnavailable(self.name()) from None
             say(dispatcher, "service.database_down")
+            return []
+        except Exception as error:
+            log.error("%s: failed (%s)", self.name(), type(error).__name__)
+            if not self.SAYS_DATABASE_DOWN:
+                raise ActionFailed(self.name()) from None
+            say(dispatcher, "service.action_failed")
             return []
 
     guarded_run.guards_database = True  # type: ignore[attr-defined]

@@ -12,8 +12,8 @@ from actions.handoff import context_from, open_ticket
 from actions.verification import verified_customer
 from pharmacy import clock
 from pharmacy.handoff import HandoffReason
-from pharmacy.handoff.hours import OpeningHours
 from pharmacy.safety import PARSE_DATA_KEY, Emergency, assess_emergency
+from pharmacy.settings import load_settings
 
 
 class ActionEmergency(DatabaseGuard, Action):
@@ -46,7 +46,7 @@ class ActionEmergency(DatabaseGuard, Action):
             SlotSet("requested_slot", None),
             SlotSet("handoff_ticket", place.ticket_id),
         ]
-        if OpeningHours.from_env().is_open(clock.current().instant()):
+        if load_settings().handoff_hours.is_open(clock.current().instant()):
             say(dispatcher, "emergency.flagged")
             # A pharmacist is coming: from now on the shopper's messages go to them.
             return events + [SlotSet("handoff_active", True)]

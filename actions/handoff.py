@@ -21,8 +21,9 @@ from pharmacy.access.gate import CLIENT_ADDRESS_KEY
 from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, QueuePlace, request_handoff
 from pharmacy.handoff import conversation as handoff_conversation
-from pharmacy.handoff.hours import OpeningHours, describe_next_opening
+from pharmacy.handoff.hours import describe_next_opening
 from pharmacy.privacy import redact
+from pharmacy.settings import load_settings
 
 RATING_BUTTONS = [(str(n), f'/rate{{"rating":"{n}"}}') for n in range(1, 6)]
 
@@ -83,7 +84,7 @@ async def open_handoff(
     if place.limited:
         say(dispatcher, "handoff.limited")
         return []
-    hours = OpeningHours.from_env()
+    hours = load_settings().handoff_hours
     now = clock.current().instant()
     if not hours.is_open(now) and reason is not HandoffReason.EMERGENCY:
         say(dispatcher, "handoff.closed", when=describe_next_opening(hours, now))
@@ -195,7 +196,7 @@ class ActionStoreOfflineMessage(DatabaseGuard, Action):
             tracker.sender_id,
             redact(tracker.latest_message.get("text") or ""),
         )
-        hours = OpeningHours.from_env()
+        hours = load_settings().handoff_hours
         say(dispatcher, "handoff.message_left", when=describe_next_opening(hours))
         return [SlotSet("awaiting_offline_message", False)]
 
@@ -210,7 +211,7 @@ class ActionRequestCallback(DatabaseGuard, Action):
         found = await off_loop(handoff_conversation.request_callback, tracker.sender_id)
         if not found:
             return await open_handoff(dispatcher, tracker, HandoffReason.USER_REQUEST)
-        hours = OpeningHours.from_env()
+        hours = load_settings().handoff_hours
         verified = await verified_customer(tracker)
         key = "handoff.callback_verified" if verified else "handoff.callback_unverified"
         say(dispatcher, key, when=describe_next_opening(hours))

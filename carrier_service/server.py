@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import hmac
 import logging
-import os
 import random
 import re
 from dataclasses import dataclass, field
@@ -31,12 +30,11 @@ from sqlalchemy.orm import joinedload
 from pharmacy.database import session_scope
 from pharmacy.logs import configure_logging
 from pharmacy.models import Order, Shipment, ShipmentStatus
+from pharmacy.settings import load_settings, start_settings
 
 log = logging.getLogger("carrier_service")
 
 CARRIER = "RapidParcel"
-DEFAULT_PORT = 8090
-DEFAULT_API_KEY = "dev-carrier-key"
 TRACKING_NUMBER = re.compile(r"^RP[A-Z0-9]{8,20}$")
 UNKNOWN_PREFIX = "RPX"  # valid format, never on file: a stable "unknown" number for tests
 FAULT_MODES = ("slow", "error", "timeout", "flaky", "malformed", "not_found")
@@ -344,7 +342,7 @@ async def health(_request: web.Request) -> web.Response:
 def create_app(api_key: str | None = None, database_url: str | None = None) -> web.Application:
     app = web.Application(client_max_size=16 * 1024)
     app[STATE] = ServerState(
-        api_key=api_key or os.environ.get("CARRIER_API_KEY", "").strip() or DEFAULT_API_KEY,
+        api_key=api_key or load_settings().carrier.api_key,
         database_url=database_url,
     )
     app.router.add_get("/v1/tracking/{tracking_number}", tracking)
@@ -356,22 +354,13 @@ def create_app(api_key: str | None = None, database_url: str | None = None) -> w
     return app
 
 
-def _default_port() -> int:
-    raw = os.environ.get("CARRIER_PORT", "").strip()
-    if not raw:
-        return DEFAULT_PORT
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise SystemExit(f"CARRIER_PORT must be a whole number, got {raw!r}") from error
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fake RapidParcel tracking API (dev and tests).")
     parser.add_argument("--port", type=int, default=None, help="default: CARRIER_PORT or 8090")
     parser.add_argument("--host", default="localhost", help="interface (default: localhost)")
     args = parser.parse_args(argv)
-    port = args.port if args.port is not None else _default_port()
+    settings = start_settings("carrier")
+    port = args.port if args.port is not None else settings.carrier_port
     configure_logging("carrier")
     log.info("fake %s tracking API on %s:%d", CARRIER, args.host, port)
     # No access log: request lines carry tracking numbers. Handlers sleeping for a simulated

@@ -53,7 +53,8 @@ from desk.client import Forwarding
 from desk.responses import STATIC_DIR, add_headers, render, static_file
 from desk.sessions import Clock, LoginThrottle, SessionStore
 from pharmacy.logs import configure_logging
-from pharmacy.settings import load_settings
+from pharmacy.rasa_api import jwt_secret
+from pharmacy.settings import Settings, load_settings, start_settings
 
 log = logging.getLogger("desk")
 
@@ -66,8 +67,9 @@ def create_app(
     session_minutes: float | None = None,
     demo_mode: bool | None = None,
     poll_seconds: float = 1.0,
+    settings: Settings | None = None,
 ) -> web.Application:
-    settings = load_settings()
+    settings = settings or load_settings()
     url = database_url or settings.database_url
     minutes = settings.desk_session_minutes if session_minutes is None else session_minutes
     app = web.Application(middlewares=[login.require_login], client_max_size=64 * 1024)
@@ -119,12 +121,9 @@ async def _close_live_feeds(app: web.Application) -> None:
 
 
 def main() -> int:
+    # A bad value (e.g. demo mode off loopback) refuses to start, saying why.
+    settings = start_settings("desk", check=jwt_secret)
     configure_logging("desk")
-    try:
-        settings = load_settings()
-    except ValueError as problem:  # e.g. demo mode off loopback: refuse to start, say why
-        print(f"desk: {problem}", file=sys.stderr)
-        return 2
     log.info(
         "agent desk on http://%s:%s/%s",
         settings.bind_host,
@@ -132,7 +131,11 @@ def main() -> int:
         " (DEMO MODE)" if settings.demo_mode else "",
     )
     web.run_app(
-        create_app(), host=settings.bind_host, port=settings.desk_port, print=None, access_log=None
+        create_app(settings=settings),
+        host=settings.bind_host,
+        port=settings.desk_port,
+        print=None,
+        access_log=None,
     )
     return 0
 

@@ -16,8 +16,10 @@ from rasa_sdk.endpoint import create_app
 from sanic import response
 from sanic.exceptions import SanicException
 
+from pharmacy.access.config import lockout_key
 from pharmacy.logs import configure_logging, exception_summary
-from pharmacy.settings import load_secret, load_settings
+from pharmacy.rasa_api import jwt_secret
+from pharmacy.settings import Settings, load_secret, start_settings
 
 log = logging.getLogger("actions")
 
@@ -60,13 +62,21 @@ def _action_name(request) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=load_settings().action_port)
+    parser.add_argument("--port", type=int, default=None, help="default: ACTION_PORT or 5055")
     args = parser.parse_args()
+    settings = start_settings("actions", check=_load_secrets)
     configure_logging("actions")
     logging.getLogger("matplotlib").setLevel(logging.WARN)
-    settings = load_settings()
     app = build_app(load_secret(ACTION_TOKEN_ENV, settings.var_dir))
-    app.run(settings.bind_host, args.port, workers=1, access_log=False)
+    port = args.port if args.port is not None else settings.action_port
+    app.run(settings.bind_host, port, workers=1, access_log=False)
+
+
+def _load_secrets(settings: Settings) -> None:
+    """What the actions read on a turn, read once now so that a missing one stops the start."""
+    load_secret(ACTION_TOKEN_ENV, settings.var_dir)
+    lockout_key(settings)
+    jwt_secret(settings)
 
 
 if __name__ == "__main__":

@@ -15,19 +15,14 @@ from ops.model_cache import ensure_model
 from ops.stack import Stack, StackConfig, interrupt_on_signals
 from pharmacy.database import prepare
 from pharmacy.logs import configure_logging
-from pharmacy.settings import load_settings
+from pharmacy.settings import start_settings
 
 
 def main() -> int:
     configure_logging("run")  # the services configure their own; this is for prepare()
     os.environ.setdefault("DEMO_MODE", "1")
-    try:
-        settings = load_settings()
-    except (
-        ValueError
-    ) as problem:  # demo mode off loopback, a malformed number: say so, start nothing
-        print(f"make run: {problem}", file=sys.stderr)
-        return 2
+    # Demo mode off loopback, a malformed number: say so, start nothing (exit status 2).
+    settings = start_settings("make run")
     interrupt_on_signals()
     started = time.monotonic()
     seeded = prepare(settings.database_url)

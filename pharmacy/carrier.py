@@ -11,7 +11,6 @@ the last scans carry the shopper's city.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -36,10 +35,6 @@ def mask_tracking_number(tracking_number: str) -> str:
     return "*" * max(len(text) - 4, 0) + text[-4:]
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name, "").strip() or default
-
-
 @dataclass(frozen=True)
 class CarrierSettings:
     base_url: str = "http://localhost:8090"
@@ -50,15 +45,6 @@ class CarrierSettings:
     backoff_base: float = 0.2  # seconds before retry n: backoff_base * 2 ** (n - 1)
     breaker_threshold: int = 3  # consecutive failed calls that open the breaker
     breaker_cooldown: float = 30.0  # seconds the breaker stays open before one trial call
-
-    @classmethod
-    def from_env(cls) -> CarrierSettings:
-        return cls(
-            base_url=_env("CARRIER_BASE_URL", cls.base_url).rstrip("/"),
-            api_key=_env("CARRIER_API_KEY", cls.api_key),
-            read_timeout=float(_env("CARRIER_READ_TIMEOUT", str(cls.read_timeout))),
-            retries=int(_env("CARRIER_RETRIES", str(cls.retries))),
-        )
 
 
 @dataclass(frozen=True)
@@ -345,9 +331,11 @@ _default_lock = threading.Lock()
 
 
 def default_client() -> CarrierClient:
-    """The process's shared client, made on first use from the environment."""
+    """The process's shared client, made on first use from the settings."""
+    from pharmacy.settings import load_settings  # settings builds CarrierSettings
+
     global _default
     with _default_lock:
         if _default is None:
-            _default = CarrierClient(CarrierSettings.from_env())
+            _default = CarrierClient(load_settings().carrier)
         return _default

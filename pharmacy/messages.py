@@ -48,6 +48,11 @@ CATALOGUE: dict[str, dict[str, Message]] = {
             "anything. Please try again in a few minutes.",
             [HUMAN_BUTTON],
         ),
+        "service.action_failed": Message(
+            "Sorry, something went wrong on our side and I couldn't finish that. Please try again "
+            "in a moment, or talk to a person. In an emergency call 911.",
+            [HUMAN_BUTTON],
+        ),
         # chat access (said by the channel, before the assistant reads the message)
         "access.refused": Message(
             "This chat can't continue: it could not be confirmed as yours. Please reload the page "

@@ -12,15 +12,15 @@ from urllib.parse import quote
 import jwt
 import requests
 
-from pharmacy.settings import load_secret, load_settings
+from pharmacy.settings import Settings, load_secret, load_settings
 
 RASA_JWT_SECRET_ENV = "RASA_JWT_SECRET"
 JWT_METHOD = "HS256"
 TOKEN_SECONDS = 300
 
 
-def jwt_secret() -> str:
-    return load_secret(RASA_JWT_SECRET_ENV, load_settings().var_dir)
+def jwt_secret(settings: Settings | None = None) -> str:
+    return load_secret(RASA_JWT_SECRET_ENV, (settings or load_settings()).var_dir)
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ class RasaApi:
     caller: str = "pharmacy"  # the JWT's username, seen in Rasa's logs
 
     @classmethod
-    def from_settings(cls, caller: str = "pharmacy") -> RasaApi:
-        return cls(load_settings().rasa_url.rstrip("/"), jwt_secret(), caller)
+    def from_settings(cls, caller: str = "pharmacy", settings: Settings | None = None) -> RasaApi:
+        settings = settings or load_settings()
+        return cls(settings.rasa_url.rstrip("/"), jwt_secret(settings), caller)
 
     def headers(self, now: float | None = None) -> dict[str, str]:
         issued = int(now or time.time())

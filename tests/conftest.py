@@ -21,6 +21,7 @@ from ops.stack import Stack, free_port
 from pharmacy import clock
 from pharmacy.database import get_engine, session_scope
 from pharmacy.schema import metadata
+from pharmacy.settings import reset_settings
 
 # The demo data's reference day: today, because the running stack's actions decide refills for
 # today, on the same clock (the edge cases are built relative to this day).
@@ -36,6 +37,13 @@ def in_transaction(url: str, function: Callable[..., T], *args: object, **kwargs
     """Call a core function as an action does: with a session of its own, committed after."""
     with session_scope(url) as session:
         return function(session, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_kept() -> Iterator[None]:
+    """A test that starts a service in-process leaves no settings behind for the next one."""
+    yield
+    reset_settings()
 
 
 def _reset_database(url: str) -> None:
@@ -65,23 +73,36 @@ def seeded_database(database_url: str) -> str:
     return database_url
 
 
-@pytest.fixture(scope="session")
-def stack_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The running stack's own database: conversation tests change it (refills, tickets, address
-    changes), so it is kept apart from the one the database tests check. On PostgreSQL it is the
-    test database's sibling "<name>_stack" (scripts/start-postgres.sh creates both)."""
+def _own_database(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
+    """A migrated database with the demo data for DEMO_TODAY that only one group of tests uses
+    (and changes). On PostgreSQL it is the test database's sibling "<name>_<suffix>"
+    (scripts/start-postgres.sh creates them), or TEST_<SUFFIX>_DATABASE_URL."""
     from pharmacy.database import prepare
 
     base = os.environ.get("TEST_DATABASE_URL", "").strip()
     if base:
-        url = os.environ.get("TEST_STACK_DATABASE_URL", "").strip() or str(
-            make_url(base).set(database=f"{make_url(base).database}_stack")
+        url = os.environ.get(f"TEST_{name.upper()}_DATABASE_URL", "").strip() or str(
+            make_url(base).set(database=f"{make_url(base).database}_{name}")
         )
         _reset_database(url)
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('stack-db') / 'pharmacy-stack.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp(f'{name}-db') / f'pharmacy-{name}.db'}"
     prepare(url, today=DEMO_TODAY)
     return url
+
+
+@pytest.fixture(scope="session")
+def stack_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The running stack's own database: conversation tests change it (refills, tickets, address
+    changes), so it is kept apart from the one the database tests check."""
+    return _own_database(tmp_path_factory, "stack")
+
+
+@pytest.fixture(scope="session")
+def desk_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The desk app tests' own database: they create and retire the demo accounts and fill the
+    queue, which the database tests' queues must not see."""
+    return _own_database(tmp_path_factory, "desk")
 
 
 @pytest.fixture(scope="session")

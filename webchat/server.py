@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 import uuid
 from datetime import datetime
@@ -27,8 +26,8 @@ from pharmacy.access.rate_limit import RateLimiter
 from pharmacy.database import session_scope
 from pharmacy.logs import configure_logging
 from pharmacy.privacy import redact
-from pharmacy.rasa_api import RasaApi
-from pharmacy.settings import PROJECT_ROOT, load_settings
+from pharmacy.rasa_api import RasaApi, jwt_secret
+from pharmacy.settings import PROJECT_ROOT, Settings, load_settings, start_settings
 
 log = logging.getLogger("webchat")
 
@@ -125,9 +124,9 @@ async def socket_io_client(_request: web.Request) -> web.StreamResponse:
 
 
 async def page_config(request: web.Request) -> web.Response:
-    settings = load_settings()
+    settings: Settings = request.app["settings"]
     # The browser reaches Rasa on the host it reached this page on, unless told otherwise.
-    public_rasa = os.environ.get("RASA_PUBLIC_URL") or (
+    public_rasa = settings.rasa_public_url or (
         f"{request.scheme}://{_hostname(request.host)}:{settings.rasa_port}"
     )
     return web.json_response(
@@ -252,13 +251,14 @@ async def _allowed_origins(request: web.Request, handler):
     return response
 
 
-def create_app() -> web.Application:
-    settings = load_settings()
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or load_settings()
     app = web.Application(
         middlewares=[_security_headers, _allowed_origins], client_max_size=64 * 1024
     )
+    app["settings"] = settings
     app["chat_key"] = chat_session_key(settings)
-    app["rasa"] = RasaApi.from_settings("web")
+    app["rasa"] = RasaApi.from_settings("web", settings)
     app["origins"] = frozenset(settings.chat_allowed_origins)
     app["session_limiter"] = RateLimiter(settings.chat_sessions_per_hour, 3600)
     app.cleanup_ctx.append(_open_http)
@@ -283,11 +283,20 @@ def _static_file(folder: Path, name: str):
 
 
 def main() -> None:
+    settings = start_settings("web", check=_load_secrets)
     configure_logging("web")
-    settings = load_settings()
     web.run_app(
-        create_app(), host=settings.bind_host, port=settings.web_port, print=None, access_log=None
+        create_app(settings),
+        host=settings.bind_host,
+        port=settings.web_port,
+        print=None,
+        access_log=None,
     )
+
+
+def _load_secrets(settings: Settings) -> None:
+    chat_session_key(settings)
+    jwt_secret(settings)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pharmacy.access.lockout import LockoutPolicy
 from pharmacy.access.login_tokens import ASYMMETRIC, LoginTokenPolicy
-from pharmacy.settings import Settings, load_secret, load_settings
+from pharmacy.settings import Settings, SettingsError, load_secret, load_settings
 
 CHAT_SESSION_KEY_ENV = "CHAT_SESSION_KEY"
 LOGIN_TOKEN_SECRET_ENV = "IDENTITY_TOKEN_SECRET"
@@ -26,11 +26,17 @@ def login_token_policy(settings: Settings | None = None) -> LoginTokenPolicy:
     algorithms = settings.login_token_algorithms
     if set(algorithms) & set(ASYMMETRIC):
         if not settings.login_token_public_key_file:
-            raise ValueError(
+            raise SettingsError(
                 "LOGIN_TOKEN_PUBLIC_KEY_FILE is needed for "
                 f"LOGIN_TOKEN_ALGORITHMS={','.join(algorithms)}"
             )
-        key = Path(settings.login_token_public_key_file).read_text()
+        try:
+            key = Path(settings.login_token_public_key_file).read_text()
+        except OSError as error:
+            raise SettingsError(
+                f"LOGIN_TOKEN_PUBLIC_KEY_FILE must name a readable PEM file, "
+                f"got {settings.login_token_public_key_file!r} ({error.strerror})"
+            ) from None
     else:
         key = load_secret(LOGIN_TOKEN_SECRET_ENV, settings.var_dir)
     return LoginTokenPolicy(

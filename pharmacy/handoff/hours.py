@@ -6,7 +6,6 @@ next opens.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
@@ -39,10 +38,6 @@ class OpeningHours:
             closes,
             ZoneInfo(zone),
         )
-
-    @classmethod
-    def from_env(cls) -> OpeningHours:
-        return cls.parse(os.environ.get("HANDOFF_HOURS", "").strip() or DEFAULT_HOURS)
 
     def _open_day(self, weekday: int) -> bool:
         if self.first_day <= self.last_day:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import enum
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,7 +26,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from pharmacy.knowledge.loader import drug_class_key, knowledge_base
+from pharmacy.knowledge.loader import drug_class_key
 
 SCHEDULES = ("II", "III", "IV", "V")
 
@@ -81,61 +80,11 @@ class RefillPolicyConfig:
         object.__setattr__(self, "thresholds_by_class", frozen_classes)
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> RefillPolicyConfig:
-        """Defaults, then REFILL_THRESHOLD, REFILL_THRESHOLD_CONTROLLED, RX_EXPIRY_DAYS and
-        REFILL_THRESHOLDS_BY_CLASS ("statin=0.8, proton pump inhibitor=0.7") if set."""
-        values: dict = {}
-        raw_classes = os.environ.get("REFILL_THRESHOLDS_BY_CLASS", "").strip()
-        if raw_classes:
-            values["thresholds_by_class"] = _parse_classes(raw_classes)
-        for var, name in (
-            ("REFILL_THRESHOLD", "default_threshold"),
-            ("REFILL_THRESHOLD_CONTROLLED", "controlled_threshold"),
-        ):
-            raw = os.environ.get(var, "").strip()
-            if raw:
-                values[name] = _parse(var, raw, float, lambda v: 0 < v <= 1, "a fraction in (0, 1]")
-        raw = os.environ.get("RX_EXPIRY_DAYS", "").strip()
-        if raw:
-            values["non_controlled_expiry_days"] = _parse(
-                "RX_EXPIRY_DAYS", raw, int, lambda v: v > 0, "a positive whole number of days"
-            )
-        return cls(**{**values, **overrides})
+    def from_env(cls) -> RefillPolicyConfig:
+        """The process's policy, as ``pharmacy.settings`` read and checked it."""
+        from pharmacy.settings import load_settings  # settings builds this class
 
-
-def _parse(var: str, raw: str, kind: Any, valid: Any, expected: str) -> Any:
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = None
-    if value is None or not valid(value):  # the comparison is also False for NaN
-        raise ValueError(f"{var} must be {expected}, got {raw!r}")
-    return value
-
-
-def _parse_classes(raw: str) -> dict:
-    thresholds = {}
-    for pair in filter(None, (part.strip() for part in raw.split(","))):
-        name, _, value = pair.rpartition("=")
-        if not name.strip():
-            raise ValueError(
-                f"REFILL_THRESHOLDS_BY_CLASS must be pairs like 'statin=0.8', got {pair!r}"
-            )
-        thresholds[name] = _parse(
-            f"REFILL_THRESHOLDS_BY_CLASS ({name.strip()})",
-            value.strip(),
-            float,
-            lambda v: 0 < v <= 1,
-            "a fraction in (0, 1]",
-        )
-    known = {medicine.class_key for medicine in knowledge_base().values()}
-    unknown = sorted({drug_class_key(name) for name in thresholds} - known)
-    if unknown:  # a typo would silently leave the default in force
-        raise ValueError(
-            f"REFILL_THRESHOLDS_BY_CLASS names no class of the knowledge base: "
-            f"{', '.join(unknown)} (known: {', '.join(sorted(known))})"
-        )
-    return thresholds
+        return load_settings().refill_policy
 
 
 def _check_threshold(name: str, value: float) -> None:

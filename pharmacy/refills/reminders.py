@@ -53,7 +53,7 @@ from pharmacy.models import (
     Prescription,
     PrescriptionStatus,
 )
-from pharmacy.rasa_api import RasaApi
+from pharmacy.rasa_api import RasaApi, jwt_secret
 from pharmacy.refills.models import (
     CustomerConversation,
     RefillEvent,
@@ -68,6 +68,7 @@ from pharmacy.refills.service import (
     add_refill_event,
     refill_idempotency_key,
 )
+from pharmacy.settings import start_settings
 
 log = logging.getLogger(__name__)
 
@@ -472,11 +473,9 @@ def main(argv: list[str] | None = None) -> int:
         help="count the reminders due, send nothing and write nothing",
     )
     args = parser.parse_args(argv)
+    start_settings("reminders", check=jwt_secret)
     configure_logging("reminders")
-    try:
-        settings = RefillSettings.from_env()
-    except ValueError as error:
-        parser.error(str(error))
+    settings = RefillSettings.from_env()
     summary = send_due_reminders(today=args.today, dry_run=args.dry_run, settings=settings)
     print(summary.line())
     return 1 if summary.failed else 0  # cron mails the operator; the next run retries

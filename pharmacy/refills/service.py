@@ -15,7 +15,6 @@ Functions take the caller's ``Session`` and never commit (README, "How it fits t
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -51,8 +50,8 @@ from pharmacy.refills.policy import (
     decide_refill,
     format_day,
 )
+from pharmacy.settings import load_settings
 
-MAX_REMINDER_LEAD_DAYS = 30
 ORDER_NUMBER_BASE = 200000  # demo orders are EP-100001..; refill orders EP-200000 + row id
 SHIP_BUSINESS_DAYS = 3
 PICKUP_BUSINESS_DAYS = 1
@@ -72,20 +71,9 @@ class RefillSettings:
 
     @classmethod
     def from_env(cls) -> RefillSettings:
-        """Defaults, then REFILL_REMINDER_LEAD_DAYS and the policy's own variables if set."""
-        lead_days = 3
-        raw = os.environ.get("REFILL_REMINDER_LEAD_DAYS", "").strip()
-        if raw:
-            try:
-                lead_days = int(raw)
-            except ValueError:
-                lead_days = -1
-            if not 0 <= lead_days <= MAX_REMINDER_LEAD_DAYS:
-                raise ValueError(
-                    f"REFILL_REMINDER_LEAD_DAYS must be a whole number of days from 0 to "
-                    f"{MAX_REMINDER_LEAD_DAYS}, got {raw!r}"
-                )
-        return cls(reminder_lead_days=lead_days, policy=RefillPolicyConfig.from_env())
+        """The process's refill settings, as ``pharmacy.settings`` read and checked them."""
+        settings = load_settings()
+        return cls(settings.refill_reminder_lead_days, settings.refill_policy)
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,24 @@ def test_hi_gets_a_greeting_with_buttons_and_a_reload_keeps_the_conversation(bro
     page.context.close()
 
 
+# Records each time the indicator is shown: an answer can come too fast to catch it on screen.
+WATCH_TYPING = """() => {
+  window.typingShown = [];
+  const typing = document.getElementById("typing");
+  new MutationObserver(() => {
+    if (!typing.hidden) window.typingShown.push(typing.textContent.trim());
+  }).observe(typing, {attributes: true, childList: true, subtree: true, characterData: true});
+}"""
+
+
 def test_typing_indicator_shows_while_waiting_and_hides_after_the_answer(browser, stack):
     page, _ = open_chat(browser, stack)
+    page.evaluate(WATCH_TYPING)
+    expect(page.locator("#typing")).to_be_hidden()
     send(page, "hello")
     expect(page.locator(".msg-bot").last).to_contain_text(GREETING)
     expect(page.locator("#typing")).to_be_hidden()
+    assert "Assistant is typing" in page.evaluate("window.typingShown")
     page.context.close()
 
 
@@ -77,11 +90,16 @@ def test_end_chat_closes_the_chat_on_the_server_and_starts_a_new_one(browser, st
     send(page, "hi")
     expect(page.locator(".msg-bot").first).to_contain_text(GREETING)
     ended = stored_chat(page)
+    send(page, "what can you do")  # still being answered when the chat ends
     page.locator("#end-chat").click()
-    expect(page.locator("#chat-log .msg")).to_have_count(0)
+    # The new chat first, so that what follows is checked once the page has moved on.
+    page.wait_for_function(
+        "(old) => { const chat = JSON.parse(localStorage.getItem('pharmacy-chat'));"
+        " return chat !== null && chat.id !== old; }",
+        arg=ended["id"],
+    )
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
-    page.wait_for_function("localStorage.getItem('pharmacy-chat') !== null")
-    assert stored_chat(page)["id"] != ended["id"]
+    expect(page.locator("#chat-log .msg")).to_have_count(0)
     # The old chat's id and secret open nothing any more.
     old = requests.get(
         f"{stack.config.web_url}/api/history/{ended['id']}",
@@ -90,10 +108,16 @@ def test_end_chat_closes_the_chat_on_the_server_and_starts_a_new_one(browser, st
     )
     assert old.status_code == 410
     page.reload()
+    # The page shows the history before it connects (chat.js start()): none for the new chat.
     expect(page.locator("#connection-status")).to_have_attribute("data-state", "connected")
     expect(page.locator("#chat-log .msg")).to_have_count(0)
     send(page, "hi")
     expect(page.locator(".msg-bot").first).to_contain_text(GREETING)
+    expect(page.locator("button.quick-reply")).to_have_count(4)
+    # Now that the new chat has been answered: nothing of the ended one arrived or came back.
+    expect(page.locator(".msg-user")).to_have_count(1)
+    expect(page.locator(".msg-history")).to_have_count(0)
+    expect(page.locator("#chat-log")).not_to_contain_text("put you through to our pharmacy team")
     page.context.close()
 
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from pharmacy.carrier import CarrierClient, TrackingInfo
-from pharmacy.db import get_engine, session_scope
+from pharmacy.database import get_engine, session_scope
 from pharmacy.models import Order, OrderStatus, OrderStatusEvent, Shipment, ShipmentStatus
 from pharmacy.tracking import (
     TrackingKind,

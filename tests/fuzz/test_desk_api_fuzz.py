@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desk.server import create_app
+from tests.conftest import DEMO_TODAY
 from tests.fuzz import strategies
-from tests.unit.test_desk_server import AGENT, DEMO_TODAY, log_in, open_ticket
+from tests.unit.test_desk_server import AGENT, log_in, open_ticket
 
 MARKUP = st.sampled_from(["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', ""])
 json_values = strategies.json_values(st.text(max_size=40) | MARKUP, max_leaves=8)

@@ -33,11 +33,12 @@ from pharmacy.carrier import (
 )
 from pharmacy.database import session_scope
 from pharmacy.models import Shipment, ShipmentStatus
-from pharmacy.settings import PROJECT_ROOT
+from pharmacy.settings import PROJECT_ROOT, load_settings
 
+# The fake carrier reads the shared test database (PostgreSQL in CI's `-m "db or stack"` pass).
+pytestmark = pytest.mark.db
 API_KEY = "test-carrier-key"
 UNKNOWN = "RPX0000000001"
-DEMO_TODAY = date(2026, 11, 23)
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,10 @@ class CarrierServer:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CarrierServer]:
-    from pharmacy.database import prepare
-
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('carrier') / 'pharmacy.db'}"
-    prepare(database_url, today=DEMO_TODAY)
+def server(
+    seeded_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CarrierServer]:
+    database_url = seeded_database  # TEST_DATABASE_URL when set: PostgreSQL in CI
     port = free_port()
     env = dict(
         os.environ, DATABASE_URL=database_url, CARRIER_API_KEY=API_KEY, PYTHONPATH=str(PROJECT_ROOT)
@@ -368,15 +368,15 @@ def test_validation_rejects_each_kind_of_bad_field(change):
 def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("CARRIER_BASE_URL", "http://carrier.internal:9000/")
     monkeypatch.setenv("CARRIER_API_KEY", "k")
-    settings = CarrierSettings.from_env()
+    settings = load_settings().carrier
     assert (settings.base_url, settings.api_key) == ("http://carrier.internal:9000", "k")
     assert (settings.connect_timeout, settings.read_timeout, settings.retries) == (2.0, 2.5, 2)
     monkeypatch.setenv("CARRIER_READ_TIMEOUT", "1.5")
     monkeypatch.setenv("CARRIER_RETRIES", "0")
-    assert (CarrierSettings.from_env().read_timeout, CarrierSettings.from_env().retries) == (1.5, 0)
+    assert (load_settings().carrier.read_timeout, load_settings().carrier.retries) == (1.5, 0)
     for name in ("CARRIER_BASE_URL", "CARRIER_API_KEY", "CARRIER_READ_TIMEOUT", "CARRIER_RETRIES"):
         monkeypatch.delenv(name)
-    assert CarrierSettings.from_env() == CarrierSettings()
+    assert load_settings().carrier == CarrierSettings()
     assert CarrierSettings().base_url == "http://localhost:8090"
 
 

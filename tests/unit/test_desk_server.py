@@ -1,4 +1,4 @@
-"""The agent desk's web app, served by aiohttp's test server on a temporary SQLite database.
+"""The agent desk's web app, served by aiohttp's test server on its own test database.
 
 Rasa is replaced by a small fake HTTP server that records the pushes it receives.
 """
@@ -15,7 +15,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import datetime
 
 import jwt
 import pytest
@@ -27,17 +27,18 @@ from desk.accounts import login_hint
 from desk.accounts import main as accounts_main
 from desk.server import create_app
 from desk.server import main as server_main
-from pharmacy.database import prepare, session_scope
+from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, desk_ops, request_handoff
 from pharmacy.handoff.agents import Agent, DeskAuditLog, DeskLogin, create_agent
 from pharmacy.handoff.models import HandoffMessage
 from pharmacy.settings import PROJECT_ROOT, load_settings
 
-DEMO_TODAY = date(2026, 11, 23)
 AGENT = ("agent", "agent-demo-password")
 PHARMACIST = ("pharmacist", "pharmacist-demo-password")
 SUPERVISOR = ("supervisor", "supervisor-demo-password")
 RASA_TOKEN = "test-rasa-jwt-secret-of-32-bytes!!"
+# The desk's session and queue SQL must run on PostgreSQL too (CI's `-m "db or stack"` pass).
+pytestmark = pytest.mark.db
 
 
 class FakeClock:
@@ -52,10 +53,8 @@ class FakeClock:
 
 
 @pytest.fixture(scope="module")
-def desk_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('desk') / 'desk.db'}"
-    prepare(url, today=DEMO_TODAY)
-    return url
+def desk_db(desk_database: str) -> str:
+    return desk_database  # TEST_DATABASE_URL's sibling when set: PostgreSQL in CI
 
 
 @pytest.fixture(autouse=True)
@@ -447,8 +446,12 @@ def test_outside_demo_mode_the_demo_accounts_are_disabled_and_logged_out(desk_db
 def test_demo_mode_is_refused_unless_the_desk_listens_on_loopback(monkeypatch, capsys):
     monkeypatch.setenv("DEMO_MODE", "1")
     monkeypatch.setenv("BIND_HOST", "0.0.0.0")
-    assert server_main() == 2
-    assert "DEMO_MODE=1 needs BIND_HOST on loopback" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        server_main()
+    assert stopped.value.code == 2
+    assert "desk: configuration error: DEMO_MODE=1 needs BIND_HOST on loopback" in (
+        capsys.readouterr().err
+    )
     monkeypatch.setenv("BIND_HOST", "::1")
     assert load_settings().demo_mode
 
@@ -470,7 +473,7 @@ def test_make_run_turns_demo_mode_on_and_refuses_it_off_loopback_before_starting
         timeout=120,
     )
     assert finished.returncode == 2, finished.stderr
-    assert "make run: DEMO_MODE=1 needs BIND_HOST on loopback" in finished.stderr
+    assert "make run: configuration error: DEMO_MODE=1 needs BIND_HOST" in finished.stderr
 
 
 def test_the_banner_names_the_demo_logins_only_in_demo_mode():
