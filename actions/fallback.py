@@ -1,5 +1,6 @@
 """The fallback: says why a message could not be handled and offers a person; the second
-misunderstanding in a row brings a person in (handoff reason low_confidence)."""
+misunderstanding in a row (counted in slots, actions/unclear_replies.py) brings a person in
+(handoff reason low_confidence)."""
 
 from typing import Any
 
@@ -8,26 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import DatabaseGuard, say
 from actions.handoff import open_handoff
+from actions.unclear_replies import count_unclear, unclear_before
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.handoff import HandoffReason
 from pharmacy.settings import load_settings
-
-
-def previous_turn_was_fallback(tracker: Tracker) -> bool:
-    """Whether the bot's answer to the shopper's previous message was also this fallback."""
-    seen_current_message = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_current_message:
-                return False
-            seen_current_message = True
-        elif (
-            seen_current_message
-            and event.get("event") == "action"
-            and event.get("name") not in ("action_listen", None)
-        ):
-            return event.get("name") == "action_default_fallback"
-    return False
 
 
 class ActionDefaultFallback(DatabaseGuard, Action):
@@ -39,12 +24,13 @@ class ActionDefaultFallback(DatabaseGuard, Action):
     ) -> list[dict[str, Any]]:
         max_chars = load_settings().max_message_chars
         problem = classify_text(tracker.latest_message.get("text"), max_chars)
+        counted = [count_unclear(tracker)]
         if problem is UnreadableInput.EMPTY:
             say(dispatcher, "fallback.empty")
         elif problem is UnreadableInput.TOO_LONG:
             say(dispatcher, "fallback.too_long", max_chars=max_chars)
-        elif previous_turn_was_fallback(tracker):
-            return await open_handoff(
+        elif unclear_before(tracker):
+            return counted + await open_handoff(
                 dispatcher,
                 tracker,
                 HandoffReason.LOW_CONFIDENCE,
@@ -52,4 +38,4 @@ class ActionDefaultFallback(DatabaseGuard, Action):
             )
         else:
             say(dispatcher, "fallback.default")
-        return []
+        return counted

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
+from actions.unclear_replies import UNCLEAR_REPLIES
 from actions.verification import verified_customer
 from pharmacy import clock
 from pharmacy.access.gate import CLIENT_ADDRESS_KEY
@@ -144,6 +145,8 @@ class ActionDeliverAgentMessages(DatabaseGuard, Action):
         # Run from the HTTP API, not after a shopper's message: listen again explicitly, so the
         # shopper's next message is read like any other.
         events: list[dict[str, Any]] = [ActionExecuted("action_listen")]
+        if delivery.messages:  # the person answered: the shopper's next message starts afresh
+            events.insert(0, SlotSet(UNCLEAR_REPLIES, 0))
         if delivery.ticket_closed and tracker.get_slot("handoff_active"):
             say(dispatcher, "handoff.rate", extra_buttons=RATING_BUTTONS)
             events.insert(0, SlotSet("handoff_active", False))

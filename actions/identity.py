@@ -20,8 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from actions.private_tasks import PRIVATE_TASKS, TASK_HANDLERS
-from actions.refill_form import FORM_SLOTS as REFILL_FORM_SLOTS
-from actions.refill_form import REMINDER_ENTITY, REMINDER_SLOT
+from actions.refill_form import REMINDER_ENTITY, REMINDER_SLOT, SLOTS_OF_A_REFILL
 from actions.verification import verified_customer
 from pharmacy import clock, identity
 from pharmacy.access import chat_sessions
@@ -70,7 +69,7 @@ class ActionBeginPrivateTask(DatabaseGuard, Action):
             # Another task replaces the refill (the identity form takes over the active loop):
             # say so, and forget its answers so a later "yes" cannot place it.
             say(dispatcher, "refill.set_aside")
-            events += [SlotSet(slot, None) for slot in REFILL_FORM_SLOTS]
+            events += [SlotSet(slot, None) for slot in SLOTS_OF_A_REFILL]
         reference = await verified_customer(tracker)
         events.append(SlotSet("verified_customer", reference))
         if reference:

@@ -16,11 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import DatabaseGuard, off_loop, say
+from actions.unclear_replies import UNCLEAR_REPLIES, count_unclear, unclear_before
 from actions.verification import verified_customer
 from pharmacy import clock
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.database import session_scope
-from pharmacy.messages import render
 from pharmacy.refills import service as refills
 from pharmacy.refills.conversation import (
     FormAnswer,
@@ -37,6 +37,10 @@ RX_LIST = Step.PRESCRIPTIONS.value
 DELIVERY = Step.DELIVERY.value
 CONFIRMED = Step.CONFIRMATION.value
 FORM_SLOTS = (RX_LIST, DELIVERY, CONFIRMED)
+# The choice last accepted in this refill: kept when the shopper changes to something that can't
+# be refilled now, even after "change medicines" emptied RX_LIST.
+ACCEPTED_RX_LIST = "refill_accepted_rx_list"
+SLOTS_OF_A_REFILL = (*FORM_SLOTS, ACCEPTED_RX_LIST)
 # "Refill now" on a reminder: its payload's entity fills this slot (domain.yml), which
 # ``start_refill`` turns into a pre-filled RX_LIST once the shopper is verified.
 REMINDER_ENTITY = "reminder"
@@ -72,7 +76,9 @@ def _assess(reference: str, rx_numbers: list[str]):
 
 def _unanswered_message(tracker: Tracker) -> bool:
     """Whether no other action has run since the shopper's latest message, i.e. the form is reading
-    it, not coming back after another skill answered it (``latest_action_name`` is the form in both)."""
+    it, not coming back after another skill answered it (``latest_action_name`` is the form in both).
+    Only this turn's events are read: no slot could say it, since the answers in between are often
+    domain responses (utter_faq), which set none."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return True
@@ -84,50 +90,22 @@ def _unanswered_message(tracker: Tracker) -> bool:
     return False
 
 
-UNCLEAR_MESSAGES = (
-    "refill.pick_unclear",
-    "refill.delivery_unclear",
-    "refill.confirm_unclear",
-    "refill.still_unclear",
-    "fallback.empty",
-    "fallback.too_long",
-)
-
-
-def _previous_reply_was_unclear(tracker: Tracker) -> bool:
-    """Whether the shopper's message before this one also got an "I couldn't tell" answer."""
-    unclear_texts = {render(key, max_chars=0).text.split("(")[0] for key in UNCLEAR_MESSAGES}
-    users_seen = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            users_seen += 1
-            if users_seen == 2:
-                return False  # reached the previous message without an unclear answer to it
-        elif event.get("event") == "bot" and users_seen == 1:
-            text = event.get("text") or ""
-            if any(text.startswith(prefix) for prefix in unclear_texts):
-                return True
-    return False
-
-
-def _previous_choice(tracker: Tracker) -> str | None:
-    """The prescriptions chosen earlier in this refill, before the slot values being validated."""
-    events = list(tracker.events)
-    while events and events[-1].get("event") == "slot":  # the candidates being validated now
-        events.pop()
-    for event in reversed(events):
-        if event.get("event") != "slot":
-            continue
-        if event.get("name") == "form_to_start" and event.get("value"):
-            return None  # this refill's start
-        if event.get("name") == RX_LIST and event.get("value"):
-            return str(event["value"])
-    return None
-
-
 class ValidateRefillForm(DatabaseGuard, FormValidationAction):
     def name(self) -> str:
         return "validate_refill_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """The SDK's run, but keeping the count of unclear answers from the extraction (the SDK
+        returns only the form's own slots from it)."""
+        extracted = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extracted)
+        validated = await self.get_validation_events(dispatcher, tracker, domain)
+        tracker.add_slots(validated)
+        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        counted = [event for event in extracted if event["name"] == UNCLEAR_REPLIES]
+        return counted + validated + ([next_slot] if next_slot else [])
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -152,9 +130,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
         answer = await off_loop(
             _interpret, reference, step, reply, rx_list_of(tracker), tracker.get_slot(DELIVERY)
         )
-        return self._events_for(
-            answer, step, reply, dispatcher, repeated=_previous_reply_was_unclear(tracker)
-        )
+        return self._events_for(answer, step, reply, dispatcher, tracker)
 
     @staticmethod
     def _events_for(
@@ -162,7 +138,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
         step: Step,
         reply: Reply,
         dispatcher: CollectingDispatcher,
-        repeated: bool = False,
+        tracker: Tracker,
     ) -> list[dict[str, Any]]:
         if answer.cancelled:
             return [SlotSet(CONFIRMED, False)]
@@ -185,7 +161,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
                 say(dispatcher, "fallback.empty")
             elif problem is UnreadableInput.TOO_LONG:
                 say(dispatcher, "fallback.too_long", max_chars=max_chars)
-            elif repeated:  # twice in a row: offer a person, besides the choices asked again
+            elif unclear_before(tracker):  # twice in a row: offer a person, and the choices again
                 say(dispatcher, "refill.still_unclear")
             else:
                 say(
@@ -196,7 +172,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
                         Step.CONFIRMATION: "refill.confirm_unclear",
                     }[step],
                 )
-            return [SlotSet(step.value, None)]
+            return [SlotSet(step.value, None), count_unclear(tracker)]
         return []  # not an answer: the form steps aside for another skill
 
     async def validate_refill_rx_list(
@@ -222,7 +198,7 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
             else:
                 await self._not_now(dispatcher, tracker, reference, item)
         if not allowed:
-            earlier = _previous_choice(tracker)
+            earlier = tracker.get_slot(ACCEPTED_RX_LIST)
             if earlier:  # changed their mind to something not refillable: keep the earlier choice
                 kept = await off_loop(_assess, reference, earlier.split(","))
                 say(dispatcher, "refill.kept_choice", names=", ".join(item.name for item in kept))
@@ -232,7 +208,8 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
         for item in allowed:
             await off_loop(_record_offer, tracker.sender_id, reference, item.rx_number)
         say(dispatcher, "refill.can_refill", names=", ".join(item.name for item in allowed))
-        return {RX_LIST: ",".join(item.rx_number for item in allowed)}
+        chosen = ",".join(item.rx_number for item in allowed)
+        return {RX_LIST: chosen, ACCEPTED_RX_LIST: chosen}
 
     @staticmethod
     async def _not_now(dispatcher, tracker, reference, item) -> None:

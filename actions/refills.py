@@ -18,12 +18,13 @@ from actions.common import DatabaseGuard, off_loop, say
 from actions.refill_form import (
     CONFIRMED,
     DELIVERY,
-    FORM_SLOTS,
     REMINDER_ENTITY,
     REMINDER_SLOT,
     RX_LIST,
+    SLOTS_OF_A_REFILL,
     rx_list_of,
 )
+from actions.unclear_replies import UNCLEAR_REPLIES
 from actions.verification import verified_customer
 from pharmacy import clock
 from pharmacy.database import session_scope
@@ -66,7 +67,7 @@ async def start_refill(
     reminded_rx = reminded and await off_loop(
         _open_reminders, reminded, reference, tracker.sender_id
     )
-    events = [SlotSet(slot, None) for slot in FORM_SLOTS]
+    events = [SlotSet(slot, None) for slot in SLOTS_OF_A_REFILL]
     if reminded_rx:  # a pre-filled choice: the form validates it like typed Rx numbers
         events.append(SlotSet(RX_LIST, ",".join(reminded_rx)))
     return events + [SlotSet("form_to_start", "refill_form"), SlotSet(REMINDER_SLOT, None)]
@@ -99,8 +100,10 @@ class ActionRefillReminder(DatabaseGuard, Action):
                     ("Stop reminders", "/stop_reminders"),
                 ],
             )
-        # Not after a shopper's message: listen again so the next one is read like any other.
-        return [ActionExecuted("action_listen")]
+        # Not after a shopper's message: listen again so the next one is read like any other,
+        # and as a new exchange (not a second misunderstanding in a row).
+        ended_run = [SlotSet(UNCLEAR_REPLIES, 0)] if shown else []
+        return ended_run + [ActionExecuted("action_listen")]
 
 
 async def set_reminders(
@@ -174,7 +177,9 @@ class ActionFinishRefill(DatabaseGuard, Action):
                 reference = None
             if reference:
                 await self._place(dispatcher, tracker, reference, rx_list, str(delivery))
-        return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_to_start", None)]
+        return [SlotSet(slot, None) for slot in SLOTS_OF_A_REFILL] + [
+            SlotSet("form_to_start", None)
+        ]
 
     @staticmethod
     async def _place(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # imported when parsing: those packages import this module
     from pharmacy.carrier import CarrierSettings
     from pharmacy.handoff.hours import OpeningHours
-    from pharmacy.refill_policy import RefillPolicyConfig
+    from pharmacy.refills.policy import RefillPolicyConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -276,7 +276,7 @@ def _refill_policy() -> RefillPolicyConfig:
     """Defaults, then REFILL_THRESHOLD, REFILL_THRESHOLD_CONTROLLED, RX_EXPIRY_DAYS and
     REFILL_THRESHOLDS_BY_CLASS ("statin=0.8, proton pump inhibitor=0.7") if set."""
     from pharmacy.knowledge.loader import drug_class_key, knowledge_base
-    from pharmacy.refill_policy import RefillPolicyConfig
+    from pharmacy.refills.policy import RefillPolicyConfig
 
     values: dict[str, Any] = {}
     for var, name in (

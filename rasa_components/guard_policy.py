@@ -5,6 +5,11 @@
    the bot stays silent;
 3. the shopper was asked to leave a message for the team (slot ``awaiting_offline_message``).
 After its action, and after the fallback, it predicts ``action_listen``. Otherwise it abstains.
+
+It also marks where each of the shopper's messages begins, for the count of unclear answers in a
+row (actions/unclear_replies.py): the count so far becomes the count before this message, which
+starts at none. Rasa applies a policy's ``events`` whichever policy wins, and drops them with a
+rejected action, so they are given again until an action has run.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -29,6 +34,9 @@ OFFLINE_MESSAGE_ACTION = "action_store_offline_message"
 OWN_ACTIONS = {EMERGENCY_ACTION, RELAY_ACTION, OFFLINE_MESSAGE_ACTION}
 # After these the bot has said all it can; predicting anything but listening would loop.
 LISTEN_AFTER = OWN_ACTIONS | {"action_default_fallback"}
+# Slots of actions/unclear_replies.py (the Rasa server does not import the actions package).
+UNCLEAR_REPLIES = "unclear_replies"
+UNCLEAR_BEFORE = "unclear_replies_before"
 
 
 @DefaultV1Recipe.register(
@@ -66,8 +74,20 @@ class ConversationGuardPolicy(Policy):
         probabilities = self._default_predictions(domain)
         if action is not None:
             probabilities[domain.index_for_action(action)] = 1.0
+        events = self.new_message_events(tracker) if self._user_just_spoke(tracker) else []
         # Marked "no user prediction" so that it also overrules a form's happy path.
-        return self._prediction(probabilities, is_no_user_prediction=action is not None)
+        return self._prediction(
+            probabilities, events=events, is_no_user_prediction=action is not None
+        )
+
+    @staticmethod
+    def new_message_events(tracker: DialogueStateTracker) -> list[Event]:
+        """Before the first action on a new message: the unclear answers in a row so far become
+        those before it; none yet for it. Nothing when there is nothing to move (most turns)."""
+        so_far = tracker.get_slot(UNCLEAR_REPLIES) or 0
+        if not so_far and not tracker.get_slot(UNCLEAR_BEFORE):
+            return []
+        return [SlotSet(UNCLEAR_BEFORE, so_far), SlotSet(UNCLEAR_REPLIES, 0)]
 
     @staticmethod
     def _user_just_spoke(tracker: DialogueStateTracker) -> bool:

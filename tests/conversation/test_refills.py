@@ -407,6 +407,23 @@ def test_a_question_mid_form_is_answered_then_the_form_asks_again(new_chat, stac
     assert orders_for_rx(seeded_database, rx) == 0
 
 
+def test_a_second_unclear_answer_in_a_row_offers_a_person_but_not_after_a_question(
+    new_chat, stack, seeded_database
+):
+    rx = rx_of(seeded_database, AISHA[0], "levothyroxine")
+    send = logged_in(new_chat(), stack, AISHA[0])
+    send(f"refill {rx}")
+    unclear = render("refill.delivery_unclear").text
+    still_unclear = render("refill.still_unclear").text
+    assert unclear in text_of(send("purple elephant"))
+    send("how long does shipping take")  # answered by a response: the run of unclear ones ends
+    again = text_of(send("purple elephant"))
+    assert unclear in again and still_unclear not in again
+    assert still_unclear in text_of(send("purple elephant"))
+    assert "haven't placed anything" in text_of(send("stop"))
+    assert orders_for_rx(seeded_database, rx) == 0
+
+
 def test_an_rx_number_that_is_not_theirs_is_refused_and_the_list_is_offered(new_chat, stack):
     send = logged_in(new_chat(), stack, AISHA[0])
     listing = send("i need a refill")

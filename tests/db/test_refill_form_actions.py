@@ -13,8 +13,10 @@ from actions.refill_questions import ActionAskRefillConfirmed, ActionAskRefillDe
 from actions.refills import ActionFinishRefill, ActionRefillReminder
 from pharmacy import repositories
 from pharmacy.database import session_scope
+from pharmacy.messages import CATALOGUE, Message, render
 from pharmacy.models import Order, OrderItem, OrderStatusEvent
 from pharmacy.refills.models import RefillEvent, RefillEventKind, RenewalRequest
+from tests.actions.turns import Turns
 from tests.conversation.helpers import verified_chat
 
 pytestmark = pytest.mark.db
@@ -176,7 +178,7 @@ def test_unreadable_delivery_answer_is_said_and_asked_again(seeded_database):
         "x" * 5000,
         "nlu_fallback",
     )
-    assert slots == {"refill_delivery": None}
+    assert slots == {"refill_delivery": None, "unclear_replies": 1}
     assert "characters" in said[0]
 
 
@@ -199,49 +201,102 @@ def run_action(action, slots, chat=None):
     )
 
 
-def said_unclear(text):
-    return [
-        {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": text, "parse_data": {"text": text}},
-        {
-            "event": "bot",
-            "text": "Sorry, I didn't catch how you'd like to get it. Please pick one of these:",
-        },
-    ]
+def refill_turns(reference, **slots):
+    """A verified shopper's chat inside the refill form, run turn by turn (tests/actions/turns.py)."""
+    slots = {"verified_customer": reference, **slots}
+    return Turns(chat_for(slots), slots, form="refill_form")
+
+
+def form_turn(turns, text, intent, entities=None):
+    turns.message(text, intent, entities)
+    said, _ = turns.run(ValidateRefillForm(), DOMAIN)
+    return said
+
+
+def delivery_turns(seeded_database):
+    rx, _ = persona(seeded_database, "C-1004")
+    turns = refill_turns(
+        "C-1004", requested_slot="refill_delivery", refill_rx_list=rx["amlodipine"]
+    )
+    turns.run(ActionAskRefillDelivery(), DOMAIN)  # the question, as the form asks it
+    return turns
 
 
 def test_a_second_unclear_reply_in_a_row_offers_a_person(seeded_database):
-    rx, _ = persona(seeded_database, "C-1004")
-    slots = {
-        "verified_customer": "C-1004",
-        "requested_slot": "refill_delivery",
-        "refill_rx_list": rx["amlodipine"],
-    }
-    _, first, _ = run_form(slots, "by pigeon", "inform")
-    _, second, messages = run_form(
-        slots, "by carrier pigeon", "inform", history=said_unclear("by pigeon")
-    )
+    turns = delivery_turns(seeded_database)
+    first = form_turn(turns, "by pigeon", "inform")
     assert first[0].startswith("Sorry, I didn't catch") and "person" not in first[0]
+    assert turns.slot("unclear_replies") == 1
+    second = form_turn(turns, "by carrier pigeon", "inform")
     assert "talk to a person" in second[0]
-    assert {"title": "Talk to a person", "payload": "/request_human"} in messages[0]["buttons"]
+    assert {"title": "Talk to a person", "payload": "/request_human"} in turns.messages[0][
+        "buttons"
+    ]
+    assert turns.slot("unclear_replies") == 2
+    assert "talk to a person" in form_turn(turns, "pigeons!", "inform")[0]  # and again after
+
+
+def test_an_understood_answer_ends_the_run_of_unclear_ones(seeded_database):
+    turns = delivery_turns(seeded_database)
+    form_turn(turns, "by pigeon", "inform")
+    assert form_turn(turns, "pick up", "choose_delivery", {"delivery": "pickup"}) == []
+    assert turns.slot("refill_delivery") == "pickup" and turns.slot("unclear_replies") == 0
+    turns.set(requested_slot="refill_confirmed")
+    said = form_turn(turns, "purple elephant", "inform")
+    assert said == [render("refill.confirm_unclear").text]
+
+
+def test_an_unreadable_message_in_the_form_counts_as_unclear(seeded_database):
+    turns = delivery_turns(seeded_database)
+    assert "looks empty" in form_turn(turns, " ", "nlu_fallback")[0]
+    assert form_turn(turns, "by pigeon", "inform") == [render("refill.still_unclear").text]
+
+
+@pytest.mark.parametrize(
+    "key, text",
+    [
+        # Worded like the question the form asks before it: not a second unclear answer.
+        ("refill.delivery_unclear", "How would you like to get it?"),
+        ("refill.delivery_unclear", "(Sorry!) Please pick one of these:"),
+        ("refill.still_unclear", "Still lost? Tap a choice below, or ask for a person."),
+    ],
+)
+def test_rewording_a_message_does_not_change_when_a_person_is_offered(
+    seeded_database, monkeypatch, key, text
+):
+    monkeypatch.setitem(CATALOGUE["en"], key, Message(text, CATALOGUE["en"][key].buttons))
+    turns = delivery_turns(seeded_database)
+    assert form_turn(turns, "by pigeon", "inform") == [render("refill.delivery_unclear").text]
+    assert form_turn(turns, "by carrier pigeon", "inform") == [render("refill.still_unclear").text]
+
+
+def test_the_earlier_choice_is_kept_after_change_medicines_emptied_it(seeded_database):
+    rx, addresses = persona(seeded_database, "C-1004")
+    turns = refill_turns("C-1004", requested_slot="refill_rx_list")
+    form_turn(turns, "amlodipine", "request_refill")
+    assert turns.slot("refill_accepted_rx_list") == rx["amlodipine"]
+    turns.set(requested_slot="refill_confirmed", refill_delivery=addresses["Home"])
+    change = '/change_answer{"refill_field":"prescriptions"}'
+    form_turn(turns, change, "change_answer", {"refill_field": "prescriptions"})
+    assert turns.slot("refill_rx_list") is None
+    turns.set(requested_slot="refill_rx_list")
+    said = form_turn(turns, "losartan", "request_refill")
+    assert turns.slot("refill_rx_list") == rx["amlodipine"]
+    assert said[-1] == "I've kept your earlier choice: Amlodipine 5 mg tablet."
 
 
 def test_changing_to_a_medicine_that_cannot_be_refilled_keeps_the_earlier_choice(seeded_database):
     rx, addresses = persona(seeded_database, "C-1004")
-    history = [
-        {"event": "slot", "name": "form_to_start", "value": "refill_form"},
-        {"event": "slot", "name": "refill_rx_list", "value": rx["amlodipine"]},
-    ]
     slots, said, _ = run_form(
         {
             "verified_customer": "C-1004",
             "requested_slot": "refill_confirmed",
             "refill_rx_list": rx["amlodipine"],
+            "refill_accepted_rx_list": rx["amlodipine"],
             "refill_delivery": addresses["Home"],
         },
         "make it the losartan instead",
         "request_refill",
-        history=history,
     )
     assert slots["refill_rx_list"] == rx["amlodipine"] and "requested_slot" not in slots
     assert said[0].startswith("Losartan 50 mg tablet: It's too early")
@@ -294,6 +349,7 @@ def test_finishing_reports_a_refill_that_can_no_longer_be_placed(seeded_database
     assert messages[0]["text"].startswith("I couldn't place the refill of RX9999999")
     assert messages[1]["text"].startswith(f"Done: your refill of {rx['amlodipine']} is order EP-")
     assert slots["refill_rx_list"] is None and slots["refill_confirmed"] is None
+    assert slots["refill_accepted_rx_list"] is None  # a later refill starts with no choice
 
 
 def test_finishing_with_the_database_down_says_nothing_was_placed(
