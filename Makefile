@@ -46,6 +46,7 @@ browser:
 lint: setup
 	$(VENV)/bin/ruff check --quiet .
 	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/mypy
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings --quiet

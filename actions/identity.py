@@ -57,7 +57,7 @@ class ActionBeginPrivateTask(DatabaseGuard, Action):
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events = [
-            SlotSet("pending_task", PRIVATE_TASKS.get(intent)),
+            SlotSet("pending_task", PRIVATE_TASKS.get(intent or "")),
             SlotSet("task_text", tracker.latest_message.get("text")),
             SlotSet("dob_input", None),
             SlotSet("possession_input", None),
@@ -109,7 +109,7 @@ def _check(chat_id: str, dob_text: str, factor_text: str) -> identity.FactorChec
         check = identity.check_factors(
             session, dob, factor, lockout_key(settings), now, lockout_policy(settings)
         )
-        if check.outcome is identity.FactorOutcome.VERIFIED:
+        if check.outcome is identity.FactorOutcome.VERIFIED and check.customer_reference:
             chat_sessions.record_verification(
                 session,
                 chat_id,
@@ -199,7 +199,7 @@ class ValidateIdentityForm(DatabaseGuard, FormValidationAction):
                 "possession_input": VERIFIED,
                 "verified_customer": check.customer_reference,
             }
-        if check.outcome is identity.FactorOutcome.LOCKED:
+        if check.outcome is identity.FactorOutcome.LOCKED and check.locked_until is not None:
             until = check.locked_until.replace(tzinfo=timezone.utc).timestamp()
             return {
                 "dob_input": LOCKED,

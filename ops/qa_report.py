@@ -152,7 +152,7 @@ def render_report(out: Path, stories_file: Path, nlu_file: Path, model: Path) ->
                 parts.append(f"<tr><td>shopper types</td><td colspan=2>“{e(step.value)}”</td></tr>")
                 continue
             row_class = " class='bad'" if step.failed else ""
-            did = e(step.predicted) if step.failed else "as expected"
+            did = e(step.predicted) if step.predicted is not None else "as expected"
             parts.append(
                 f"<tr{row_class}><td>{e(step.kind)}</td><td><code>{e(step.value)}</code></td>"
                 f"<td>{did}</td></tr>"

@@ -106,6 +106,19 @@ def desk_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
+def tracking_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The order-tracking tests' own database: they record carrier statuses and address changes."""
+    return _own_database(tmp_path_factory, "tracking")
+
+
+@pytest.fixture(scope="session")
+def carrier_world_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """What the fake carrier knows, apart from our records, so that the tracking tests can make
+    the carrier report what our database does not say yet."""
+    return _own_database(tmp_path_factory, "carrier")
+
+
+@pytest.fixture(scope="session")
 def stack(stack_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     from ops.model_cache import ensure_model
     from ops.stack import StackConfig

@@ -239,7 +239,7 @@ async def _allowed_origins(request: web.Request, handler):
         response = web.Response(status=204 if allowed else 403)
     else:
         response = await handler(request)
-    if allowed and request.path.startswith("/api/"):
+    if allowed and origin is not None and request.path.startswith("/api/"):
         response.headers.update(
             {
                 "Access-Control-Allow-Origin": origin,

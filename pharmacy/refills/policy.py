@@ -142,6 +142,7 @@ def decide_refill(
         return _decision(RefillOutcome.NEEDS_RENEWAL, "no_refills_left")
 
     earliest = earliest_refill_date(rx, config, drug_class)
+    assert earliest is not None  # filled before (checked above)
     if earliest > last_valid_day:  # a date we would give could never be honoured
         return _decision(RefillOutcome.NEEDS_RENEWAL, "expires_before_due")
     if today < earliest:
@@ -222,6 +223,6 @@ def _status(prescription: Any) -> str:
 
 def _decision(outcome: RefillOutcome, code: str, earliest: date | None = None) -> RefillDecision:
     text = EXPLANATIONS[code]
-    if outcome is RefillOutcome.TOO_SOON:
+    if outcome is RefillOutcome.TOO_SOON and earliest is not None:
         text = text.format(date=format_day(earliest))
     return RefillDecision(outcome, earliest, code, text)

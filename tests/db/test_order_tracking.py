@@ -1,11 +1,8 @@
 """The tracking core on a real database, against the fake carrier run as a real HTTP server.
 
-The carrier reads its own seeded database (tests/unit/test_carrier_client.py's ``server``), so a
-test can make the carrier report a status our records do not have yet.
+The carrier reads a seeded database of its own (``carrier_world_database``) and ours is another
+(``tracking_database``), so a test can make the carrier report a status our records do not have.
 """
-
-# The carrier fixtures are imported to be used by name, which ruff reads as redefinitions.
-# ruff: noqa: F401, F811
 
 from __future__ import annotations
 
@@ -30,15 +27,23 @@ from pharmacy.tracking.address import CHANGED_NOTE, AddressKind
 from pharmacy.tracking.status import DELIVERED_NOTE, LiveStatus, _read
 from pharmacy.tracking.text import status_text
 from tests.conversation.helpers import MARIA, ROBERT, order_numbers, persona_order_with_shipment
-from tests.unit.test_carrier_client import (
-    CarrierServer,
-    clean_server,
-    make_client,
-    server,
-)
+from tests.unit.test_carrier_client import CarrierServer, carrier_server, make_client
 
 TABLES_TESTS_ADD_TO = [OrderStatusEvent]
 NOW = datetime(2026, 12, 2, 15, 0)
+
+
+@pytest.fixture(scope="module")
+def seeded_database(tracking_database: str) -> str:
+    """Our records, which these tests change (and put back)."""
+    return tracking_database
+
+
+@pytest.fixture(scope="module")
+def server(
+    carrier_world_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CarrierServer]:
+    yield from carrier_server(carrier_world_database, tmp_path_factory)
 
 
 @pytest.fixture

@@ -62,7 +62,14 @@ class CarrierServer:
 def server(
     seeded_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[CarrierServer]:
-    database_url = seeded_database  # TEST_DATABASE_URL when set: PostgreSQL in CI
+    # TEST_DATABASE_URL when set: PostgreSQL in CI
+    yield from carrier_server(seeded_database, tmp_path_factory)
+
+
+def carrier_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CarrierServer]:
+    """The fake carrier as a real HTTP server whose parcels are the shipments of ``database_url``."""
     port = free_port()
     env = dict(
         os.environ, DATABASE_URL=database_url, CARRIER_API_KEY=API_KEY, PYTHONPATH=str(PROJECT_ROOT)
