@@ -172,6 +172,18 @@ def new_chat(stack) -> Callable[[], Chat]:
 
 
 _MARKERS_BY_FOLDER = {"db": ["db"], "conversation": ["stack"], "browser": ["stack", "browser"]}
+# A test that asks for one of these touches a real database, wherever it lives: marked ``db`` so
+# that CI runs it on PostgreSQL too.
+_DATABASE_FIXTURES = frozenset(
+    {
+        "database_url",
+        "seeded_database",
+        "desk_database",
+        "tracking_database",
+        "carrier_world_database",
+        "stack_database",
+    }
+)
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -179,3 +191,5 @@ def pytest_collection_modifyitems(items) -> None:
         folder = Path(str(item.fspath)).parent.name
         for marker in _MARKERS_BY_FOLDER.get(folder, []):
             item.add_marker(getattr(pytest.mark, marker))
+        if _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)

@@ -27,7 +27,12 @@ from pharmacy.tracking.address import CHANGED_NOTE, AddressKind
 from pharmacy.tracking.status import DELIVERED_NOTE, LiveStatus, _read
 from pharmacy.tracking.text import status_text
 from tests.conversation.helpers import MARIA, ROBERT, order_numbers, persona_order_with_shipment
-from tests.unit.test_carrier_client import CarrierServer, carrier_server, make_client
+from tests.unit.test_carrier_client import (  # clean_server: autouse, it resets faults per test
+    CarrierServer,
+    carrier_server,
+    clean_server,  # noqa: F401
+    make_client,
+)
 
 TABLES_TESTS_ADD_TO = [OrderStatusEvent]
 NOW = datetime(2026, 12, 2, 15, 0)
