@@ -620,6 +620,8 @@
     var ended = { id: sessionId, secret: sessionSecret };
     storageRemove(STORAGE_KEY);
     sessionReady = false; // nothing is sent until the new chat is confirmed
+    // Off the old chat's room at once: a reply still in flight for it must not land in the new one.
+    if (socket) socket.disconnect();
     setStatus("reconnecting");
     resetLog("Chat ended. You can start a new one below.");
     els.input.value = "";
@@ -630,10 +632,8 @@
       /* already ended, or offline: the new chat below does not depend on it */
     }).then(openNewChat).then(function () {
       if (socket) {
-        // Fresh socket id so replies still in flight for the old chat cannot land here.
-        socket.disconnect();
         setStatus("reconnecting");
-        socket.connect();
+        socket.connect(); // a fresh socket id, joined to the new chat's room only
       }
     }).catch(function () {
       setStatus("offline", "Offline (could not start a chat)");
