@@ -190,7 +190,7 @@ def main() -> int:
             stack.stop()
         load.measure_starter(Path(work))
     load.finish(extra)
-    return 0
+    return 1 if load.failed else 0
 
 
 if __name__ == "__main__":

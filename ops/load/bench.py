@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ class LoadBench:
             "assistants": {},
         }
         self.our_scripts: list[Script] = []
+        self.failed = False
 
     def measure_ours(self, stack: Stack, customer: str, order_in_transit: str) -> None:
         self.our_scripts = our_scripts(customer, order_in_transit)
@@ -68,7 +70,11 @@ class LoadBench:
             return
         starter = Starter(work)
         print("Rasa's starter: rasa init --no-prompt (trains it, 1-3 minutes)...", flush=True)
-        created = starter.create()
+        try:
+            created = starter.create()
+        except subprocess.CalledProcessError as failure:
+            self._starter_failed(f"rasa init failed ({failure.returncode}); see {work}")
+            return
         try:
             ready = starter.start()
             print(f"starter trained in {created:.0f} s, ready in {ready:.1f} s", flush=True)
@@ -81,8 +87,16 @@ class LoadBench:
                 "scripts": _describe(scripts),
                 "levels": self._levels(target, scripts, {"rasa": starter.process.pid}),
             }
+        except (RuntimeError, TimeoutError) as failure:
+            self._starter_failed(str(failure))
         finally:
             starter.stop()
+
+    def _starter_failed(self, reason: str) -> None:
+        """Our figures still get printed and written; the run exits non-zero."""
+        print(f"the starter could not be measured: {reason}", flush=True)
+        self.record["starter_error"] = reason
+        self.failed = True
 
     def _levels(
         self, target: Target, scripts: list[Script], groups: dict[str, int]

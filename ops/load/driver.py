@@ -32,7 +32,8 @@ class Target:
 class TurnResult:
     skill: str
     ms: float
-    error: str | None = None  # "http 500", "timeout", "connection", "no reply text", "no button"
+    # "http 500", "timeout", "connection", "bad body", "no reply text", "no button"
+    error: str | None = None
 
 
 def _button(replies: list[dict[str, Any]], wanted: str) -> str | None:
@@ -87,8 +88,10 @@ def run_conversation(
                     error = "no reply text"
         except requests.Timeout:
             error = "timeout"
-        except (requests.RequestException, ValueError):
+        except requests.RequestException:
             error = "connection"
+        except ValueError:  # a 200 whose body is not JSON
+            error = "bad body"
         record(TurnResult(script.skill, (time.perf_counter() - started) * 1000, error))
         if error:
             return

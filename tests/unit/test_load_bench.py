@@ -5,7 +5,9 @@ import argparse
 import json
 import math
 import os
+import subprocess
 
+from ops.load import bench as load_bench
 from ops.load.bench import LoadBench, add_arguments
 from ops.load.driver import LevelRun, Target, TurnResult, run_conversation
 from ops.load.rss import PeakRss, _process_group, group_rss_mb
@@ -178,3 +180,19 @@ def test_the_json_file_holds_settings_levels_and_ratios(tmp_path):
     assert record["ratios"][0]["throughput"] == 1.0
     assert record["assistants"]["ours"]["levels"][0]["per_skill"]["faq"]["n"] == 1
     assert record["ours_start_to_ready_s"] == 12.5 and record["machine"]["cpus"]
+
+
+def test_a_starter_that_cannot_be_made_is_reported_and_our_figures_are_still_written(
+    tmp_path, monkeypatch
+):
+    def fail(self):
+        raise subprocess.CalledProcessError(1, ["rasa", "init"])
+
+    monkeypatch.setattr(load_bench.Starter, "create", fail)
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    bench = LoadBench(parser.parse_args(["--json", str(tmp_path / "b.json")]))
+    bench.measure_starter(tmp_path)
+    record = json.loads(bench.finish().read_text())
+    assert bench.failed and "rasa init failed" in record["starter_error"]
+    assert record["ratios"] == []
