@@ -105,6 +105,7 @@ class LoadBench:
         results = []
         for concurrency in self.levels:
             load_before = os.getloadavg()
+            started_at = datetime.now().isoformat(timespec="seconds")
             print(
                 f"{target.name}: {concurrency} concurrent for {self.seconds:.0f} s "
                 f"(load average before {load_before[0]:.2f})...",
@@ -113,6 +114,8 @@ class LoadBench:
             with PeakRss(groups) as rss:
                 run = run_level(target, scripts, concurrency, self.seconds, self.timeout)
             level = summarize(run, rss.peaks)
+            level["started_at"] = started_at
+            level["cpu_s"] = rss.cpu_s
             level["load_average_before"] = load_before
             level["load_average_after"] = os.getloadavg()
             print(level_table(target.name, level), flush=True)

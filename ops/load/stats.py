@@ -101,6 +101,12 @@ def level_table(name: str, level: dict[str, Any]) -> str:
         )
     rss = ", ".join(f"{k} {v:,.0f}" for k, v in level["peak_rss_mb"].items())
     lines.append(f"  peak RSS MB: {rss}")
+    cpu = level.get("cpu_s")
+    if cpu:
+        spent = ", ".join(f"{k} {v:,.0f}" for k, v in cpu.items() if k != "machine")
+        lines.append(
+            f"  CPU s: {spent} (machine {cpu['machine']:,.0f} in {level['elapsed_s']:.0f} s)"
+        )
     return "\n".join(lines)
 
 

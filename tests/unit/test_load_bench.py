@@ -159,7 +159,11 @@ def test_the_rss_sampler_sees_this_process_group():
     assert _process_group(os.getpid()) == group
     with PeakRss({"tests": group}, interval=0.05) as peak:
         ballast = bytearray(20 * 1024 * 1024)  # touched, so it is resident
+        sum(range(2_000_000))  # some CPU for the accounting to see
     assert peak.peaks["tests"] >= 20 and len(ballast) > 0
+    assert set(peak.cpu_s) == {"tests", "load client", "other", "machine"}
+    assert peak.cpu_s["machine"] >= peak.cpu_s["load client"] > 0
+    assert min(peak.cpu_s.values()) >= 0
     assert group_rss_mb({"nobody": 2**22 + 12345}) == {"nobody": 0.0}
 
 
