@@ -20,7 +20,14 @@ from ops.load.driver import Target, TurnResult, run_conversation, run_level
 from ops.load.rss import PeakRss
 from ops.load.scripts import Script, our_scripts, starter_scripts
 from ops.load.starter import Starter
-from ops.load.stats import comparison_table, json_safe, level_table, ratios, summarize
+from ops.load.stats import (
+    comparison_table,
+    cpu_ms_per_message,
+    json_safe,
+    level_table,
+    ratios,
+    summarize,
+)
 from ops.stack import Stack
 from pharmacy.settings import PROJECT_ROOT
 
@@ -116,6 +123,7 @@ class LoadBench:
             level = summarize(run, rss.peaks)
             level["started_at"] = started_at
             level["cpu_s"] = rss.cpu_s
+            level["cpu_ms_per_answered_turn"] = cpu_ms_per_message(rss.cpu_s, level["answered"])
             level["load_average_before"] = load_before
             level["load_average_after"] = os.getloadavg()
             print(level_table(target.name, level), flush=True)

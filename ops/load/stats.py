@@ -55,6 +55,17 @@ def summarize(run: LevelRun, peak_rss_mb: dict[str, float]) -> dict[str, Any]:
     }
 
 
+def cpu_ms_per_message(cpu_s: dict[str, float], answered: int) -> dict[str, float]:
+    """CPU milliseconds per answered turn of each service (the client and the rest left out)."""
+    if not answered:
+        return {}
+    return {
+        name: seconds * 1000 / answered
+        for name, seconds in cpu_s.items()
+        if name not in ("load client", "other", "machine")
+    }
+
+
 def ratios(ours: list[dict[str, Any]], starter: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Ours over the starter's, per concurrency level both ran."""
     theirs = {level["concurrency"]: level for level in starter}
@@ -107,6 +118,10 @@ def level_table(name: str, level: dict[str, Any]) -> str:
         lines.append(
             f"  CPU s: {spent} (machine {cpu['machine']:,.0f} in {level['elapsed_s']:.0f} s)"
         )
+        per_message = cpu_ms_per_message(cpu, level["answered"])
+        if per_message:
+            costs = ", ".join(f"{k} {v:,.0f}" for k, v in per_message.items() if v >= 0.5)
+            lines.append(f"  CPU ms per answered turn: {costs}")
     return "\n".join(lines)
 
 

@@ -12,7 +12,15 @@ from ops.load.bench import LoadBench, add_arguments
 from ops.load.driver import LevelRun, Target, TurnResult, run_conversation
 from ops.load.rss import PeakRss, _process_group, group_rss_mb
 from ops.load.scripts import Script, Turn, our_scripts, schedule, starter_scripts
-from ops.load.stats import comparison_table, json_safe, percentile, ratios, summarize
+from ops.load.stats import (
+    comparison_table,
+    cpu_ms_per_message,
+    json_safe,
+    level_table,
+    percentile,
+    ratios,
+    summarize,
+)
 from pharmacy.access.chat_sessions import SECRET_METADATA_KEY
 from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
 
@@ -200,3 +208,13 @@ def test_a_starter_that_cannot_be_made_is_reported_and_our_figures_are_still_wri
     record = json.loads(bench.finish().read_text())
     assert bench.failed and "rasa init failed" in record["starter_error"]
     assert record["ratios"] == []
+
+
+def test_cpu_per_answered_turn_is_per_service_and_the_level_prints_it():
+    cpu = {"rasa": 6.0, "actions": 0.5, "load client": 1.0, "other": 3.0, "machine": 10.5}
+    assert cpu_ms_per_message(cpu, 60) == {"rasa": 100.0, "actions": 0.5 * 1000 / 60}
+    assert cpu_ms_per_message(cpu, 0) == {}
+    level = summarize(_run([TurnResult("faq", 1.0)] * 60), {"rasa": 1.0})
+    level["cpu_s"] = cpu
+    table = level_table("ours", level)
+    assert "other 3" in table and "CPU ms per answered turn: rasa 100, actions 8" in table
