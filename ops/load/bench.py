@@ -80,7 +80,7 @@ class LoadBench:
         try:
             created = starter.create()
         except subprocess.CalledProcessError as failure:
-            self._starter_failed(f"rasa init failed ({failure.returncode}); see {work}")
+            self._starter_failed(f"rasa init failed ({failure.returncode})", work)
             return
         try:
             ready = starter.start()
@@ -95,13 +95,17 @@ class LoadBench:
                 "levels": self._levels(target, scripts, {"rasa": starter.process.pid}),
             }
         except (RuntimeError, TimeoutError) as failure:
-            self._starter_failed(str(failure))
+            self._starter_failed(str(failure), work)
         finally:
             starter.stop()
 
-    def _starter_failed(self, reason: str) -> None:
-        """Our figures still get printed and written; the run exits non-zero."""
+    def _starter_failed(self, reason: str, work: Path) -> None:
+        """Our figures still get printed and written; the run exits non-zero. The logs' ends
+        are printed: their folder goes with the run's temporary folder."""
         print(f"the starter could not be measured: {reason}", flush=True)
+        for log in sorted(work.glob("starter-*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-15:]
+            print(f"--- end of {log.name}:", *tail, sep="\n  ", flush=True)
         self.record["starter_error"] = reason
         self.failed = True
 

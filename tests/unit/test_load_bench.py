@@ -195,7 +195,7 @@ def test_the_json_file_holds_settings_levels_and_ratios(tmp_path):
 
 
 def test_a_starter_that_cannot_be_made_is_reported_and_our_figures_are_still_written(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, capsys
 ):
     def fail(self):
         raise subprocess.CalledProcessError(1, ["rasa", "init"])
@@ -204,7 +204,9 @@ def test_a_starter_that_cannot_be_made_is_reported_and_our_figures_are_still_wri
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     bench = LoadBench(parser.parse_args(["--json", str(tmp_path / "b.json")]))
+    (tmp_path / "starter-init.log").write_text("Training failed: no space left\n")
     bench.measure_starter(tmp_path)
+    assert "no space left" in capsys.readouterr().out
     record = json.loads(bench.finish().read_text())
     assert bench.failed and "rasa init failed" in record["starter_error"]
     assert record["ratios"] == []
