@@ -23,7 +23,8 @@ test: setup browser lint validate model
 	$(MAKE) --no-print-directory test-stories
 	$(PY) -m ops.nlu_gate
 
-## bench: speed and size figures on a private stack (BENCH_ARGS="--train" also times training)
+## bench: speed and size figures, then the load at 1, 8, 32 conversations against ours and
+## Rasa's starter, with ratios and a JSON file (BENCH_ARGS="--seconds 10 --levels 1,4", "--train")
 bench: setup model
 	$(PY) -m ops.bench $(BENCH_ARGS)
 

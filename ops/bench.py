@@ -4,6 +4,11 @@ Prints: time from start to ready with a cached model, memory (RSS) of each servi
 latency (p50/p95) over Rasa's REST channel for a greeting, a tracking answer with the carrier
 healthy, the three turns of a refill (offer, summary, cancel), and a tracking answer with the
 carrier timing out. `--train` also times a full training.
+
+Then the load (ops/load/): simulated shoppers at 1, 8 and 32 concurrent conversations against
+our stack, the same load shape against Rasa's starter assistant made by `rasa init` in the same
+run, a table per level, the ratios ours/starter, and a JSON file (`--seconds`, `--levels`,
+`--json`, `--no-starter`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from ops.load.bench import LoadBench, add_arguments
 from ops.model_cache import ensure_model
 from ops.rest_chat import RestChat
 from ops.stack import Stack, interrupt_on_signals, private_stack_config
@@ -98,7 +104,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--train", action="store_true", help="also time a full training")
+    add_arguments(parser)
     args = parser.parse_args()
+    load = LoadBench(args)
+    extra: dict[str, object] = {}
     interrupt_on_signals()
 
     if args.train:
@@ -129,7 +138,8 @@ def main() -> int:
         try:
             started = time.perf_counter()
             stack.start()
-            print(f"start to ready with a cached model: {time.perf_counter() - started:.1f} s")
+            extra["ours_start_to_ready_s"] = time.perf_counter() - started
+            print(f"start to ready with a cached model: {extra['ours_start_to_ready_s']:.1f} s")
             for service in stack.services:
                 if service.process is not None:
                     print(f"  RSS {service.name:<8} {rss_mb(service.process.pid):7.0f} MB")
@@ -165,6 +175,8 @@ def main() -> int:
                 refill(i)
             for name, samples in refill_turns.items():
                 report(f"refill form, {name} turn", samples)
+            # Before the carrier faults below, which open the tracking breaker.
+            load.measure_ours(stack, reference, order)
             faults = f"{config.carrier_url}/_control/faults"
             requests.post(faults, json={"mode": "timeout"}, timeout=5).raise_for_status()
             try:
@@ -176,7 +188,9 @@ def main() -> int:
             report("tracking, carrier timing out (breaker open)", slow[3:])
         finally:
             stack.stop()
-    return 0
+        load.measure_starter(Path(work))
+    load.finish(extra)
+    return 1 if load.failed else 0
 
 
 if __name__ == "__main__":
