@@ -170,7 +170,8 @@ def test_the_rss_sampler_sees_this_process_group():
         sum(range(2_000_000))  # some CPU for the accounting to see
     assert peak.peaks["tests"] >= 20 and len(ballast) > 0
     assert set(peak.cpu_s) == {"tests", "load client", "other", "machine"}
-    assert peak.cpu_s["machine"] >= peak.cpu_s["load client"] > 0
+    # The machine's and the process's counters tick apart (1/100 s each), so allow a few ticks.
+    assert peak.cpu_s["machine"] + 0.05 >= peak.cpu_s["load client"] > 0
     assert min(peak.cpu_s.values()) >= 0
     assert group_rss_mb({"nobody": 2**22 + 12345}) == {"nobody": 0.0}
 
