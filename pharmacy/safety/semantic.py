@@ -19,8 +19,11 @@ randomness, and saved: the same message gives the same answer on every run and e
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from pharmacy.safety.classifier import EmergencyClassifier
 from pharmacy.safety.emergency import Emergency
@@ -35,6 +38,9 @@ MIN_WORDS = 7
 # A post longer than this is also read in later parts of PART_WORDS words (self-harm only).
 LONG_POST_WORDS = 120
 PART_WORDS = 100
+# Encoded pieces kept for the same message's later readings (the emergency check, then the FAQ
+# rule of ``routing``): encoding is most of the check's cost.
+REMEMBERED_PIECES = 32
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,22 @@ class SemanticCheck:
         self.classifier = classifier
         self.min_score = min_score
         self.kinds = classifier.kinds
+        self._remembered: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def encode(self, pieces: list[str]) -> np.ndarray:
+        """The encoder's vectors of ``pieces``, encoding only those not read just before."""
+        found: dict[str, np.ndarray] = {}
+        for piece in pieces:
+            vector = self._remembered.get(piece)  # one lookup: another thread may evict it
+            if vector is not None:
+                found[piece] = vector
+        missing = [p for p in dict.fromkeys(pieces) if p not in found]
+        if missing:
+            for piece, vector in zip(missing, self.encoder.encode(missing), strict=True):
+                found[piece] = self._remembered[piece] = vector
+            while len(self._remembered) > REMEMBERED_PIECES:
+                self._remembered.popitem(last=False)
+        return np.stack([found[p] for p in pieces])
 
     def pieces(self, text: str) -> list[str]:
         """What is read: the normalised message, if it is long enough to carry a meaning, then
@@ -70,7 +92,7 @@ class SemanticCheck:
         if not pieces:
             return {}
         best = {}
-        for kind, values in self.classifier.scores(self.encoder.encode(pieces)).items():
+        for kind, values in self.classifier.scores(self.encode(pieces)).items():
             # later parts count for despair only
             read = len(pieces) if kind is Emergency.SELF_HARM else 1
             index = int(values[:read].argmax())
@@ -83,7 +105,7 @@ class SemanticCheck:
 
     def probability_of(self, text: str, classes: tuple[str, ...]) -> float:
         """The regression's probability that ``text`` is of one of ``classes`` (example classes)."""
-        probabilities = self.classifier.probabilities(self.encoder.encode([normalise(text)]))[0]
+        probabilities = self.classifier.probabilities(self.encode([normalise(text)]))[0]
         return float(sum(probabilities[self.classifier.classes.index(name)] for name in classes))
 
     def match(self, text: str) -> SemanticMatch | None:

@@ -171,3 +171,24 @@ def test_the_later_parts_of_a_long_medicine_question_do_not_raise_other_kinds():
         "night. Is it worth asking for a different one, or does this settle?"
     )
     assert not assess_message(text).is_emergency
+
+
+def test_a_message_read_twice_is_encoded_once():
+    check = default_semantic_check()
+    counting = _CountingEncoder(check.encoder)
+    reader = SemanticCheck(counting, check.classifier)
+    text = "my husband has been short of breath since this morning and his lips look a bit blue"
+    first = reader.scores(text)
+    reader.probability_of(text, ("safe_service",))  # the FAQ rule's reading of the same message
+    assert reader.scores(text) == first
+    assert counting.pieces == 1
+
+
+class _CountingEncoder:
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.pieces = 0
+
+    def encode(self, pieces):
+        self.pieces += len(pieces)
+        return self.encoder.encode(pieces)
