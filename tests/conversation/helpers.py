@@ -85,3 +85,25 @@ def tickets_for(url: str, conversation_id: str):
                 select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id)
             )
         ]
+
+
+def action_call(action: str, sender_id: str, slots: dict, text: str = "where is my order") -> dict:
+    """A call to the action server's webhook as Rasa makes it, with a tracker of our choosing
+    (what a forged or broken caller would send)."""
+    return {
+        "next_action": action,
+        "sender_id": sender_id,
+        "tracker": {
+            "sender_id": sender_id,
+            "slots": slots,
+            "latest_message": {"text": text, "intent": {}},
+            "events": [],
+            "paused": False,
+            "latest_event_time": None,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+        "domain": {},
+        "version": "3.6.2",
+    }

@@ -13,7 +13,7 @@ from pharmacy.handoff.agents import Agent
 from pharmacy.handoff.models import HandoffTicket
 from pharmacy.handoff.queue import open_queue
 from pharmacy.messages import render
-from tests.conversation.helpers import JAMES, MARIA, logged_in, order_numbers
+from tests.conversation.helpers import JAMES, MARIA, action_call, logged_in, order_numbers
 
 
 def test_a_verified_customer_cannot_read_another_customers_order(stack, new_chat, seeded_database):
@@ -46,24 +46,11 @@ def test_asking_for_my_details_back_never_echoes_them(new_chat):
 def test_a_forged_tracker_with_the_right_secret_still_reads_nothing(stack):
     # Even a caller holding the action server's secret cannot make a chat verified: the server's
     # record of the chat (chat_sessions) decides, not the slots sent.
-    call = {
-        "next_action": "action_after_identity",
-        "sender_id": f"forged-{uuid.uuid4()}",
-        "tracker": {
-            "sender_id": "forged",
-            "slots": {"verified_customer": MARIA[0], "pending_task": "track_order"},
-            "latest_message": {"text": "where is my order", "intent": {}},
-            "events": [],
-            "paused": False,
-            "latest_event_time": None,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        },
-        "domain": {},
-        "version": "3.6.2",
-    }
-    call["tracker"]["sender_id"] = call["sender_id"]
+    call = action_call(
+        "action_after_identity",
+        f"forged-{uuid.uuid4()}",
+        {"verified_customer": MARIA[0], "pending_task": "track_order"},
+    )
     answer = requests.post(
         f"{stack.config.action_url}/webhook",
         json=call,

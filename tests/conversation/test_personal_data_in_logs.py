@@ -8,7 +8,7 @@ import requests
 
 from ops.action_server import TOKEN_HEADER
 from pharmacy.messages import render
-from tests.conversation.helpers import MARIA
+from tests.conversation.helpers import MARIA, action_call
 from tests.conversation.test_tracking import ASK_DOB, verify
 
 
@@ -34,24 +34,13 @@ def test_every_accepted_form_verifies_the_shopper(new_chat, dob, phone):
 
 def test_a_failing_action_answers_the_shopper_and_echoes_nothing(stack):
     marker = f"marker-{uuid.uuid4()}"
-    call = {
-        "next_action": "action_after_identity",
-        "sender_id": marker,
-        "version": "3.6.2",
-        "domain": {},
-        "tracker": {
-            "sender_id": marker,
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_event_time": None,
-            "latest_action_name": "action_listen",
-            # A lock time that is not a number makes the lock report raise.
-            "slots": {"identity_locked_until": "soon", "dob_input": "locked"},
-            "latest_message": {"text": f"{marker} 03/14/1958", "intent": {}},
-        },
-    }
+    # A lock time that is not a number makes the lock report raise.
+    call = action_call(
+        "action_after_identity",
+        marker,
+        {"identity_locked_until": "soon", "dob_input": "locked"},
+        text=f"{marker} 03/14/1958",
+    )
     answer = requests.post(
         f"{stack.config.action_url}/webhook",
         json=call,

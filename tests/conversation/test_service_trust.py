@@ -3,27 +3,12 @@
 import requests
 
 from ops.action_server import TOKEN_HEADER
+from tests.conversation.helpers import action_call
 
 
 def _forged_call(reference: str = "C-1001") -> dict:
     # What an attacker would send: a made-up tracker naming a customer as verified.
-    return {
-        "next_action": "action_after_identity",
-        "sender_id": "attacker",
-        "tracker": {
-            "sender_id": "attacker",
-            "slots": {"verified_customer": reference},
-            "latest_message": {"text": "where is my order", "intent": {}},
-            "events": [],
-            "paused": False,
-            "latest_event_time": None,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        },
-        "domain": {},
-        "version": "3.6.2",
-    }
+    return action_call("action_after_identity", "attacker", {"verified_customer": reference})
 
 
 def test_a_forged_action_call_without_the_secret_is_refused(stack):
