@@ -1,4 +1,7 @@
-"""The drug knowledge base: ``medicines.yml`` read into frozen ``Medicine`` records.
+"""The drug knowledge base: the files in ``medicines/`` read into frozen ``Medicine`` records.
+
+One file per therapeutic area (``heart_and_blood.yml``, ``infections.yml``...), so that a reviewer
+checks one area at a time; ids and names are unique across all of them.
 
 Validation is strict and loud. The file is hand-edited and its text is shown to shoppers as
 label facts, so a typo must stop start-up (and CI) with a message naming the entry and the field,
@@ -18,7 +21,7 @@ from typing import Any
 
 import yaml
 
-DEFAULT_PATH = Path(__file__).resolve().with_name("medicines.yml")
+DEFAULT_PATH = Path(__file__).resolve().with_name("medicines")
 
 RX_STATUSES = ("rx", "otc")
 # Schedule I substances have no accepted medical use, so they never appear in a pharmacy.
@@ -37,6 +40,9 @@ _TEXT_FIELDS = (
     "storage",
     "warnings",
 )
+# What the label says about alcohol, food, driving and children. Optional while the older entries
+# are filled in; when present, each must be real text.
+_ASPECT_TEXT_FIELDS = ("alcohol", "food", "driving", "children")
 _FIELDS = (
     "id",
     "generic_name",
@@ -53,6 +59,10 @@ _FIELDS = (
     "missed_dose",
     "storage",
     "warnings",
+    "alcohol",
+    "food",
+    "driving",
+    "children",
     "label",
     "last_reviewed",
 )
@@ -97,6 +107,10 @@ class Medicine:
     warnings: str
     label: LabelReference
     last_reviewed: date
+    alcohol: str | None = None
+    food: str | None = None
+    driving: str | None = None
+    children: str | None = None
 
     @property
     def is_controlled(self) -> bool:
@@ -224,10 +238,14 @@ def _describe(value: Any) -> str:
 
 
 def _check_keys(
-    entry: _Entry, raw: Mapping[str, Any], expected: tuple[str, ...], prefix: str = ""
+    entry: _Entry,
+    raw: Mapping[str, Any],
+    expected: tuple[str, ...],
+    prefix: str = "",
+    optional: tuple[str, ...] = (),
 ) -> None:
     for key in expected:
-        if key not in raw:
+        if key not in raw and key not in optional:
             entry.fail(prefix + key, "missing")
     for key in raw:
         if key not in expected:
@@ -245,11 +263,12 @@ def _parse_entry(index: int, raw: Any, errors: list[str]) -> Medicine | None:
         entry.fail("(entry)", f"must be a mapping of fields, got {_describe(raw)}")
         return None
 
-    _check_keys(entry, raw, _FIELDS)
+    _check_keys(entry, raw, _FIELDS, optional=_ASPECT_TEXT_FIELDS)
     medicine_id = entry.text(raw, "id")
     if medicine_id and not _ID_PATTERN.match(medicine_id):
         entry.fail("id", f"must be lower case letters, digits and '_', got {medicine_id!r}")
     texts = {field: entry.text(raw, field) for field in _TEXT_FIELDS}
+    aspect_texts = {field: entry.text(raw, field) for field in _ASPECT_TEXT_FIELDS if field in raw}
     brand_names = entry.text_list(raw, "brand_names")
     misspellings = entry.text_list(raw, "misspellings")
 
@@ -318,12 +337,16 @@ def _parse_entry(index: int, raw: Any, errors: list[str]) -> Medicine | None:
         maintenance=maintenance,
         label=label,
         last_reviewed=last_reviewed,
+        alcohol=aspect_texts.get("alcohol"),
+        food=aspect_texts.get("food"),
+        driving=aspect_texts.get("driving"),
+        children=aspect_texts.get("children"),
         **texts,
     )
 
 
 def _check_across(medicines: list[Medicine], errors: list[str]) -> None:
-    """Ids and names must be unique over the whole file, or a name would mean two medicines."""
+    """Ids and names must be unique over all files, or a name would mean two medicines."""
     owner_of_id: dict[str, int] = {}
     owner_of_name: dict[str, tuple[str, str]] = {}
     for medicine in medicines:
@@ -347,37 +370,55 @@ def _check_across(medicines: list[Medicine], errors: list[str]) -> None:
 
 
 def load_medicines(path: str | Path = DEFAULT_PATH) -> dict[str, Medicine]:
-    """Every medicine in ``path`` by id, in file order; KnowledgeBaseError if anything is wrong."""
+    """Every medicine in ``path`` by id; KnowledgeBaseError listing everything that is wrong.
+
+    ``path`` is one file, or a folder whose ``*.yml`` files are read in name order.
+    """
     path = Path(path)
+    files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
+    if not files:
+        raise KnowledgeBaseError([f"{path}: no .yml files"])
+    errors: list[str] = []
+    medicines: list[Medicine] = []
+    for file in files:
+        medicines += _read_file(file, errors)
+    _check_across(medicines, errors)
+    if errors:
+        raise KnowledgeBaseError(errors)
+    return {medicine.id: medicine for medicine in medicines}
+
+
+def _read_file(path: Path, errors: list[str]) -> list[Medicine]:
+    """The entries of one file; its problems go to ``errors``, each prefixed with the file name."""
     try:
         with path.open(encoding="utf-8") as handle:
             document = yaml.load(handle, Loader=_StrictLoader)
     except OSError as error:
-        raise KnowledgeBaseError([f"{path}: cannot read: {error}"]) from error
+        errors.append(f"{path}: cannot read: {error}")
+        return []
     except yaml.YAMLError as error:
-        raise KnowledgeBaseError([f"{path}: not valid YAML: {error}"]) from error
+        errors.append(f"{path}: not valid YAML: {error}")
+        return []
 
     if not isinstance(document, dict):
-        raise KnowledgeBaseError([f"{path}: must be a mapping with 'version' and 'medicines'"])
-    errors: list[str] = []
+        errors.append(f"{path}: must be a mapping with 'version' and 'medicines'")
+        return []
+    problems: list[str] = []
     for key in document:
         if key not in _TOP_LEVEL_FIELDS:
-            errors.append(f"top level, field '{key}': unknown field")
+            problems.append(f"top level, field '{key}': unknown field")
     if document.get("version") != SUPPORTED_VERSION:
         got = _describe(document.get("version"))
-        errors.append(f"top level, field 'version': must be {SUPPORTED_VERSION}, got {got}")
+        problems.append(f"top level, field 'version': must be {SUPPORTED_VERSION}, got {got}")
     raw_medicines = document.get("medicines")
     if not isinstance(raw_medicines, list) or not raw_medicines:
         got = _describe(raw_medicines)
-        errors.append(f"top level, field 'medicines': must be a non-empty list, got {got}")
+        problems.append(f"top level, field 'medicines': must be a non-empty list, got {got}")
         raw_medicines = []
 
-    parsed = [_parse_entry(index, raw, errors) for index, raw in enumerate(raw_medicines)]
-    medicines = [medicine for medicine in parsed if medicine is not None]
-    _check_across(medicines, errors)
-    if errors:
-        raise KnowledgeBaseError([f"{path.name}: {error}" for error in errors])
-    return {medicine.id: medicine for medicine in medicines}
+    parsed = [_parse_entry(index, raw, problems) for index, raw in enumerate(raw_medicines)]
+    errors += [f"{path.name}: {problem}" for problem in problems]
+    return [medicine for medicine in parsed if medicine is not None]
 
 
 @lru_cache(maxsize=1)

@@ -240,3 +240,57 @@ def test_names_compare_without_case_hyphens_or_qualifiers():
     assert normalize_name("Amoxicillin-Clavulanate") == "amoxicillin clavulanate"
     assert normalize_name("aspirin (low dose)") == "aspirin"
     assert normalize_name("  Motrin   IB ") == "motrin ib"
+
+
+# ----------------------------------------------------------------------------- a folder of areas
+
+
+def _write_area(folder: Path, name: str, entries: list[object]) -> None:
+    document = {"version": 1, "medicines": entries}
+    (folder / name).write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def test_a_folder_is_read_as_one_knowledge_base(tmp_path: Path) -> None:
+    _write_area(tmp_path, "b_area.yml", [_other()])
+    _write_area(tmp_path, "a_area.yml", [_entry()])
+    (tmp_path / "notes.txt").write_text("not an area file", encoding="utf-8")
+
+    assert list(load_medicines(tmp_path)) == ["testamol", "otherol"]
+
+
+def test_a_name_in_two_area_files_is_refused_with_both_owners(tmp_path: Path) -> None:
+    _write_area(tmp_path, "a_area.yml", [_entry()])
+    _write_area(tmp_path, "b_area.yml", [_other(brand_names=["Testex"])])
+
+    errors = _errors_of(tmp_path)
+
+    assert "medicine 'otherol', field 'brand_names': 'Testex'" in errors
+    assert "medicine 'testamol'" in errors
+
+
+def test_each_problem_names_the_area_file_it_is_in(tmp_path: Path) -> None:
+    _write_area(tmp_path, "a_area.yml", [_entry()])
+    _write_area(tmp_path, "b_area.yml", [_other(storage="")])
+
+    errors = _errors_of(tmp_path)
+
+    assert errors.startswith("b_area.yml: medicine 'otherol', field 'storage'")
+
+
+def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
+    assert "no .yml files" in _errors_of(tmp_path)
+
+
+def test_alcohol_food_driving_and_children_are_read_when_present(write) -> None:
+    texts = {
+        "alcohol": "Avoid alcohol.",
+        "food": "Take with food.",
+        "driving": "May cause drowsiness.",
+        "children": "Ask a pharmacist.",
+    }
+    medicine = load_medicines(write([_entry(**texts)]))["testamol"]
+
+    assert (medicine.alcohol, medicine.food, medicine.driving, medicine.children) == tuple(
+        texts.values()
+    )
+    assert "field 'food': must not be empty" in _errors_of(write([_entry(food=" ")]))

@@ -89,7 +89,7 @@ def test_a_class_override_changes_the_threshold_and_unknown_classes_use_the_defa
 
 
 def test_a_stored_prescription_gets_the_threshold_of_its_knowledge_base_class():
-    # Atorvastatin is "statin (cholesterol-lowering)" in pharmacy/knowledge/medicines.yml.
+    # Atorvastatin is "statin (cholesterol-lowering)" in pharmacy/knowledge/medicines/heart_and_blood.yml.
     config = RefillPolicyConfig(thresholds_by_class={"Statin": 0.80})
     fields = {f.name: getattr(Rx(), f.name) for f in dataclasses.fields(Rx)}
     atorvastatin = Prescription(medicine_id="atorvastatin", **fields)
