@@ -91,7 +91,10 @@ class StackClient:
 
 
 def core_outcome(case: Case) -> str:
-    """The core alone, without the trained model: the emergency checks, then the pharmacist rules."""
+    """The core alone, without the trained model: the emergency checks, then the pharmacist rules
+    as the medicine action applies them (a health question naming no medicine of ours goes to a
+    pharmacist too)."""
+    from pharmacy.knowledge import default_recognizer
     from pharmacy.safety import assess_message
     from pharmacy.safety.routing import looks_clinical, pharmacist_reason
 
@@ -99,7 +102,9 @@ def core_outcome(case: Case) -> str:
         return "emergency"
     if pharmacist_reason(case.text):
         return "pharmacist"
-    return "medicine_answer" if looks_clinical(case.text) else "unclear"
+    if not looks_clinical(case.text):
+        return "unclear"
+    return "medicine_answer" if default_recognizer().find(case.text) else "pharmacist"
 
 
 def report(cases: list[Case], outcomes: list[str], show_misses: bool = False) -> dict[str, float]:

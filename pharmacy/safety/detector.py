@@ -7,7 +7,13 @@ installed the patterns alone decide (``make setup`` installs it).
 
 from __future__ import annotations
 
-from pharmacy.safety.emergency import EmergencyAssessment, assess_emergency, is_hypothetical
+from pharmacy.safety.emergency import (
+    Emergency,
+    EmergencyAssessment,
+    assess_emergency,
+    is_hypothetical,
+    is_long_standing,
+)
 from pharmacy.safety.semantic import default_semantic_check
 
 SEMANTIC_CUE = "semantic"
@@ -26,4 +32,6 @@ def assess_message(text: str | None) -> EmergencyAssessment:
     match = check.match(text) if check is not None else None
     if match is None:
         return found
+    if match.kind is Emergency.MEDICAL and is_long_standing(text):
+        return found  # read by meaning, a complaint of months is not an emergency now
     return EmergencyAssessment(kinds=(match.kind,), topic=False, cues=(SEMANTIC_CUE,))

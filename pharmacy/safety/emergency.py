@@ -384,6 +384,10 @@ _CUES: list[_Cue] = [
             r"\binhaler (is not|isnt|not|did not|does not|is no) (working|helping|help)",
             r"\bwheez\w* (really |so |very )?(bad|badly|hard|a lot)",
             r"\bchoking\b",
+            r"\b(feel\w*|felt) like (i am |he is |she is |i was )?drowning\b",
+            r"\bcough\w* up (fluid|froth|foam|pink)",
+            r"\bbreath\w*\b[^.]{0,50}\b(difficult\w*|hard|trouble|cannot|struggl\w*) (even )?(in |to )?"
+            r"(speak|speaking|talk|talking|finish\w* (a |my |his |her )?sentences?)\b",
         ),
         topical=True,
         negatable=True,
@@ -480,6 +484,8 @@ _CUES: list[_Cue] = [
             r"\b(went|gone|going|goes|suddenly|sudden) numb\b",
             r"\bworst headache of (my|his|her) life",
             r"\bsudden(ly)? (cannot see|blind|lost (my |his |her )?vision)",
+            r"\b(sudden(ly)?|woke( up)? with|waking up with|out of nowhere)\b[^.]{0,20}\b(double"
+            r" vision|lost (my |his |her )?(sight|vision)|vision loss|loss of vision)",
         ),
         topical=True,
         negatable=True,
@@ -570,7 +576,8 @@ _NEGATED = re.compile(
 )
 _IN_THE_PAST = re.compile(
     r"\b((\d+|a|one|two|three|four|five|few|several|many|couple of|a couple of) )?(years?|months?|yrs?)"
-    r" ago\b|\blast (year|month|summer|winter|spring|fall|autumn)\b|\bhistory of\b|\bin the past\b"
+    r" (ago|back)\b|\bbefore (\d+|a|one|two|three|four|five|six|few|several) (years?|months?)\b"
+    r"|\blast (year|month|summer|winter|spring|fall|autumn)\b|\bhistory of\b|\bin the past\b"
     r"|\bwhen i was (a |younger|little|\d+|\w+teen\b|ten\b|eleven\b|twelve\b|in (school|college))"
     r"|\bused to\b|\bprevious(ly)?\b|\bonce had\b"
     r"|\b(have been|been|was|am) (fine|okay|ok|stable|well|free of (them|it)|\w+[- ]free) (for|since|ever)\b"
@@ -613,6 +620,25 @@ _NOW = re.compile(
     r"\b(now|right now|today|tonight|this morning|this evening|just|currently|still"
     r"|hours? ago|minutes? ago|an hour ago|yesterday|last night)\b"
 )
+
+
+# A complaint that has gone on for weeks or longer, or comes and goes: not an emergency by itself.
+_LONG_STANDING = re.compile(
+    r"\b(for|since|over|in) (the )?(past |last )?((\d+|\d+-\d+|a|one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|few|several|many|couple of|a couple of) )?(weeks|months?|years?|yrs)\b"
+    r"|\bfor (a|one|two|three|four|five|six|seven|\d+) weeks?\b|\bsince (childhood|birth|i was|he was"
+    r"|she was|last (year|month|summer|winter)|(19|20)\d\d|january|february|march|april|may|june"
+    r"|july|august|september|october|november|december)\b|\bchronic\b|\bon and off\b"
+    r"|\b(every time|everytime|whenever|occasionally|sometimes|often|always|usually|recurring"
+    r"|keeps? (coming|happening)|from time to time|again and again)\b"
+)
+
+
+def is_long_standing(text: str) -> bool:
+    """Whether ``text`` tells of a complaint of weeks or longer, or one that comes and goes, with
+    nothing said of today ("my knee has ached for months", "i get dizzy every time i stand")."""
+    normalised = normalise(text[:MAX_CHARS_READ])
+    return bool(_LONG_STANDING.search(normalised)) and not _NOW.search(normalised)
 
 
 # "what happens if a child swallows a battery?": a hypothetical about anyone, not an event.

@@ -14,6 +14,7 @@ from pharmacy.safety.routing import (
     choose_intent,
     looks_clinical,
     pharmacist_reason,
+    reads_as_health_question,
 )
 from pharmacy.settings import PROJECT_ROOT
 
@@ -220,3 +221,37 @@ def test_coming_off_ones_own_medicine_is_for_a_pharmacist(text):
 @pytest.mark.parametrize("text", ["stop my reminders", "can i stop my order", "stop my delivery"])
 def test_stopping_a_service_is_not_stopping_a_medicine(text):
     assert pharmacist_reason(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my knee sometimes locks and i have to wiggle it loose with my hand",
+        "the mole on my shoulder has started to burn a little, is it serious",
+        "my grandson keeps tugging at his ear and has been grumpy for a week",
+    ],
+)
+def test_a_health_complaint_without_a_clinical_word_is_read_as_one_by_meaning(text):
+    assert not looks_clinical(text, by_meaning=False)
+    assert looks_clinical(text)
+    assert route(text, "out_of_scope") == MEDICINE_QUESTION
+
+
+def test_a_delivery_problem_is_read_by_its_words_not_its_meaning():
+    # The parcel's contents read like a complaint; the classifier's delivery intent stands.
+    text = "the ice pack was completely melted and the pens feel warm"
+    assert route(text, "report_delivery_problem") is None
+
+
+def test_no_service_or_small_talk_example_of_ours_reads_as_a_health_question():
+    paths = sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")) + [
+        PROJECT_ROOT / "tests" / "nlu_test.yml"
+    ]
+    service = [
+        text
+        for path in paths
+        for intent, text in _examples(path)
+        if intent.startswith("faq")
+        or intent in ("greet", "goodbye", "thank", "help", "out_of_scope", "bot_challenge")
+    ]
+    assert [t for t in service if reads_as_health_question(t)] == []

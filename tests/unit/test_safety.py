@@ -5,7 +5,7 @@ messages take (see the README's "Clinical safety" for the real-message figures).
 import pytest
 
 from pharmacy.safety import Emergency, assess_emergency, assess_message, detect_emergency
-from pharmacy.safety.emergency import MAX_CHARS_READ
+from pharmacy.safety.emergency import MAX_CHARS_READ, is_long_standing
 from pharmacy.safety.text import normalise, sentences
 
 SELF_HARM, POISONING, MEDICAL, GENERAL = (
@@ -200,3 +200,34 @@ def test_the_same_question_about_ones_own_child_is_an_emergency():
 )
 def test_a_days_ordinary_doses_are_not_an_overdose(text):
     assert not assess_message(text).is_emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i have started waking up at night coughing up fluid and it feels like i am drowning",
+        "he is so out of breath he has trouble even finishing a sentence",
+        "woke up with double vision and the room spinning",
+    ],
+)
+def test_breathlessness_and_sudden_vision_loss_are_medical_emergencies(text):
+    assert detect_emergency(text) is Emergency.MEDICAL
+
+
+@pytest.mark.parametrize(
+    "text, long_standing",
+    [
+        ("my back has ached for the past three months", True),
+        ("i get dizzy every time i stand up", True),
+        ("i have had bad headaches since last year", True),
+        ("i have had headaches for months but tonight it is the worst ever", False),
+        ("my chest started hurting an hour ago", False),
+    ],
+)
+def test_a_complaint_of_weeks_or_that_comes_and_goes_is_long_standing(text, long_standing):
+    assert is_long_standing(text) is long_standing
+
+
+def test_a_story_that_started_years_back_is_told_in_the_past():
+    text = "my problem started three years back when i felt short of breath after lifting weights"
+    assert detect_emergency(text) is None

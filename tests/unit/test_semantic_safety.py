@@ -93,8 +93,25 @@ def test_the_check_scores_each_kind_and_short_messages_are_left_to_the_patterns(
 
 def test_the_threshold_decides():
     check = default_semantic_check()
-    strict = SemanticCheck(check.encoder, check.classifier, min_score=10.0)
+    strict = SemanticCheck(
+        check.encoder, check.classifier, min_scores=dict.fromkeys(check.kinds, 10.0)
+    )
     assert strict.match("i cannot see any way forward and i want it all to be over") is None
+
+
+def test_each_kind_has_its_own_threshold():
+    check = default_semantic_check()
+    text = "i cannot see any way forward and i want it all to be over"
+    only_medical_lenient = {**dict.fromkeys(check.kinds, 10.0), Emergency.MEDICAL: -10.0}
+    lenient = SemanticCheck(check.encoder, check.classifier, min_scores=only_medical_lenient)
+    found = lenient.match(text)
+    # Despair scores highest, but only the medical kind reaches its threshold.
+    assert found is not None and found.kind is Emergency.MEDICAL
+
+
+def test_an_ordinary_symptom_question_is_not_a_medical_emergency_by_meaning():
+    check = default_semantic_check()
+    assert check.match("my knee has been aching for a few weeks when i walk up the stairs") is None
 
 
 def test_examples_name_only_known_kinds_and_need_a_safe_class(tmp_path):
@@ -192,3 +209,11 @@ class _CountingEncoder:
     def encode(self, pieces):
         self.pieces += len(pieces)
         return self.encoder.encode(pieces)
+
+
+def test_a_long_standing_complaint_is_not_a_medical_emergency_by_meaning_alone():
+    from pharmacy.safety.emergency import is_long_standing
+
+    text = "for the past two years i have had a burning pain in my upper belly after meals"
+    assert is_long_standing(text)
+    assert not assess_message(text).is_emergency
