@@ -14,7 +14,8 @@ from pharmacy.handoff.models import (
     SatisfactionRating,
     TicketStatus,
 )
-from pharmacy.metrics import TRACKER_EVENTS, compute, main, report
+from pharmacy.metrics import TRACKER_EVENTS, DateRange, compute, compute_daily, main, report
+from pharmacy.metrics.handoffs import percentile
 from pharmacy.refills.models import RefillEvent, RefillEventKind
 
 pytestmark = pytest.mark.db
@@ -128,3 +129,63 @@ def test_the_command_prints_the_report(seeded_database, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", seeded_database)
     assert main(["--days", "7"]) == 0
     assert "refill conversion" in capsys.readouterr().out
+
+
+def test_edge_cases_of_the_recorded_conversations(seeded_database, tracker_events):
+    """Hand-checked: c1 two handoffs (4 and 12 minutes), c2 a handoff nobody answered, c3 an
+    emergency and then a handoff for a person, c4 contained; waits 1, 4, 12 -> median 4, p90 12."""
+    at = START + timedelta(hours=2)
+    for sender in ("c1", "c2", "c3", "c4"):
+        add_turns(tracker_events, sender, at, ["utter_greet"])
+    with session_scope(seeded_database) as session:
+        session.add_all(
+            [
+                ticket("c1", HandoffReason.USER_REQUEST, at, at + timedelta(minutes=4)),
+                ticket("c1", HandoffReason.LOW_CONFIDENCE, at, at + timedelta(minutes=12)),
+                ticket("c2", HandoffReason.USER_REQUEST, at),
+                ticket("c3", HandoffReason.EMERGENCY, at, at + timedelta(minutes=1)),
+                ticket("c3", HandoffReason.USER_REQUEST, at),
+            ]
+            + [
+                SatisfactionRating(conversation_id="c1", rating=rating, created_at=at)
+                for rating in (1, 4, 4, 5)
+            ]
+        )
+    with session_scope(seeded_database) as session:
+        metrics = compute(session, START, START + timedelta(days=1))
+    assert metrics.conversations == 4
+    assert metrics.emergencies == 1
+    # The base is c1, c2, c4 (the emergency conversation c3 is left out); only c4 is contained.
+    assert metrics.containment_base == 3 and metrics.contained == 1
+    assert metrics.containment == pytest.approx(1 / 3)
+    assert metrics.handoffs_by_reason == {"user_request": 3, "low_confidence": 1, "emergency": 1}
+    assert metrics.handoff_rate("user_request") == pytest.approx(3 / 4)
+    assert metrics.handoffs_unanswered == 2
+    assert metrics.handoff_wait_minutes == pytest.approx(4)
+    assert metrics.handoff_wait_p90_minutes == pytest.approx(12)
+    assert metrics.csat_figures.distribution == {1: 1, 2: 0, 3: 0, 4: 2, 5: 1}
+    assert metrics.csat == pytest.approx(3.5)
+
+
+def test_per_day_figures_split_the_range(seeded_database, tracker_events):
+    add_turns(tracker_events, "c1", START + timedelta(hours=3), ["action_default_fallback"])
+    add_turns(tracker_events, "c2", START + timedelta(days=2, hours=3), ["utter_greet"])
+    add_turns(tracker_events, "c3", START + timedelta(days=2, hours=4), ["utter_greet"])
+    window = DateRange(START.date(), START.date() + timedelta(days=2))
+    with session_scope(seeded_database) as session:
+        days = compute_daily(session, window)
+    assert [d.since.date() for d in days] == [START.date() + timedelta(days=n) for n in range(3)]
+    assert [d.conversations for d in days] == [1, 0, 2]
+    assert [d.fallback_rate for d in days] == [1.0, None, 0.0]
+
+
+def test_percentile_is_nearest_rank():
+    assert percentile([], 0.9) is None
+    assert percentile([5.0], 0.9) == 5.0
+    assert percentile([float(n) for n in range(1, 11)], 0.9) == 9.0
+    assert percentile([3.0, 1.0, 2.0], 0.5) == 2.0
+
+
+def test_a_range_cannot_end_before_it_starts():
+    with pytest.raises(ValueError):
+        DateRange(START.date(), START.date() - timedelta(days=1))
