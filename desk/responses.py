@@ -31,6 +31,7 @@ MESSAGES = {
     "closed": "This ticket is no longer open.",
     "bad_reply": "Write a reply of 1 to 2000 characters.",
     "bad_json": "The request body must be JSON.",
+    "supervisor_only": "The service dashboard is for supervisors only.",
     "bad_filter": "Unknown queue filter, or a search of more than 100 characters.",
 }
 _HTTP_ERRORS = {

@@ -38,7 +38,7 @@ import sys
 
 from aiohttp import web
 
-from desk import accounts, api, login
+from desk import accounts, api, login, supervisor
 from desk.app_state import (
     CLOSING,
     DB_URL,
@@ -95,6 +95,7 @@ def create_app(
     for name in STATIC_FILES:
         app.router.add_get(f"/static/{name}", static_file(name))
     api.add_routes(app.router)
+    supervisor.add_routes(app.router)
     return app
 
 

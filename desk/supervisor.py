@@ -1,0 +1,184 @@
+"""The supervisor page: the service metrics over a date range, as charts drawn on the server,
+and their CSV export. Only the ``supervisor`` role may open either."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import date, timedelta
+from html import escape
+
+from aiohttp import web
+
+from desk.app_state import DB_URL, now
+from desk.charts import bar_chart, line_chart
+from desk.responses import refusal
+from pharmacy.database import session_scope
+from pharmacy.handoff.agents import Agent
+from pharmacy.handoff.models import HandoffReason
+from pharmacy.metrics import DateRange, ServiceMetrics, compute, compute_daily
+
+SUPERVISOR = "supervisor"
+DEFAULT_DAYS = 14
+MAX_DAYS = 366
+CSV_COLUMNS = (
+    "day",
+    "conversations",
+    "emergencies",
+    "containment",
+    "fallback_rate",
+    "handoffs",
+    "handoffs_unanswered",
+    "wait_median_minutes",
+    "wait_p90_minutes",
+    "refill_prompts",
+    "refills_submitted",
+    "refill_conversion",
+    "ratings",
+    "csat",
+)
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/supervisor", supervisor_page)
+    router.add_get("/supervisor/metrics.csv", supervisor_csv)
+
+
+def _window(request: web.Request) -> DateRange:
+    """The range asked for in ``from``/``to`` (ISO dates), or the last two weeks."""
+    today = now().date()
+    try:
+        first = date.fromisoformat(request.query.get("from", ""))
+        last = date.fromisoformat(request.query.get("to", ""))
+        window = DateRange(first, last)
+    except ValueError:
+        return DateRange.last_days(today, DEFAULT_DAYS)
+    if (window.last - window.first).days >= MAX_DAYS:
+        return DateRange(window.last - timedelta(days=MAX_DAYS - 1), window.last)
+    return window
+
+
+async def _figures(request: web.Request, window: DateRange):
+    desk_session = request["desk_session"]
+
+    def unit():
+        with session_scope(request.app[DB_URL]) as session:
+            agent = session.get(Agent, desk_session.agent_id)
+            if agent is None or not agent.active or agent.role != SUPERVISOR:
+                return None
+            return compute(session, window.since, window.until), compute_daily(session, window)
+
+    figures = await asyncio.to_thread(unit)
+    if figures is None:
+        raise refusal(403, "supervisor_only")
+    return figures
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _csv_row(day: str, m: ServiceMetrics) -> list[str]:
+    return [
+        day,
+        str(m.conversations if m.conversations is not None else ""),
+        str(m.emergencies),
+        _cell(m.containment),
+        _cell(m.fallback_rate),
+        str(sum(m.handoffs_by_reason.values())),
+        str(m.handoffs_unanswered),
+        _cell(m.handoff_wait_minutes),
+        _cell(m.handoff_wait_p90_minutes),
+        str(m.refill_prompts),
+        str(m.refills_submitted),
+        _cell(m.refill_conversion),
+        str(m.ratings),
+        _cell(m.csat),
+    ]
+
+
+async def supervisor_csv(request: web.Request) -> web.Response:
+    window = _window(request)
+    total, days = await _figures(request, window)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for day in days:
+        writer.writerow(_csv_row(day.since.date().isoformat(), day))
+    writer.writerow(_csv_row("total", total))
+    name = f"metrics-{window.first.isoformat()}-{window.last.isoformat()}.csv"
+    return web.Response(
+        text=out.getvalue(),
+        content_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _minutes(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} min"
+
+
+def render_page(window: DateRange, total: ServiceMetrics, days: list[ServiceMetrics]) -> str:
+    labels = [d.since.date().isoformat() for d in days]
+    tiles = [
+        ("Conversations", str(total.conversations if total.conversations is not None else "n/a")),
+        ("Containment", _percent(total.containment)),
+        ("Fallback rate", _percent(total.fallback_rate)),
+        ("Wait for a person (median)", _minutes(total.handoff_wait_minutes)),
+        ("Wait for a person (p90)", _minutes(total.handoff_wait_p90_minutes)),
+        ("Handoffs never answered", str(total.handoffs_unanswered)),
+        ("Refill conversion", _percent(total.refill_conversion)),
+        ("CSAT", "n/a" if total.csat is None else f"{total.csat:.2f} of 5"),
+        ("Emergencies", str(total.emergencies)),
+    ]
+    charts = [
+        line_chart("Conversations per day", labels, [d.conversations or 0 for d in days]),
+        line_chart("Containment per day", labels, [d.containment for d in days]),
+        line_chart("Fallback rate per day", labels, [d.fallback_rate for d in days]),
+        bar_chart(
+            "Handoffs by reason",
+            [(r.value, total.handoffs_by_reason.get(r.value, 0)) for r in HandoffReason],
+        ),
+        bar_chart(
+            "CSAT ratings", [(str(r), n) for r, n in total.csat_figures.distribution.items()]
+        ),
+    ]
+    names = [
+        "Conversations per day",
+        "Containment per day",
+        "Fallback rate per day",
+        "Handoffs by reason",
+        "CSAT ratings",
+    ]
+    query = f"from={window.first.isoformat()}&amp;to={window.last.isoformat()}"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Service dashboard</title>"
+        '<link rel="stylesheet" href="/static/desk.css"></head><body class="supervisor">'
+        "<h1>Service dashboard</h1>"
+        '<form method="get" action="/supervisor" class="range">'
+        f'<label>From <input type="date" name="from" value="{window.first.isoformat()}"></label>'
+        f'<label>To <input type="date" name="to" value="{window.last.isoformat()}"></label>'
+        '<button type="submit">Show</button>'
+        f' <a id="csv" href="/supervisor/metrics.csv?{query}">Export CSV</a> '
+        '<a href="/">Queue</a></form>'
+        '<dl class="tiles">'
+        + "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in tiles)
+        + "</dl>"
+        + "".join(
+            f"<figure><figcaption>{escape(n)}</figcaption>{c}</figure>"
+            for n, c in zip(names, charts, strict=True)
+        )
+        + "</body></html>"
+    )
+
+
+async def supervisor_page(request: web.Request) -> web.Response:
+    window = _window(request)
+    total, days = await _figures(request, window)
+    return web.Response(text=render_page(window, total, days), content_type="text/html")

@@ -1,0 +1,80 @@
+"""The supervisor page of the desk: figures and charts over a date range, CSV export, and the
+role gate (an agent or pharmacist gets 403)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+import pytest
+
+from desk.charts import bar_chart, line_chart
+from pharmacy.database import session_scope
+from pharmacy.handoff.models import HandoffReason, HandoffTicket, TicketStatus
+from tests.unit.test_desk_server import AGENT, PHARMACIST, SUPERVISOR, desk, log_in, run
+
+pytestmark = pytest.mark.db
+DAY = datetime(2098, 3, 10, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def desk_db(desk_database: str) -> str:
+    with session_scope(desk_database) as session:
+        for minutes, reason in ((3, HandoffReason.USER_REQUEST), (9, HandoffReason.EMERGENCY)):
+            session.add(
+                HandoffTicket(
+                    conversation_id=f"sup-{minutes}",
+                    reason=reason,
+                    priority=3,
+                    required_role="agent",
+                    status=TicketStatus.RESOLVED,
+                    summary="test",
+                    created_at=DAY,
+                    first_reply_at=DAY + timedelta(minutes=minutes),
+                )
+            )
+    return desk_database
+
+
+def test_only_supervisors_open_the_dashboard(desk_db):
+    async def scenario():
+        for who in (AGENT, PHARMACIST):
+            async with desk(desk_db) as client:
+                await log_in(client, who)
+                assert (await client.get("/supervisor")).status == 403
+                assert (await client.get("/supervisor/metrics.csv")).status == 403
+        async with desk(desk_db) as client:
+            page = await client.get("/supervisor", allow_redirects=False)
+            assert (page.status, page.headers["Location"]) == (303, "/login")
+
+    run(scenario())
+
+
+def test_the_dashboard_shows_the_range_asked_for_with_charts_and_csv(desk_db):
+    async def scenario():
+        async with desk(desk_db) as client:
+            await log_in(client, SUPERVISOR)
+            page = await client.get("/supervisor?from=2098-03-09&to=2098-03-11")
+            text = await page.text()
+            assert page.status == 200
+            assert 'value="2098-03-09"' in text and 'value="2098-03-11"' in text
+            assert text.count("<svg") == 5 and text.count('class="bar"') == 6 + 5
+            assert "6.0 min" in text  # median of the 3- and 9-minute waits
+            export = await client.get("/supervisor/metrics.csv?from=2098-03-09&to=2098-03-11")
+            assert export.status == 200 and export.content_type == "text/csv"
+            rows = list(csv.DictReader(io.StringIO(await export.text())))
+            assert [r["day"] for r in rows] == ["2098-03-09", "2098-03-10", "2098-03-11", "total"]
+            assert [r["handoffs"] for r in rows] == ["0", "2", "0", "2"]
+            assert rows[1]["wait_p90_minutes"] == "9" and rows[1]["emergencies"] == "1"
+            # A range that makes no sense falls back to the last two weeks.
+            fallback = await (await client.get("/supervisor?from=2098-03-11&to=2098-03-09")).text()
+            assert 'value="2098-03-11"' not in fallback
+
+    run(scenario())
+
+
+def test_a_line_chart_breaks_on_days_without_a_figure():
+    svg = line_chart("t", ["a", "b", "c", "d"], [0.5, None, 0.25, 1.0])
+    assert svg.count("<polyline") == 2 and svg.count("<circle") == 3
+    assert "<script" not in bar_chart("<b>", [("x<y", 1)]) and "&lt;b&gt;" in bar_chart("<b>", [])
