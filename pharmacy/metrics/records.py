@@ -3,7 +3,7 @@ the handoff and refill tables of the core."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, inspect
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, inspect
 from sqlalchemy.orm import Session
 
 FALLBACK_ACTION = "action_default_fallback"
@@ -15,7 +15,9 @@ TRACKER_EVENTS = Table(
     Column("sender_id", String(255)),
     Column("type_name", String(255)),
     Column("timestamp", Float),
+    Column("intent_name", String(255)),
     Column("action_name", String(255)),
+    Column("data", Text),  # the event as JSON: a user event's text and parse_data
 )
 
 

@@ -23,7 +23,7 @@ TABLES_TESTS_ADD_TO = [SatisfactionRating, HandoffTicket, RefillEvent]
 START = datetime(2099, 1, 1)
 
 
-SENDERS = ("c1", "c2", "c3", "c4", "old")
+SENDERS = ("c1", "c2", "c3", "c4", "old")  # the unanswered tests use them too
 
 
 @pytest.fixture

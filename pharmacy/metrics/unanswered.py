@@ -1,0 +1,139 @@
+"""Unanswered questions: shoppers' messages the assistant did not understand (its next action was
+the fallback, or the intent's confidence was low), grouped by token overlap so that a supervisor
+reads one row per kind of question; marked groups become Rasa NLU training data for review."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pharmacy.metrics.records import FALLBACK_ACTION, TRACKER_EVENTS
+
+LOW_CONFIDENCE = 0.5
+SIMILAR = 0.5  # Jaccard overlap of content words that puts two messages in one group
+_WORD = re.compile(r"[a-z0-9']+")
+_STOP = frozenset(
+    "a an the i me my you your is are was do does can could would should to of for on in it and or "
+    "be this that what how when why with have has please hi hello".split()
+)
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    conversation_id: str
+    text: str
+    at: datetime
+    why: str  # "fallback" or "low_confidence"
+
+
+@dataclass
+class Group:
+    words: frozenset[str]
+    messages: list[Unanswered] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.messages)
+
+    @property
+    def example(self) -> str:
+        return self.messages[0].text
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def unanswered_messages(session: Session, since: datetime, until: datetime) -> list[Unanswered]:
+    events = TRACKER_EVENTS.c
+    rows = session.execute(
+        select(
+            events.sender_id, events.type_name, events.action_name, events.timestamp, events.data
+        )
+        .where(
+            events.timestamp >= since.timestamp(),
+            events.timestamp < until.timestamp(),
+            events.type_name.in_(("user", "action")),
+        )
+        .order_by(events.sender_id, events.id)
+    ).all()
+    found: list[Unanswered] = []
+    pending: dict[str, tuple[str, float, float]] = {}  # sender -> last user text, time, confidence
+    for sender, kind, action, stamp, data in rows:
+        if kind == "user":
+            event = json.loads(data or "{}")
+            confidence = ((event.get("parse_data") or {}).get("intent") or {}).get("confidence")
+            pending[sender] = (
+                event.get("text") or "",
+                stamp,
+                1.0 if confidence is None else confidence,
+            )
+            continue
+        if action == "action_listen" or sender not in pending:
+            continue
+        text, at, confidence = pending.pop(sender)
+        why = (
+            "fallback"
+            if action == FALLBACK_ACTION
+            else ("low_confidence" if confidence < LOW_CONFIDENCE else None)
+        )
+        if why and text.strip():
+            found.append(Unanswered(sender, text, datetime.utcfromtimestamp(at), why))
+    return found
+
+
+def group(messages: Iterable[Unanswered], similar: float = SIMILAR) -> list[Group]:
+    """Greedy grouping: each message joins the first group whose words overlap enough; the
+    biggest groups first."""
+    groups: list[Group] = []
+    for message in messages:
+        mine = words(message.text)
+        home = next((g for g in groups if overlap(g.words, mine) >= similar), None)
+        if home is None:
+            home = Group(mine)
+            groups.append(home)
+        home.messages.append(message)
+    return sorted(groups, key=lambda g: -g.count)
+
+
+def nlu_yaml(marked: Sequence[tuple[str, Group]]) -> str:
+    """Rasa 3.x NLU data: one intent block per mark (an intent name), its messages as examples."""
+    examples: dict[str, list[str]] = {}
+    for intent, grp in marked:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", intent):
+            raise ValueError(f"not an intent name: {intent!r}")
+        seen = examples.setdefault(intent, [])
+        for m in grp.messages:
+            text = " ".join(m.text.split())
+            if text not in seen:
+                seen.append(text)
+    nlu = [
+        {"intent": intent, "examples": "".join(f"- {t}\n" for t in texts)}
+        for intent, texts in examples.items()
+    ]
+    return yaml.dump(
+        {"version": "3.1", "nlu": nlu}, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True
+    )
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Examples as a ``|`` block, the way Rasa's own files write them."""
+
+
+def _block(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_BlockDumper.add_representer(str, _block)
