@@ -32,6 +32,7 @@ MESSAGES = {
     "bad_reply": "Write a reply of 1 to 2000 characters.",
     "bad_json": "The request body must be JSON.",
     "supervisor_only": "The service dashboard is for supervisors only.",
+    "bad_intent": "An intent name is lower case letters, digits and underscores.",
     "bad_filter": "Unknown queue filter, or a search of more than 100 characters.",
 }
 _HTTP_ERRORS = {

@@ -38,7 +38,7 @@ import sys
 
 from aiohttp import web
 
-from desk import accounts, api, login, supervisor
+from desk import accounts, api, login, supervisor, unanswered
 from desk.app_state import (
     CLOSING,
     DB_URL,
@@ -96,6 +96,7 @@ def create_app(
         app.router.add_get(f"/static/{name}", static_file(name))
     api.add_routes(app.router)
     supervisor.add_routes(app.router)
+    unanswered.add_routes(app.router)
     return app
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Mapping
 from datetime import date, timedelta
 from html import escape
+from typing import Any
 
 from aiohttp import web
 
@@ -46,11 +48,15 @@ def add_routes(router: web.UrlDispatcher) -> None:
 
 
 def _window(request: web.Request) -> DateRange:
+    return window_of(request.query)
+
+
+def window_of(fields: Mapping[str, Any]) -> DateRange:
     """The range asked for in ``from``/``to`` (ISO dates), or the last two weeks."""
     today = now().date()
     try:
-        first = date.fromisoformat(request.query.get("from", ""))
-        last = date.fromisoformat(request.query.get("to", ""))
+        first = date.fromisoformat(str(fields.get("from", "")))
+        last = date.fromisoformat(str(fields.get("to", "")))
         window = DateRange(first, last)
     except ValueError:
         return DateRange.last_days(today, DEFAULT_DAYS)
@@ -166,6 +172,7 @@ def render_page(window: DateRange, total: ServiceMetrics, days: list[ServiceMetr
         f'<label>To <input type="date" name="to" value="{window.last.isoformat()}"></label>'
         '<button type="submit">Show</button>'
         f' <a id="csv" href="/supervisor/metrics.csv?{query}">Export CSV</a> '
+        f'<a href="/supervisor/unanswered?{query}">Unanswered questions</a> '
         '<a href="/">Queue</a></form>'
         '<dl class="tiles">'
         + "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in tiles)

@@ -8,10 +8,13 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+import yaml
+from sqlalchemy import inspect
 
 from desk.charts import bar_chart, line_chart
-from pharmacy.database import session_scope
+from pharmacy.database import get_engine, session_scope
 from pharmacy.handoff.models import HandoffReason, HandoffTicket, TicketStatus
+from pharmacy.metrics.records import TRACKER_EVENTS
 from tests.unit.test_desk_server import AGENT, PHARMACIST, SUPERVISOR, desk, log_in, run
 
 pytestmark = pytest.mark.db
@@ -78,3 +81,44 @@ def test_a_line_chart_breaks_on_days_without_a_figure():
     svg = line_chart("t", ["a", "b", "c", "d"], [0.5, None, 0.25, 1.0])
     assert svg.count("<polyline") == 2 and svg.count("<circle") == 3
     assert "<script" not in bar_chart("<b>", [("x<y", 1)]) and "&lt;b&gt;" in bar_chart("<b>", [])
+
+
+def test_unanswered_groups_are_marked_and_exported_as_nlu_yaml(desk_db):
+    from tests.db.test_unanswered import say
+
+    engine = get_engine(desk_db)
+    if not inspect(engine).has_table(TRACKER_EVENTS.name):
+        TRACKER_EVENTS.create(engine)
+    at = DAY + timedelta(hours=1)
+    say(engine, "sup-u1", at, "do you ship to canada", 0.2, "action_default_fallback")
+    say(engine, "sup-u2", at, "Do you ship to Canada?", 0.3, "utter_greet")
+    say(engine, "sup-u3", at, "gift cards", 0.1, "action_default_fallback")
+
+    async def scenario():
+        async with desk(desk_db) as client:
+            await log_in(client, AGENT)
+            assert (await client.get("/supervisor/unanswered")).status == 403
+        async with desk(desk_db) as client:
+            csrf = await log_in(client, SUPERVISOR)
+            page = await client.get("/supervisor/unanswered?from=2098-03-10&to=2098-03-10")
+            text = await page.text()
+            assert page.status == 200 and text.count('class="group"') == 2
+            assert text.index("do you ship to canada") < text.index("gift cards")
+            form = {"csrf_token": csrf, "from": "2098-03-10", "to": "2098-03-10"}
+            export = await client.post(
+                "/supervisor/unanswered.yml", data={**form, "mark_0": "faq_shipping_abroad"}
+            )
+            data = yaml.safe_load(await export.text())
+            assert export.status == 200
+            assert data["nlu"] == [
+                {
+                    "intent": "faq_shipping_abroad",
+                    "examples": "- do you ship to canada\n- Do you ship to Canada?\n",
+                }
+            ]
+            bad = await client.post("/supervisor/unanswered.yml", data={**form, "mark_1": "X Y"})
+            assert bad.status == 400
+            no_token = await client.post("/supervisor/unanswered.yml", data={"mark_0": "a"})
+            assert no_token.status == 403
+
+    run(scenario())
