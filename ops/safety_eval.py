@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -26,9 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ops.eval_stack import evaluation_stack
 from ops.rest_chat import RestChat
-from pharmacy.access.config import chat_session_key
-from pharmacy.rasa_api import RasaApi, jwt_secret
+from pharmacy.rasa_api import RasaApi
 
 EMERGENCY_LABELS = ("emergency_self_harm", "emergency_poisoning", "emergency_medical")
 ORDINARY_LABELS = ("medication_info", "pharmacist_only", "topic_question")
@@ -136,6 +135,8 @@ def report(cases: list[Case], outcomes: list[str], show_misses: bool = False) ->
             share(("medication_info", "pharmacist_only"), "emergency"),
         ),
         ("pharmacist_routing", share(["pharmacist_only"], "pharmacist")),
+        # Distress without risk read as an emergency buries real ones in the pharmacist queue.
+        ("false_alarm_distress", share(["distress_no_risk"], "emergency")),
     ):
         if value is not None:
             figures[name] = value
@@ -161,16 +162,6 @@ def run_on_stack(cases: list[Case], client: StackClient, workers: int) -> list[s
         return list(pool.map(client.outcome, cases))
 
 
-def run_on_private_stack(cases: list[Case], workers: int) -> list[str]:
-    from ops.model_cache import ensure_model
-    from ops.stack import Stack, private_stack_config
-
-    with tempfile.TemporaryDirectory() as work:
-        config = private_stack_config(Path(work), ensure_model())
-        with Stack(config) as stack:
-            return run_on_stack(cases, StackClient(stack.api, stack.chat_key), workers)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -178,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--rasa-url", help="a running stack's Rasa server (default: a private one)")
     parser.add_argument("--core-only", action="store_true", help="no model: the core rules alone")
+    parser.add_argument(
+        "--model-file", type=Path, help="serve this trained model (default: the current inputs')"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -187,12 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     cases = read_cases(args.file)
     if args.core_only:
         outcomes = [core_outcome(case) for case in cases]
-    elif args.rasa_url:
-        # Its secrets: RASA_JWT_SECRET and CHAT_SESSION_KEY, or the files under var/.
-        rasa = RasaApi(args.rasa_url.rstrip("/"), jwt_secret(), "safety-eval")
-        outcomes = run_on_stack(cases, StackClient(rasa, chat_session_key()), args.workers)
     else:
-        outcomes = run_on_private_stack(cases, args.workers)
+        with evaluation_stack(args.rasa_url, "safety-eval", args.model_file) as (rasa, chat_key):
+            outcomes = run_on_stack(cases, StackClient(rasa, chat_key), args.workers)
     figures = report(cases, outcomes, args.show_misses)
     if args.outcomes:
         args.outcomes.write_text(
