@@ -43,10 +43,10 @@ def test_an_unknown_medicine_gets_an_honest_answer_and_its_question_goes_to_a_ph
     new_chat, seeded_database
 ):
     chat = new_chat()
-    text = chat.texts("can u tell me if i can drink alcohol on metronidazole")
-    assert "I don't have information on metronidazole" in text
+    text = chat.texts("can u tell me if i can drink alcohol on dapsone")
+    assert "I don't have information on dapsone" in text
     tickets = tickets_for(seeded_database, chat.sender)
-    assert tickets[0][0] == "pharmacist_only" and "metronidazole" in tickets[0][4]
+    assert tickets[0][0] == "pharmacist_only" and "dapsone" in tickets[0][4]
 
 
 def test_a_word_that_is_not_a_medicine_is_never_named_as_one(new_chat):

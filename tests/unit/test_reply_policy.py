@@ -53,6 +53,7 @@ def test_the_classifiers_own_emergency_without_a_cue_goes_to_the_medicine_path_n
         ("my head has been pounding for three days", "out_of_scope"),
         ("is it safe to take with alcohol", "greet"),
         ("I feel so worthless lately", "faq"),
+        ("my 6 year old has a fever of 102, how much motrin can i give her", "rate"),
     ],
 )
 def test_a_clinical_message_never_gets_a_service_faq_small_talk_or_the_fallback(text, intent):
@@ -67,6 +68,8 @@ def test_a_clinical_message_never_gets_a_service_faq_small_talk_or_the_fallback(
         ("where is my order", "track_order"),
         ("i need a refill of my blood pressure pills", "request_refill"),
         ("why did i get a generic instead of the brand", "faq"),
+        ("i'd give it a 4", "rate"),
+        ("5 stars, the pharmacist was lovely", "rate"),
     ],
 )
 def test_service_messages_keep_the_classifiers_intent(text, intent):
