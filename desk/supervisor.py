@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.orm import Session
 
 from desk.app_state import DB_URL, now
 from desk.charts import bar_chart, line_chart
@@ -22,6 +23,13 @@ from pharmacy.handoff.models import HandoffReason
 from pharmacy.metrics import DateRange, ServiceMetrics, compute, compute_daily
 
 SUPERVISOR = "supervisor"
+
+
+def is_supervisor(session: Session, agent_id: int) -> bool:
+    agent = session.get(Agent, agent_id)
+    return agent is not None and agent.active and agent.role == SUPERVISOR
+
+
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
 CSV_COLUMNS = (
@@ -70,8 +78,7 @@ async def _figures(request: web.Request, window: DateRange):
 
     def unit():
         with session_scope(request.app[DB_URL]) as session:
-            agent = session.get(Agent, desk_session.agent_id)
-            if agent is None or not agent.active or agent.role != SUPERVISOR:
+            if not is_supervisor(session, desk_session.agent_id):
                 return None
             return compute(session, window.since, window.until), compute_daily(session, window)
 

@@ -13,9 +13,8 @@ from aiohttp import web
 
 from desk.app_state import DB_URL
 from desk.responses import error, refusal
-from desk.supervisor import SUPERVISOR, _window, window_of
+from desk.supervisor import _window, is_supervisor, window_of
 from pharmacy.database import session_scope
-from pharmacy.handoff.agents import Agent
 from pharmacy.metrics import DateRange
 from pharmacy.metrics.records import has_tracker_store
 from pharmacy.metrics.unanswered import Group, group, nlu_yaml, unanswered_messages
@@ -33,8 +32,7 @@ async def _groups(request: web.Request, window: DateRange) -> list[Group]:
 
     def unit():
         with session_scope(request.app[DB_URL]) as session:
-            agent = session.get(Agent, desk_session.agent_id)
-            if agent is None or not agent.active or agent.role != SUPERVISOR:
+            if not is_supervisor(session, desk_session.agent_id):
                 return None
             if not has_tracker_store(session):
                 return []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,3 +31,17 @@ def evaluation_stack(
     with tempfile.TemporaryDirectory() as work:
         with Stack(private_stack_config(Path(work), model)) as stack:
             yield stack.api, stack.chat_key
+
+
+def read_labelled(path: Path, field: str, allowed: Collection[str]) -> list[tuple[str, str, str]]:
+    """(id, text, label) of each line of a JSONL evaluation file; an unknown label stops the run
+    with the file and line, before any stack is started."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row[field] not in allowed:
+            raise SystemExit(f"{path}:{number}: unknown {field} {row[field]!r}")
+        rows.append((str(row.get("id", number)), row["text"], row[field]))
+    return rows

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import requests
 
-from ops.eval_stack import evaluation_stack
+from ops.eval_stack import evaluation_stack, read_labelled
 from ops.rest_chat import RestChat
 
 # The seven classes of issue 15; each is met by any of its intents.
@@ -48,15 +48,7 @@ class Case:
 
 
 def read_cases(path: Path) -> list[Case]:
-    cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if row["intent"] not in CLASSES:
-            raise SystemExit(f"{path}:{number}: unknown intent {row['intent']!r}")
-        cases.append(Case(str(row.get("id", number)), row["text"], row["intent"]))
-    return cases
+    return [Case(*row) for row in read_labelled(path, "intent", CLASSES)]
 
 
 def is_hit(expected: str, predicted: str) -> bool:

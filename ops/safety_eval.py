@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops.eval_stack import evaluation_stack
+from ops.eval_stack import evaluation_stack, read_labelled
 from ops.rest_chat import RestChat
 from pharmacy.rasa_api import RasaApi
 
@@ -42,15 +42,7 @@ class Case:
 
 
 def read_cases(path: Path) -> list[Case]:
-    cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if row["label"] not in LABELS:
-            raise SystemExit(f"{path}:{number}: unknown label {row['label']!r}")
-        cases.append(Case(str(row.get("id", number)), row["text"], row["label"]))
-    return cases
+    return [Case(*row) for row in read_labelled(path, "label", LABELS)]
 
 
 def outcome_of(events: list[dict]) -> str:
