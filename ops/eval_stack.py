@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import tempfile
 from collections.abc import Collection, Iterator
@@ -45,3 +46,18 @@ def read_labelled(path: Path, field: str, allowed: Collection[str]) -> list[tupl
             raise SystemExit(f"{path}:{number}: unknown {field} {row[field]!r}")
         rows.append((str(row.get("id", number)), row["text"], row[field]))
     return rows
+
+
+def evaluation_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The arguments every evaluation takes: the file, which stack, how many chats at once."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--rasa-url", help="a running stack's Rasa server (default: a private one)")
+    parser.add_argument(
+        "--model-file", type=Path, help="serve this trained model (default: the current inputs')"
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    return parser

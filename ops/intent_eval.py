@@ -13,7 +13,6 @@ of the repository (figures only).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import uuid
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import requests
 
-from ops.eval_stack import evaluation_stack, read_labelled
+from ops.eval_stack import evaluation_arguments, evaluation_stack, read_labelled
 from ops.rest_chat import RestChat
 
 # The seven classes of issue 15; each is met by any of its intents.
@@ -121,17 +120,8 @@ def classify_all(cases: list[Case], classify: Callable[[Case], str], workers: in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--rasa-url", help="a running stack's Rasa server (default: a private one)")
+    parser = evaluation_arguments(__doc__)
     parser.add_argument("--model", action="store_true", help="the model's /model/parse only")
-    parser.add_argument(
-        "--model-file", type=Path, help="serve this trained model (default: the current inputs')"
-    )
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
     cases = read_cases(args.file)

@@ -15,7 +15,6 @@ of the repository (figures only).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import uuid
@@ -25,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops.eval_stack import evaluation_stack, read_labelled
+from ops.eval_stack import evaluation_arguments, evaluation_stack, read_labelled
 from ops.rest_chat import RestChat
 from pharmacy.rasa_api import RasaApi
 
@@ -155,18 +154,9 @@ def run_on_stack(cases: list[Case], client: StackClient, workers: int) -> list[s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--rasa-url", help="a running stack's Rasa server (default: a private one)")
+    parser = evaluation_arguments(__doc__)
     parser.add_argument("--core-only", action="store_true", help="no model: the core rules alone")
-    parser.add_argument(
-        "--model-file", type=Path, help="serve this trained model (default: the current inputs')"
-    )
-    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--show-misses", action="store_true")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--outcomes", type=Path, help="also write each message's outcome here")
     args = parser.parse_args(argv)
 
