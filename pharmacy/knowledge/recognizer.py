@@ -50,6 +50,11 @@ NOT_MEDICINES = frozenset(
     augmenting benfica benicia ciro concert concertina concerto concerts core creator creston
     cymbal divan dory expanded lyric lyrical methyl morin motoring providential proton rayo rays
     ultra ultraman
+    ability acetone amperage bacterium carafe cogent compo concerti dilating dioxin distant dolphin
+    eliminate enclose foaling heady install lactose lioness lurid maydays millipede mincing
+    mitigate pail predate president prevent provident relax retina scream select septa sequel
+    stylize stylized theoretic tornado tricolor vans vitamin zeta dilation dioxins prelate retinae
+    selector
     ampicillin pitavastatin prednisolone
     """.split()
 )
