@@ -1,6 +1,7 @@
 """Service metrics (pharmacy rules, section 7) from rows written the way the services write them,
 in a window of their own (year 2099) so that the demo data does not count."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -23,7 +24,7 @@ TABLES_TESTS_ADD_TO = [SatisfactionRating, HandoffTicket, RefillEvent]
 START = datetime(2099, 1, 1)
 
 
-SENDERS = ("c1", "c2", "c3", "c4", "old")  # the unanswered tests use them too
+SENDERS = ("c1", "c2", "c3", "c4", "old", "r1", "r2", "r3", "r4", "r5", "r6", "r7")
 
 
 @pytest.fixture
@@ -59,6 +60,21 @@ def add_turns(engine, sender, at, actions):
                     timestamp=at.timestamp(),
                 )
             )
+
+
+def record(engine, sender, at, *events):
+    """Events as Rasa's tracker store writes them: ("user", intent), ("action", name) or
+    ("bot", text)."""
+    with engine.begin() as connection:
+        for kind, value in events:
+            row = {"sender_id": sender, "type_name": kind, "timestamp": at.timestamp()}
+            if kind == "user":
+                row.update(intent_name=value, data=json.dumps({"event": "user", "text": value}))
+            elif kind == "action":
+                row["action_name"] = value
+            else:
+                row["data"] = json.dumps({"event": "bot", "text": value})
+            connection.execute(TRACKER_EVENTS.insert().values(**row))
 
 
 def ticket(conversation, reason, created, first_reply=None):
@@ -189,3 +205,59 @@ def test_percentile_is_nearest_rank():
 def test_a_range_cannot_end_before_it_starts():
     with pytest.raises(ValueError):
         DateRange(START.date(), START.date() - timedelta(days=1))
+
+
+def test_resolved_containment_and_conversations_per_skill(seeded_database, tracker_events):
+    """Hand-checked: r1 got an order status, r2 an FAQ answer, r4 a refill submitted: resolved.
+    r3 (a medicine we have no facts on, handed to the pharmacist) and r5 (a label answer, then a
+    person) had handoffs; r6 only said hello; r7 is an emergency, out of the base.
+    Base 6 (r1-r6), contained 4 (r1, r2, r4, r6), resolved 3 -> 50%."""
+    at = START + timedelta(hours=5)
+    status = "Order W1001 (Metformin 500 mg) is shipped."
+    record(tracker_events, "r1", at, ("user", "track_order"), ("bot", status))
+    record(tracker_events, "r2", at, ("user", "faq"), ("action", "utter_faq"))
+    record(
+        tracker_events,
+        "r3",
+        at,
+        ("user", "ask_medicine_info"),
+        ("action", "action_answer_medicine"),
+        ("bot", "I don't have information on Zorblax, so I'm passing your question on."),
+    )
+    record(tracker_events, "r4", at, ("user", "request_refill"), ("action", "action_finish_refill"))
+    label = "Source: FDA product label (set id 1234, effective 2024-01-01); last reviewed 2025."
+    record(tracker_events, "r5", at, ("user", "ask_medicine_info"), ("bot", label))
+    record(tracker_events, "r6", at, ("user", "greet"), ("action", "utter_greet"))
+    record(tracker_events, "r7", at, ("user", "track_order"), ("bot", status))
+    with session_scope(seeded_database) as session:
+        maria = repositories.customer_by_reference(session, "C-1001")
+        session.add_all(
+            [
+                ticket("r3", HandoffReason.PHARMACIST_ONLY, at),
+                ticket("r5", HandoffReason.USER_REQUEST, at),
+                ticket("r7", HandoffReason.EMERGENCY, at),
+                RefillEvent(
+                    customer_id=maria.id,
+                    kind=RefillEventKind.SUBMITTED,
+                    conversation_id="r4",
+                    created_at=at,
+                ),
+                # An offer is no goal: r6 stays unresolved.
+                RefillEvent(
+                    customer_id=maria.id,
+                    kind=RefillEventKind.OFFERED,
+                    conversation_id="r6",
+                    created_at=at,
+                ),
+            ]
+        )
+    with session_scope(seeded_database) as session:
+        metrics = compute(session, START, START + timedelta(days=1))
+        days = compute_daily(session, DateRange(START.date(), START.date() + timedelta(days=1)))
+    assert metrics.conversations == 7 and metrics.containment_base == 6
+    assert metrics.contained == 4 and metrics.resolved == 3
+    assert metrics.resolved_containment == pytest.approx(0.5)
+    assert metrics.skills == {"tracking": 2, "refills": 1, "medicine": 2, "faq": 1, "person": 0}
+    assert [d.resolved for d in days] == [3, 0]
+    assert [d.skills["medicine"] for d in days] == [2, 0]
+    assert "resolved containment  50.0%" in report(metrics)

@@ -62,7 +62,9 @@ def test_the_dashboard_shows_the_range_asked_for_with_charts_and_csv(desk_db):
             text = await page.text()
             assert page.status == 200
             assert 'value="2098-03-09"' in text and 'value="2098-03-11"' in text
-            assert text.count("<svg") == 5 and text.count('class="bar"') == 6 + 5
+            # Four trend lines, bars for 6 handoff reasons, 5 ratings and 5 skills.
+            assert text.count("<svg") == 7 and text.count('class="bar"') == 6 + 5 + 5
+            assert "Resolved containment per day" in text and "Conversations per skill" in text
             assert "6.0 min" in text  # median of the 3- and 9-minute waits
             export = await client.get("/supervisor/metrics.csv?from=2098-03-09&to=2098-03-11")
             assert export.status == 200 and export.content_type == "text/csv"
@@ -70,6 +72,7 @@ def test_the_dashboard_shows_the_range_asked_for_with_charts_and_csv(desk_db):
             assert [r["day"] for r in rows] == ["2098-03-09", "2098-03-10", "2098-03-11", "total"]
             assert [r["handoffs"] for r in rows] == ["0", "2", "0", "2"]
             assert rows[1]["wait_p90_minutes"] == "9" and rows[1]["emergencies"] == "1"
+            assert "resolved_containment" in rows[1] and rows[3]["skill_faq"] == "0"
             # A range that makes no sense falls back to the last two weeks.
             fallback = await (await client.get("/supervisor?from=2098-03-11&to=2098-03-09")).text()
             assert 'value="2098-03-11"' not in fallback

@@ -1,0 +1,36 @@
+"""Per-day figures in one query per family: a CASE expression numbers the day a row falls in
+(boundaries from ``DateRange.bounds``), and the query groups by it."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, literal
+from sqlalchemy.sql.elements import ColumnElement
+
+
+def as_stamps(bounds: Sequence[datetime]) -> list[float]:
+    """Naive-UTC boundaries as the tracker store's float timestamps."""
+    from datetime import timezone
+
+    return [b.replace(tzinfo=timezone.utc).timestamp() for b in bounds]
+
+
+def within(column: Any, bounds: Sequence[Any]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    return column >= bounds[0], column < bounds[-1]
+
+
+def day_number(column: Any, bounds: Sequence[Any]) -> ColumnElement[int]:
+    """0 for the first day, 1 for the next...; only meaningful for rows ``within`` the bounds."""
+    inner = bounds[1:-1]
+    if not inner:
+        return literal(0)
+    return case(*[(column < b, i) for i, b in enumerate(inner)], else_=len(inner))
+
+
+def day_of(moment: Any, bounds: Sequence[Any]) -> int:
+    """The day number of a value already read (the same numbering as ``day_number``)."""
+    return bisect_right(bounds, moment) - 1
