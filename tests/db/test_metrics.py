@@ -24,7 +24,7 @@ TABLES_TESTS_ADD_TO = [SatisfactionRating, HandoffTicket, RefillEvent]
 START = datetime(2099, 1, 1)
 
 
-SENDERS = ("c1", "c2", "c3", "c4", "old", "r1", "r2", "r3", "r4", "r5", "r6", "r7")
+SENDERS = ("c1", "c2", "c3", "c4", "old", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "c5", "c6")
 
 
 @pytest.fixture

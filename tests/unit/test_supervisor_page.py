@@ -125,3 +125,48 @@ def test_unanswered_groups_are_marked_and_exported_as_nlu_yaml(desk_db):
             assert no_token.status == 403
 
     run(scenario())
+
+
+def test_an_unanswered_question_links_to_its_redacted_conversation(desk_db):
+    from tests.db.test_unanswered import say
+
+    engine = get_engine(desk_db)
+    if not inspect(engine).has_table(TRACKER_EVENTS.name):
+        TRACKER_EVENTS.create(engine)
+    at = DAY + timedelta(days=5)
+    text = "call me on 503-555-0142 about gift wrapping"
+    said = ["Sorry, I'm still not getting it. I've asked a member of our team to join this chat: x"]
+    say(engine, "sup-link/1", at, text, 0.9, "action_default_fallback", said)
+    with session_scope(desk_db) as session:
+        ticket = HandoffTicket(
+            conversation_id="sup-link/1",
+            reason=HandoffReason.LOW_CONFIDENCE,
+            priority=3,
+            required_role="agent",
+            status=TicketStatus.WAITING,
+            summary="test",
+            created_at=at,
+        )
+        session.add(ticket)
+        session.flush()
+        ticket_id = ticket.id
+
+    async def scenario():
+        async with desk(desk_db) as client:
+            await log_in(client, SUPERVISOR)
+            page = await (
+                await client.get("/supervisor/unanswered?from=2098-03-15&to=2098-03-15")
+            ).text()
+            assert "503-555-0142" not in page and "low_confidence_handoff" in page
+            assert 'href="/supervisor/conversations/sup-link%2F1"' in page
+            view = await client.get("/supervisor/conversations/sup-link%2F1")
+            shown = await view.text()
+            assert view.status == 200
+            assert "call me on [number removed] about gift wrapping" in shown
+            assert "503-555-0142" not in shown and 'class="line from-bot"' in shown
+            assert f'href="/?ticket={ticket_id}"' in shown
+        async with desk(desk_db) as client:
+            await log_in(client, AGENT)
+            assert (await client.get("/supervisor/conversations/sup-link%2F1")).status == 403
+
+    run(scenario())
