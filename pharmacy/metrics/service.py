@@ -98,15 +98,15 @@ def _metrics(
         refills=refills,
         csat_figures=csat,
     )
+    # Every conversation with an emergency ticket, even one whose messages fall outside the window.
+    metrics.emergencies = len(handoffs.emergency_conversations)
     if talk is None:
-        metrics.emergencies = len(handoffs.emergency_conversations)
         return metrics
     metrics.conversations = len(talk.senders)
     metrics.user_turns = talk.user_turns
     metrics.fallback_turns = talk.fallback_turns
     # A conversation counts once however many tickets it had; emergencies leave the base.
     emergency = talk.senders & handoffs.emergency_conversations
-    metrics.emergencies = len(emergency)
     metrics.containment_base = len(talk.senders - emergency)
     contained = talk.senders - handoffs.conversations
     metrics.contained = len(contained)
