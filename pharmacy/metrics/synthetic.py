@@ -9,16 +9,19 @@ import json
 import random
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
+from pharmacy.database import get_engine
 from pharmacy.handoff.models import HandoffReason, HandoffTicket, SatisfactionRating, TicketStatus
 from pharmacy.knowledge.answers import TEMPLATES as LABEL_TEXT
 from pharmacy.messages import render
 from pharmacy.metrics.outcomes import FAQ_ACTION
+from pharmacy.metrics.ranges import DateRange
 from pharmacy.metrics.records import FALLBACK_ACTION, TRACKER_EVENTS
 from pharmacy.models import Customer
 from pharmacy.refills.models import RefillEvent, RefillEventKind
@@ -252,3 +255,24 @@ def _ticket(
             rating=rng.choices((1, 2, 3, 4, 5), (1, 1, 2, 4, 6))[0],
             created_at=(reply or at) + timedelta(minutes=6),
         )
+
+
+DEMO_PREFIX = "demo-chat"
+DEMO_CONVERSATIONS = 900
+DEMO_DAYS = 21  # three weeks: the dashboard's default two weeks, and some before
+
+
+def seed_demo_conversations(database_url: str, today: date, zone: ZoneInfo) -> int:
+    """The demo's conversations, over the three weeks that end ``today``; once per database.
+    Returns the events written (0 when they are there already)."""
+    engine = get_engine(database_url)
+    with engine.connect() as connection:
+        there = connection.execute(
+            select(TRACKER_EVENTS.c.id)
+            .where(TRACKER_EVENTS.c.sender_id.like(f"{DEMO_PREFIX}-%"))
+            .limit(1)
+        ).first()
+    if there:
+        return 0
+    first = DateRange.last_days(today, DEMO_DAYS).bounds(zone)[0]
+    return generate(engine, DEMO_CONVERSATIONS, first, DEMO_DAYS, prefix=DEMO_PREFIX)

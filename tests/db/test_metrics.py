@@ -261,3 +261,29 @@ def test_resolved_containment_and_conversations_per_skill(seeded_database, track
     assert [d.resolved for d in days] == [3, 0]
     assert [d.skills["medicine"] for d in days] == [2, 0]
     assert "resolved containment  50.0%" in report(metrics)
+
+
+def test_the_demo_conversations_fill_the_dashboard_once(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from pharmacy.database import prepare
+    from pharmacy.metrics import compute_range
+    from pharmacy.metrics.synthetic import DEMO_CONVERSATIONS, seed_demo_conversations
+    from pharmacy.metrics.unanswered import group, unanswered_messages
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    today = datetime(2099, 6, 30).date()
+    zone = ZoneInfo("America/New_York")
+    prepare(url, today=today)
+    assert seed_demo_conversations(url, today, zone) > DEMO_CONVERSATIONS
+    assert seed_demo_conversations(url, today, zone) == 0  # once per database
+    window = DateRange.last_days(today, 21)
+    with session_scope(url) as session:
+        total, days = compute_range(session, window, zone)
+        groups = group(unanswered_messages(session, window.since, window.until))
+    assert total.conversations == DEMO_CONVERSATIONS
+    assert 0 < total.resolved < total.contained < total.conversations
+    assert total.emergencies > 0 and total.ratings > 0 and total.refills_submitted > 0
+    assert all(n > 0 for n in total.skills.values())
+    assert sum(d.conversations or 0 for d in days) >= DEMO_CONVERSATIONS
+    assert groups and groups[0].count > 10
