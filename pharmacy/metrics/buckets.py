@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, literal
+from sqlalchemy import Integer, case, cast, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -29,6 +29,25 @@ def day_number(column: Any, bounds: Sequence[Any]) -> ColumnElement[int]:
     if not inner:
         return literal(0)
     return case(*[(column < b, i) for i, b in enumerate(inner)], else_=len(inner))
+
+
+QUARTER = 900  # seconds: every zone's midnight falls on a quarter hour of UTC
+
+
+def quarter_number(stamp: Any, stamps: Sequence[float]) -> ColumnElement[int]:
+    """The quarter hour since the range's start of a float timestamp: plain arithmetic, cheaper
+    per row than ``day_number``'s CASE on the big tracker table; ``Days.of`` maps it to a day."""
+    return cast((stamp - stamps[0]) / QUARTER, Integer)
+
+
+class Days:
+    """Maps ``quarter_number`` values to day numbers."""
+
+    def __init__(self, stamps: Sequence[float]) -> None:
+        self.starts = [round((s - stamps[0]) / QUARTER) for s in stamps]
+
+    def of(self, quarter: int) -> int:
+        return bisect_right(self.starts, quarter) - 1
 
 
 def day_of(moment: Any, bounds: Sequence[Any]) -> int:

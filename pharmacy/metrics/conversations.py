@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pharmacy.metrics.buckets import as_stamps, day_number, within
+from pharmacy.metrics.buckets import Days, as_stamps, day_number, quarter_number, within
 from pharmacy.metrics.outcomes import goal_event, skill_intents, skill_of_intent
 from pharmacy.metrics.records import FALLBACK_ACTION, TRACKER_EVENTS
 from pharmacy.refills.models import RefillEvent, RefillEventKind
@@ -46,31 +46,32 @@ def conversation_figures_by_day(
     events = TRACKER_EVENTS.c
     stamps = as_stamps(bounds)
     window = within(events.timestamp, stamps)
-    day = day_number(events.timestamp, stamps).label("day")
+    day = quarter_number(events.timestamp, stamps).label("quarter")
+    of = Days(stamps).of
     days = [ConversationFigures() for _ in stamps[:-1]]
     user = (*window, events.type_name == "user")
-    for n, sender, turns in session.execute(
+    for q, sender, turns in session.execute(
         select(day, events.sender_id, func.count()).where(*user).group_by(day, events.sender_id)
     ):
-        days[n].senders.add(sender)
-        days[n].user_turns += turns
-    for n, turns in session.execute(
+        days[of(q)].senders.add(sender)
+        days[of(q)].user_turns += turns
+    for q, turns in session.execute(
         select(day, func.count())
         .where(*window, events.type_name == "action", events.action_name == FALLBACK_ACTION)
         .group_by(day)
     ):
-        days[n].fallback_turns = turns
+        days[of(q)].fallback_turns += turns
     skill = skill_of_intent().label("skill")
-    for n, name, sender in session.execute(
+    for q, name, sender in session.execute(
         select(day, skill, events.sender_id)
         .where(*user, events.intent_name.in_(skill_intents()))
         .group_by(day, skill, events.sender_id)
     ):
-        days[n].skills[name].add(sender)
-    for n, sender in session.execute(
+        days[of(q)].skills[name].add(sender)
+    for q, sender in session.execute(
         select(day, events.sender_id).where(*window, goal_event()).group_by(day, events.sender_id)
     ):
-        days[n].goals.add(sender)
+        days[of(q)].goals.add(sender)
     refill_day = day_number(RefillEvent.created_at, bounds).label("day")
     for n, conversation in session.execute(
         select(refill_day, RefillEvent.conversation_id)

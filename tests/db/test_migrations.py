@@ -99,6 +99,9 @@ def test_0011_moves_prices_into_the_database_keeping_what_orders_were_charged(
     assert "medicine_prices" in inspect(get_engine(url)).get_table_names()
 
 
+COVERING = ["timestamp", "type_name", "sender_id", "intent_name", "action_name"]
+
+
 def _events_indexes(url):
     return {i["name"]: i["column_names"] for i in inspect(get_engine(url)).get_indexes("events")}
 
@@ -115,7 +118,7 @@ def test_0012_indexes_the_tracker_events_by_time_whoever_created_the_table(tmp_p
     )
     _set(rasa_first, "INSERT INTO events (sender_id, type_name, timestamp) VALUES ('s', 'user', 1)")
     command.upgrade(alembic_config(rasa_first), "head")
-    assert _events_indexes(rasa_first)["ix_events_timestamp"] == ["timestamp"]
+    assert _events_indexes(rasa_first)["ix_events_timestamp"][0] == "timestamp"
     with get_engine(rasa_first).connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 1
     command.downgrade(alembic_config(rasa_first), "0011")
@@ -126,7 +129,7 @@ def test_0012_indexes_the_tracker_events_by_time_whoever_created_the_table(tmp_p
     command.upgrade(alembic_config(new), "head")
     assert _events_indexes(new) == {
         "ix_events_sender_id": ["sender_id"],
-        "ix_events_timestamp": ["timestamp"],
+        "ix_events_timestamp": COVERING,
     }
     columns = {c["name"] for c in inspect(get_engine(new)).get_columns("events")}
     assert columns == {

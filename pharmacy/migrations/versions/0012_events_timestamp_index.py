@@ -31,7 +31,12 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint("id"),
         )
         op.create_index("ix_events_sender_id", "events", ["sender_id"])
-    op.create_index("ix_events_timestamp", "events", ["timestamp"])
+    # The columns the dashboard reads, after the time: its range scans need not visit the table.
+    op.create_index(
+        "ix_events_timestamp",
+        "events",
+        ["timestamp", "type_name", "sender_id", "intent_name", "action_name"],
+    )
 
 
 def downgrade() -> None:
