@@ -287,3 +287,39 @@ def test_the_demo_conversations_fill_the_dashboard_once(tmp_path):
     assert all(n > 0 for n in total.skills.values())
     assert sum(d.conversations or 0 for d in days) >= DEMO_CONVERSATIONS
     assert groups and groups[0].count > 10
+
+
+def test_days_follow_the_pharmacys_time_zone(seeded_database, tracker_events):
+    """00:30 in New York on 10 January is 05:30 UTC; 23:30 the evening before is 04:30 UTC. Their
+    days differ on the pharmacy's clock, not on UTC's."""
+    from zoneinfo import ZoneInfo
+
+    from pharmacy.metrics import compute_range
+
+    new_york = ZoneInfo("America/New_York")
+    just_after_midnight = datetime(2099, 1, 10, 5, 30)
+    just_before = datetime(2099, 1, 10, 4, 30)
+    add_turns(tracker_events, "c1", just_after_midnight, ["utter_greet"])
+    add_turns(tracker_events, "c2", just_before, ["utter_greet"])
+    with session_scope(seeded_database) as session:
+        session.add(ticket("c1", HandoffReason.USER_REQUEST, just_after_midnight))
+    window = DateRange(datetime(2099, 1, 9).date(), datetime(2099, 1, 10).date())
+    with session_scope(seeded_database) as session:
+        local = compute_daily(session, window, new_york)
+        utc = compute_daily(session, window)
+        total, _ = compute_range(session, window, new_york)
+    assert [d.conversations for d in local] == [1, 1]
+    assert [sum(d.handoffs_by_reason.values()) for d in local] == [0, 1]
+    assert [d.containment for d in local] == [1.0, 0.0]
+    assert [d.conversations for d in utc] == [0, 2]
+    assert local[1].since == datetime(2099, 1, 10, 5, 0)  # local midnight, stored as UTC
+    assert total.conversations == 2 and total.since == datetime(2099, 1, 9, 5, 0)
+
+
+def test_a_day_of_a_clock_change_is_23_hours_long():
+    from zoneinfo import ZoneInfo
+
+    day = datetime(2099, 3, 8).date()  # the second Sunday of March: clocks go forward
+    bounds = DateRange(day, day).bounds(ZoneInfo("America/New_York"))
+    assert [b.hour for b in bounds] == [5, 4]  # midnight EST, then midnight EDT, as UTC
+    assert bounds[1] - bounds[0] == timedelta(hours=23)
