@@ -46,7 +46,7 @@ def conversation_figures_by_day(
     events = TRACKER_EVENTS.c
     stamps = as_stamps(bounds)
     window = within(events.timestamp, stamps)
-    day = quarter_number(events.timestamp, stamps).label("quarter")
+    day = quarter_number(events.timestamp, stamps, session.get_bind().dialect.name).label("q")
     of = Days(stamps).of
     days = [ConversationFigures() for _ in stamps[:-1]]
     user = (*window, events.type_name == "user")

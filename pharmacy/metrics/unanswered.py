@@ -18,9 +18,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import JSON, cast, select, type_coerce, union
 from sqlalchemy.orm import Session
 
 from pharmacy.knowledge.answers import TEMPLATES as LABEL_TEXT
@@ -91,6 +92,26 @@ class _Turn:
         return None
 
 
+def _candidates(since: datetime, until: datetime, dialect: str) -> Any:
+    """Conversations with a turn that may count, found in SQL so that only theirs are read."""
+    events = TRACKER_EVENTS.c
+    window = (events.timestamp >= since.timestamp(), events.timestamp < until.timestamp())
+    # SQLite reads JSON from text as it is (a CAST would make it a number); PostgreSQL casts.
+    as_json = type_coerce if dialect == "sqlite" else cast
+    confidence = as_json(events.data, JSON)[("parse_data", "intent", "confidence")].as_float()
+    return union(
+        select(events.sender_id).where(
+            *window, events.type_name == "action", events.action_name == FALLBACK_ACTION
+        ),
+        select(events.sender_id).where(
+            *window, events.type_name == "bot", events.data.like(f"%{NO_INFORMATION}%")
+        ),
+        select(events.sender_id).where(
+            *window, events.type_name == "user", confidence < LOW_CONFIDENCE
+        ),
+    )
+
+
 def unanswered_messages(session: Session, since: datetime, until: datetime) -> list[Unanswered]:
     events = TRACKER_EVENTS.c
     rows = session.execute(
@@ -101,6 +122,9 @@ def unanswered_messages(session: Session, since: datetime, until: datetime) -> l
             events.timestamp >= since.timestamp(),
             events.timestamp < until.timestamp(),
             events.type_name.in_(("user", "action", "bot")),
+            events.sender_id.in_(
+                _candidates(since, until, session.get_bind().dialect.name).scalar_subquery()
+            ),
         )
         .order_by(events.sender_id, events.id)
     ).all()
