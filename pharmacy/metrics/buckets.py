@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, literal
+from sqlalchemy import Integer, case, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -25,9 +25,7 @@ def within(column: Any, bounds: Sequence[Any]) -> tuple[ColumnElement[bool], Col
 
 def day_number(column: Any, bounds: Sequence[Any]) -> ColumnElement[int]:
     """0 for the first day, 1 for the next...; only meaningful for rows ``within`` the bounds."""
-    inner = bounds[1:-1]
-    if not inner:
-        return literal(0)
+    inner = bounds[1:-1] or bounds[-1:]  # one day: still an expression (GROUP BY 0 is a position)
     return case(*[(column < b, i) for i, b in enumerate(inner)], else_=len(inner))
 
 
