@@ -6,7 +6,6 @@ conversation guard policy routes every shopper message to ``action_relay_to_agen
 """
 
 import re
-from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -23,6 +22,7 @@ from pharmacy.database import session_scope
 from pharmacy.handoff import HandoffContext, HandoffReason, QueuePlace, request_handoff
 from pharmacy.handoff import conversation as handoff_conversation
 from pharmacy.handoff.hours import describe_next_opening
+from pharmacy.handoff.transcript import transcript_lines
 from pharmacy.privacy import redact
 from pharmacy.settings import load_settings
 
@@ -30,18 +30,7 @@ RATING_BUTTONS = [(str(n), f'/rate{{"rating":"{n}"}}') for n in range(1, 6)]
 
 
 def transcript(tracker: Tracker) -> list[tuple]:
-    lines = []
-    for event in tracker.events:
-        if event.get("event") in ("user", "bot") and event.get("text"):
-            sender = "customer" if event["event"] == "user" else "bot"
-            lines.append(
-                (
-                    sender,
-                    redact(event["text"]),
-                    datetime.utcfromtimestamp(event.get("timestamp") or 0),
-                )
-            )
-    return lines
+    return transcript_lines(tracker.events)
 
 
 def context_from(

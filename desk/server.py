@@ -38,7 +38,7 @@ import sys
 
 from aiohttp import web
 
-from desk import accounts, api, login, supervisor, unanswered
+from desk import accounts, api, conversations, login, supervisor, unanswered
 from desk.app_state import (
     CLOSING,
     DB_URL,
@@ -97,6 +97,7 @@ def create_app(
     api.add_routes(app.router)
     supervisor.add_routes(app.router)
     unanswered.add_routes(app.router)
+    conversations.add_routes(app.router)
     return app
 
 

@@ -7,7 +7,7 @@ import asyncio
 import csv
 import io
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from html import escape
 from typing import Any
 
@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from desk.app_state import DB_URL, now
 from desk.charts import bar_chart, line_chart
 from desk.responses import refusal
+from pharmacy.clock import pharmacy_zone
 from pharmacy.database import session_scope
 from pharmacy.handoff.agents import Agent
 from pharmacy.handoff.models import HandoffReason
-from pharmacy.metrics import DateRange, ServiceMetrics, compute, compute_daily
+from pharmacy.metrics import DateRange, ServiceMetrics, compute_range
+from pharmacy.metrics.outcomes import SKILLS
 
 SUPERVISOR = "supervisor"
 
@@ -37,6 +39,7 @@ CSV_COLUMNS = (
     "conversations",
     "emergencies",
     "containment",
+    "resolved_containment",
     "fallback_rate",
     "handoffs",
     "handoffs_unanswered",
@@ -47,6 +50,7 @@ CSV_COLUMNS = (
     "refill_conversion",
     "ratings",
     "csat",
+    *(f"skill_{skill}" for skill in SKILLS),
 )
 
 
@@ -60,8 +64,9 @@ def _window(request: web.Request) -> DateRange:
 
 
 def window_of(fields: Mapping[str, Any]) -> DateRange:
-    """The range asked for in ``from``/``to`` (ISO dates), or the last two weeks."""
-    today = now().date()
+    """The range asked for in ``from``/``to`` (ISO dates), or the last two weeks (the pharmacy's
+    dates)."""
+    today = now().replace(tzinfo=timezone.utc).astimezone(pharmacy_zone()).date()
     try:
         first = date.fromisoformat(str(fields.get("from", "")))
         last = date.fromisoformat(str(fields.get("to", "")))
@@ -80,7 +85,8 @@ async def _figures(request: web.Request, window: DateRange):
         with session_scope(request.app[DB_URL]) as session:
             if not is_supervisor(session, desk_session.agent_id):
                 return None
-            return compute(session, window.since, window.until), compute_daily(session, window)
+            # Days from midnight to midnight on the pharmacy's clock.
+            return compute_range(session, window, pharmacy_zone())
 
     figures = await asyncio.to_thread(unit)
     if figures is None:
@@ -98,6 +104,7 @@ def _csv_row(day: str, m: ServiceMetrics) -> list[str]:
         str(m.conversations if m.conversations is not None else ""),
         str(m.emergencies),
         _cell(m.containment),
+        _cell(m.resolved_containment),
         _cell(m.fallback_rate),
         str(sum(m.handoffs_by_reason.values())),
         str(m.handoffs_unanswered),
@@ -108,6 +115,7 @@ def _csv_row(day: str, m: ServiceMetrics) -> list[str]:
         _cell(m.refill_conversion),
         str(m.ratings),
         _cell(m.csat),
+        *(str(m.skills.get(skill, 0)) for skill in SKILLS),
     ]
 
 
@@ -118,7 +126,7 @@ async def supervisor_csv(request: web.Request) -> web.Response:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for day in days:
-        writer.writerow(_csv_row(day.since.date().isoformat(), day))
+        writer.writerow(_csv_row(day_label(day), day))
     writer.writerow(_csv_row("total", total))
     name = f"metrics-{window.first.isoformat()}-{window.last.isoformat()}.csv"
     return web.Response(
@@ -136,11 +144,18 @@ def _minutes(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f} min"
 
 
+def day_label(day: ServiceMetrics) -> str:
+    """The local date of a day's figures (its start is stored as naive UTC)."""
+    start = day.since.replace(tzinfo=timezone.utc).astimezone(pharmacy_zone())
+    return start.date().isoformat()
+
+
 def render_page(window: DateRange, total: ServiceMetrics, days: list[ServiceMetrics]) -> str:
-    labels = [d.since.date().isoformat() for d in days]
+    labels = [day_label(d) for d in days]
     tiles = [
         ("Conversations", str(total.conversations if total.conversations is not None else "n/a")),
         ("Containment", _percent(total.containment)),
+        ("Resolved containment", _percent(total.resolved_containment)),
         ("Fallback rate", _percent(total.fallback_rate)),
         ("Wait for a person (median)", _minutes(total.handoff_wait_minutes)),
         ("Wait for a person (p90)", _minutes(total.handoff_wait_p90_minutes)),
@@ -152,6 +167,7 @@ def render_page(window: DateRange, total: ServiceMetrics, days: list[ServiceMetr
     charts = [
         line_chart("Conversations per day", labels, [d.conversations or 0 for d in days]),
         line_chart("Containment per day", labels, [d.containment for d in days]),
+        line_chart("Resolved containment per day", labels, [d.resolved_containment for d in days]),
         line_chart("Fallback rate per day", labels, [d.fallback_rate for d in days]),
         bar_chart(
             "Handoffs by reason",
@@ -160,13 +176,16 @@ def render_page(window: DateRange, total: ServiceMetrics, days: list[ServiceMetr
         bar_chart(
             "CSAT ratings", [(str(r), n) for r, n in total.csat_figures.distribution.items()]
         ),
+        bar_chart("Conversations per skill", [(s, total.skills.get(s, 0)) for s in SKILLS]),
     ]
     names = [
         "Conversations per day",
         "Containment per day",
+        "Resolved containment per day",
         "Fallback rate per day",
         "Handoffs by reason",
         "CSAT ratings",
+        "Conversations per skill",
     ]
     query = f"from={window.first.isoformat()}&amp;to={window.last.isoformat()}"
     return (

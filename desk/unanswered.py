@@ -12,14 +12,17 @@ from html import escape
 from aiohttp import web
 
 from desk.app_state import DB_URL
+from desk.conversations import conversation_link
 from desk.responses import error, refusal
 from desk.supervisor import _window, is_supervisor, window_of
 from pharmacy.database import session_scope
 from pharmacy.metrics import DateRange
 from pharmacy.metrics.records import has_tracker_store
 from pharmacy.metrics.unanswered import Group, group, nlu_yaml, unanswered_messages
+from pharmacy.privacy import redact
 
 SHOWN = 100  # groups on the page
+SHOWN_LINKS = 5  # conversations linked per group
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -49,9 +52,15 @@ async def unanswered_page(request: web.Request) -> web.Response:
     groups = await _groups(request, window)
     csrf = request["desk_session"].csrf_token
     rows = "".join(
-        f'<tr class="group"><td>{g.count}</td><td>{escape(g.example)}</td>'
+        f'<tr class="group"><td>{g.count}</td><td>{escape(redact(g.example))}</td>'
         f"<td>{escape(', '.join(sorted({m.why for m in g.messages})))}</td>"
-        f"<td>{escape(' | '.join(m.conversation_id for m in g.messages[:3]))}</td>"
+        "<td>"
+        + " ".join(
+            f'<a class="conversation" href="{escape(conversation_link(m.conversation_id))}">'
+            f"{escape(m.conversation_id)}</a>"
+            for m in g.messages[:SHOWN_LINKS]
+        )
+        + "</td>"
         f'<td><input name="mark_{i}" placeholder="intent, e.g. faq_pets" '
         f'pattern="[a-z][a-z0-9_]*"></td></tr>'
         for i, g in enumerate(groups)

@@ -13,8 +13,10 @@ import time
 from desk.accounts import login_hint
 from ops.model_cache import ensure_model
 from ops.stack import Stack, StackConfig, interrupt_on_signals
+from pharmacy import clock
 from pharmacy.database import prepare
 from pharmacy.logs import configure_logging
+from pharmacy.metrics.synthetic import seed_demo_conversations
 from pharmacy.settings import start_settings
 
 
@@ -27,6 +29,13 @@ def main() -> int:
     started = time.monotonic()
     seeded = prepare(settings.database_url)
     print("database ready" + (" (demo data loaded)" if seeded else ""), flush=True)
+    if settings.demo_mode:
+        # Conversations for the supervisor's dashboard (once per database).
+        written = seed_demo_conversations(
+            settings.database_url, clock.current().today(), clock.pharmacy_zone()
+        )
+        if written:
+            print(f"demo conversations for the dashboard loaded ({written} events)", flush=True)
     stack = Stack(
         StackConfig(
             model_path=ensure_model(),

@@ -452,6 +452,11 @@
     fillFilters(await api("GET", "/api/filters"));
     await refreshQueue();
     listen();
+    // A link from the supervisor's pages: "/?ticket=12" opens that ticket (the server checks access).
+    const linked = new URLSearchParams(window.location.search).get("ticket");
+    if (linked && /^\d{1,9}$/.test(linked)) {
+      await openTicket(Number(linked));
+    }
     // Waiting times move on even when nothing else changes.
     window.setInterval(() => renderQueue(state.tickets), 30000);
   }

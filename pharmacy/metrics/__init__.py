@@ -3,16 +3,15 @@
 Conversations and turns come from Rasa's SQL tracker store (table ``events``, the same database),
 handoffs and ratings from the handoff tables, refill prompts and submissions from
 ``refill_events``. One module per family: ``conversations``, ``handoffs``, ``refills``, ``csat``;
-``ranges`` for date ranges, ``service`` puts them together, ``report`` prints them.
-
-Not computed yet: "resolved containment" needs a goal marker per conversation.
+``outcomes`` defines skills and goal markers (resolved containment), ``ranges`` and ``buckets``
+the days, ``service`` puts them together, ``report`` prints them.
 """
 
 from pharmacy.metrics.__main__ import main
 from pharmacy.metrics.ranges import DateRange
 from pharmacy.metrics.records import FALLBACK_ACTION, TRACKER_EVENTS
 from pharmacy.metrics.report import report
-from pharmacy.metrics.service import ServiceMetrics, compute, compute_daily
+from pharmacy.metrics.service import ServiceMetrics, compute, compute_daily, compute_range
 
 __all__ = [
     "FALLBACK_ACTION",
@@ -21,6 +20,7 @@ __all__ = [
     "ServiceMetrics",
     "compute",
     "compute_daily",
+    "compute_range",
     "main",
     "report",
 ]

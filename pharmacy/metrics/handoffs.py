@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pharmacy.handoff.models import HandoffReason, HandoffTicket
+from pharmacy.metrics.buckets import day_of, within
+
+# conversation, reason, created, first reply
+TicketRow = tuple[str, HandoffReason, datetime, datetime | None]
 
 
 @dataclass(frozen=True)
@@ -34,15 +39,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
 
 
-def handoff_figures(session: Session, since: datetime, until: datetime) -> HandoffFigures:
-    rows = session.execute(
-        select(
-            HandoffTicket.conversation_id,
-            HandoffTicket.reason,
-            HandoffTicket.created_at,
-            HandoffTicket.first_reply_at,
-        ).where(HandoffTicket.created_at >= since, HandoffTicket.created_at < until)
-    ).all()
+def figures_of(rows: Sequence[TicketRow]) -> HandoffFigures:
     waits = [
         (reply - created).total_seconds() / 60 for _, _, created, reply in rows if reply is not None
     ]
@@ -56,3 +53,22 @@ def handoff_figures(session: Session, since: datetime, until: datetime) -> Hando
         wait_p90_minutes=percentile(waits, 0.9),
         unanswered=sum(1 for *_, reply in rows if reply is None),
     )
+
+
+def ticket_rows_by_day(session: Session, bounds: Sequence[datetime]) -> list[list[TicketRow]]:
+    """The tickets of each day (one query: the waits need every ticket anyway)."""
+    days: list[list[TicketRow]] = [[] for _ in bounds[:-1]]
+    for row in session.execute(
+        select(
+            HandoffTicket.conversation_id,
+            HandoffTicket.reason,
+            HandoffTicket.created_at,
+            HandoffTicket.first_reply_at,
+        ).where(*within(HandoffTicket.created_at, bounds))
+    ):
+        days[day_of(row.created_at, bounds)].append(tuple(row))
+    return days
+
+
+def handoff_figures(session: Session, since: datetime, until: datetime) -> HandoffFigures:
+    return figures_of(ticket_rows_by_day(session, [since, until])[0])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pharmacy.metrics.buckets import day_number, within
 from pharmacy.refills.models import RefillEvent, RefillEventKind
 
 
@@ -22,19 +24,32 @@ class RefillFigures:
     def prompts(self) -> int:
         return self.offers + self.reminders
 
+    def __add__(self, other: RefillFigures) -> RefillFigures:
+        return RefillFigures(
+            self.offers + other.offers,
+            self.reminders + other.reminders,
+            self.submitted + other.submitted,
+        )
+
+
+def refill_figures_by_day(session: Session, bounds: Sequence[datetime]) -> list[RefillFigures]:
+    kinds: list[Counter] = [Counter() for _ in bounds[:-1]]
+    day = day_number(RefillEvent.created_at, bounds).label("day")
+    for n, kind, count in session.execute(
+        select(day, RefillEvent.kind, func.count())
+        .where(*within(RefillEvent.created_at, bounds))
+        .group_by(day, RefillEvent.kind)
+    ):
+        kinds[n][kind] = count
+    return [
+        RefillFigures(
+            k[RefillEventKind.OFFERED],
+            k[RefillEventKind.REMINDER_SENT],
+            k[RefillEventKind.SUBMITTED],
+        )
+        for k in kinds
+    ]
+
 
 def refill_figures(session: Session, since: datetime, until: datetime) -> RefillFigures:
-    kinds = Counter(
-        dict(
-            session.execute(
-                select(RefillEvent.kind, func.count())
-                .where(RefillEvent.created_at >= since, RefillEvent.created_at < until)
-                .group_by(RefillEvent.kind)
-            ).all()
-        )
-    )
-    return RefillFigures(
-        kinds[RefillEventKind.OFFERED],
-        kinds[RefillEventKind.REMINDER_SENT],
-        kinds[RefillEventKind.SUBMITTED],
-    )
+    return refill_figures_by_day(session, [since, until])[0]

@@ -22,6 +22,7 @@ def report(metrics: ServiceMetrics) -> str:
         f"  conversations         {conversations}",
         f"  emergencies           {metrics.emergencies}",
         f"  containment           {_percent(metrics.containment)}",
+        f"  resolved containment  {_percent(metrics.resolved_containment)}",
         f"  fallback rate         {_percent(metrics.fallback_rate)}"
         f" ({metrics.fallback_turns} of {metrics.user_turns} user turns)",
         f"  handoff wait (median) {_minutes(metrics.handoff_wait_minutes)}",
@@ -32,6 +33,8 @@ def report(metrics: ServiceMetrics) -> str:
         f"  CSAT                  {csat}",
         "  CSAT distribution     "
         + "  ".join(f"{r}: {n}" for r, n in metrics.csat_figures.distribution.items()),
+        "  conversations per skill "
+        + "  ".join(f"{skill}: {n}" for skill, n in metrics.skills.items()),
         "  handoffs by reason:",
     ]
     for reason in HandoffReason:

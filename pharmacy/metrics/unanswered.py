@@ -1,6 +1,15 @@
-"""Unanswered questions: shoppers' messages the assistant did not understand (its next action was
-the fallback, or the intent's confidence was low), grouped by token overlap so that a supervisor
-reads one row per kind of question; marked groups become Rasa NLU training data for review."""
+"""Unanswered questions: shoppers' messages the assistant did not understand or could not answer,
+grouped by token overlap so that a supervisor reads one row per kind of question; marked groups
+become Rasa NLU training data for review.
+
+How each shows in the tracker events, for the turn that follows the message (``why``):
+- ``fallback``: the next action was the fallback;
+- ``low_confidence_handoff``: the fallback, and the assistant said it is bringing a person in
+  (the second misunderstanding in a row, ``handoff.low_confidence``);
+- ``no_information``: the assistant said "I don't have information on ..." (a medicine the
+  knowledge base does not hold);
+- ``low_confidence``: the intent's confidence was below ``LOW_CONFIDENCE``.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +18,21 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import JSON, cast, select, type_coerce, union
 from sqlalchemy.orm import Session
 
+from pharmacy.knowledge.answers import TEMPLATES as LABEL_TEXT
+from pharmacy.messages import CATALOGUE
 from pharmacy.metrics.records import FALLBACK_ACTION, TRACKER_EVENTS
 
 LOW_CONFIDENCE = 0.5
 SIMILAR = 0.5  # Jaccard overlap of content words that puts two messages in one group
+# What the assistant says in those turns, up to the first placeholder.
+NO_INFORMATION = LABEL_TEXT["en"]["unknown_medicine.unnamed"].split(" that ")[0]
+HANDOFF_LOW_CONFIDENCE = CATALOGUE["en"]["handoff.low_confidence"].text.split("{")[0].split(":")[0]
 _WORD = re.compile(r"[a-z0-9']+")
 _STOP = frozenset(
     "a an the i me my you your is are was do does can could would should to of for on in it and or "
@@ -30,7 +45,7 @@ class Unanswered:
     conversation_id: str
     text: str
     at: datetime
-    why: str  # "fallback" or "low_confidence"
+    why: str  # see the module's docstring
 
 
 @dataclass
@@ -55,6 +70,48 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
+@dataclass
+class _Turn:
+    """A shopper's message and what followed it, up to the next one."""
+
+    text: str
+    at: float
+    confidence: float
+    actions: list[str] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
+
+    def why(self) -> str | None:
+        if any(t.startswith(NO_INFORMATION) for t in self.said):
+            return "no_information"
+        if FALLBACK_ACTION in self.actions:
+            if any(t.startswith(HANDOFF_LOW_CONFIDENCE) for t in self.said):
+                return "low_confidence_handoff"
+            return "fallback"
+        if self.actions and self.confidence < LOW_CONFIDENCE:
+            return "low_confidence"
+        return None
+
+
+def _candidates(since: datetime, until: datetime, dialect: str) -> Any:
+    """Conversations with a turn that may count, found in SQL so that only theirs are read."""
+    events = TRACKER_EVENTS.c
+    window = (events.timestamp >= since.timestamp(), events.timestamp < until.timestamp())
+    # SQLite reads JSON from text as it is (a CAST would make it a number); PostgreSQL casts.
+    as_json = type_coerce if dialect == "sqlite" else cast
+    confidence = as_json(events.data, JSON)[("parse_data", "intent", "confidence")].as_float()
+    return union(
+        select(events.sender_id).where(
+            *window, events.type_name == "action", events.action_name == FALLBACK_ACTION
+        ),
+        select(events.sender_id).where(
+            *window, events.type_name == "bot", events.data.like(f"%{NO_INFORMATION}%")
+        ),
+        select(events.sender_id).where(
+            *window, events.type_name == "user", confidence < LOW_CONFIDENCE
+        ),
+    )
+
+
 def unanswered_messages(session: Session, since: datetime, until: datetime) -> list[Unanswered]:
     events = TRACKER_EVENTS.c
     rows = session.execute(
@@ -64,33 +121,39 @@ def unanswered_messages(session: Session, since: datetime, until: datetime) -> l
         .where(
             events.timestamp >= since.timestamp(),
             events.timestamp < until.timestamp(),
-            events.type_name.in_(("user", "action")),
+            events.type_name.in_(("user", "action", "bot")),
+            events.sender_id.in_(
+                _candidates(since, until, session.get_bind().dialect.name).scalar_subquery()
+            ),
         )
         .order_by(events.sender_id, events.id)
     ).all()
     found: list[Unanswered] = []
-    pending: dict[str, tuple[str, float, float]] = {}  # sender -> last user text, time, confidence
+    turns: dict[str, _Turn] = {}  # sender -> the turn being read
+
+    def close(sender: str) -> None:
+        turn = turns.pop(sender, None)
+        why = turn.why() if turn else None
+        if turn and why and turn.text.strip():
+            found.append(Unanswered(sender, turn.text, datetime.utcfromtimestamp(turn.at), why))
+
     for sender, kind, action, stamp, data in rows:
         if kind == "user":
+            close(sender)
             event = json.loads(data or "{}")
             confidence = ((event.get("parse_data") or {}).get("intent") or {}).get("confidence")
-            pending[sender] = (
+            turns[sender] = _Turn(
                 event.get("text") or "",
                 stamp,
                 1.0 if confidence is None else confidence,
             )
-            continue
-        if action == "action_listen" or sender not in pending:
-            continue
-        text, at, confidence = pending.pop(sender)
-        why = (
-            "fallback"
-            if action == FALLBACK_ACTION
-            else ("low_confidence" if confidence < LOW_CONFIDENCE else None)
-        )
-        if why and text.strip():
-            found.append(Unanswered(sender, text, datetime.utcfromtimestamp(at), why))
-    return found
+        elif sender in turns and kind == "action" and action != "action_listen":
+            turns[sender].actions.append(action)
+        elif sender in turns and kind == "bot":
+            turns[sender].said.append(json.loads(data or "{}").get("text") or "")
+    for sender in list(turns):
+        close(sender)
+    return sorted(found, key=lambda m: (m.at, m.conversation_id))
 
 
 def group(messages: Iterable[Unanswered], similar: float = SIMILAR) -> list[Group]:

@@ -1,6 +1,7 @@
 """Service metrics (pharmacy rules, section 7) from rows written the way the services write them,
 in a window of their own (year 2099) so that the demo data does not count."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -23,7 +24,7 @@ TABLES_TESTS_ADD_TO = [SatisfactionRating, HandoffTicket, RefillEvent]
 START = datetime(2099, 1, 1)
 
 
-SENDERS = ("c1", "c2", "c3", "c4", "old")  # the unanswered tests use them too
+SENDERS = ("c1", "c2", "c3", "c4", "old", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "c5", "c6")
 
 
 @pytest.fixture
@@ -59,6 +60,21 @@ def add_turns(engine, sender, at, actions):
                     timestamp=at.timestamp(),
                 )
             )
+
+
+def record(engine, sender, at, *events):
+    """Events as Rasa's tracker store writes them: ("user", intent), ("action", name) or
+    ("bot", text)."""
+    with engine.begin() as connection:
+        for kind, value in events:
+            row = {"sender_id": sender, "type_name": kind, "timestamp": at.timestamp()}
+            if kind == "user":
+                row.update(intent_name=value, data=json.dumps({"event": "user", "text": value}))
+            elif kind == "action":
+                row["action_name"] = value
+            else:
+                row["data"] = json.dumps({"event": "bot", "text": value})
+            connection.execute(TRACKER_EVENTS.insert().values(**row))
 
 
 def ticket(conversation, reason, created, first_reply=None):
@@ -189,3 +205,121 @@ def test_percentile_is_nearest_rank():
 def test_a_range_cannot_end_before_it_starts():
     with pytest.raises(ValueError):
         DateRange(START.date(), START.date() - timedelta(days=1))
+
+
+def test_resolved_containment_and_conversations_per_skill(seeded_database, tracker_events):
+    """Hand-checked: r1 got an order status, r2 an FAQ answer, r4 a refill submitted: resolved.
+    r3 (a medicine we have no facts on, handed to the pharmacist) and r5 (a label answer, then a
+    person) had handoffs; r6 only said hello; r7 is an emergency, out of the base.
+    Base 6 (r1-r6), contained 4 (r1, r2, r4, r6), resolved 3 -> 50%."""
+    at = START + timedelta(hours=5)
+    status = "Order W1001 (Metformin 500 mg) is shipped."
+    record(tracker_events, "r1", at, ("user", "track_order"), ("bot", status))
+    record(tracker_events, "r2", at, ("user", "faq"), ("action", "utter_faq"))
+    record(
+        tracker_events,
+        "r3",
+        at,
+        ("user", "ask_medicine_info"),
+        ("action", "action_answer_medicine"),
+        ("bot", "I don't have information on Zorblax, so I'm passing your question on."),
+    )
+    record(tracker_events, "r4", at, ("user", "request_refill"), ("action", "action_finish_refill"))
+    label = "Source: FDA product label (set id 1234, effective 2024-01-01); last reviewed 2025."
+    record(tracker_events, "r5", at, ("user", "ask_medicine_info"), ("bot", label))
+    record(tracker_events, "r6", at, ("user", "greet"), ("action", "utter_greet"))
+    record(tracker_events, "r7", at, ("user", "track_order"), ("bot", status))
+    with session_scope(seeded_database) as session:
+        maria = repositories.customer_by_reference(session, "C-1001")
+        session.add_all(
+            [
+                ticket("r3", HandoffReason.PHARMACIST_ONLY, at),
+                ticket("r5", HandoffReason.USER_REQUEST, at),
+                ticket("r7", HandoffReason.EMERGENCY, at),
+                RefillEvent(
+                    customer_id=maria.id,
+                    kind=RefillEventKind.SUBMITTED,
+                    conversation_id="r4",
+                    created_at=at,
+                ),
+                # An offer is no goal: r6 stays unresolved.
+                RefillEvent(
+                    customer_id=maria.id,
+                    kind=RefillEventKind.OFFERED,
+                    conversation_id="r6",
+                    created_at=at,
+                ),
+            ]
+        )
+    with session_scope(seeded_database) as session:
+        metrics = compute(session, START, START + timedelta(days=1))
+        days = compute_daily(session, DateRange(START.date(), START.date() + timedelta(days=1)))
+    assert metrics.conversations == 7 and metrics.containment_base == 6
+    assert metrics.contained == 4 and metrics.resolved == 3
+    assert metrics.resolved_containment == pytest.approx(0.5)
+    assert metrics.skills == {"tracking": 2, "refills": 1, "medicine": 2, "faq": 1, "person": 0}
+    assert [d.resolved for d in days] == [3, 0]
+    assert [d.skills["medicine"] for d in days] == [2, 0]
+    assert "resolved containment  50.0%" in report(metrics)
+
+
+def test_the_demo_conversations_fill_the_dashboard_once(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from pharmacy.database import prepare
+    from pharmacy.metrics import compute_range
+    from pharmacy.metrics.synthetic import DEMO_CONVERSATIONS, seed_demo_conversations
+    from pharmacy.metrics.unanswered import group, unanswered_messages
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    today = datetime(2099, 6, 30).date()
+    zone = ZoneInfo("America/New_York")
+    prepare(url, today=today)
+    assert seed_demo_conversations(url, today, zone) > DEMO_CONVERSATIONS
+    assert seed_demo_conversations(url, today, zone) == 0  # once per database
+    window = DateRange.last_days(today, 21)
+    with session_scope(url) as session:
+        total, days = compute_range(session, window, zone)
+        groups = group(unanswered_messages(session, window.since, window.until))
+    assert total.conversations == DEMO_CONVERSATIONS
+    assert 0 < total.resolved < total.contained < total.conversations
+    assert total.emergencies > 0 and total.ratings > 0 and total.refills_submitted > 0
+    assert all(n > 0 for n in total.skills.values())
+    assert sum(d.conversations or 0 for d in days) >= DEMO_CONVERSATIONS
+    assert groups and groups[0].count > 10
+
+
+def test_days_follow_the_pharmacys_time_zone(seeded_database, tracker_events):
+    """00:30 in New York on 10 January is 05:30 UTC; 23:30 the evening before is 04:30 UTC. Their
+    days differ on the pharmacy's clock, not on UTC's."""
+    from zoneinfo import ZoneInfo
+
+    from pharmacy.metrics import compute_range
+
+    new_york = ZoneInfo("America/New_York")
+    just_after_midnight = datetime(2099, 1, 10, 5, 30)
+    just_before = datetime(2099, 1, 10, 4, 30)
+    add_turns(tracker_events, "c1", just_after_midnight, ["utter_greet"])
+    add_turns(tracker_events, "c2", just_before, ["utter_greet"])
+    with session_scope(seeded_database) as session:
+        session.add(ticket("c1", HandoffReason.USER_REQUEST, just_after_midnight))
+    window = DateRange(datetime(2099, 1, 9).date(), datetime(2099, 1, 10).date())
+    with session_scope(seeded_database) as session:
+        local = compute_daily(session, window, new_york)
+        utc = compute_daily(session, window)
+        total, _ = compute_range(session, window, new_york)
+    assert [d.conversations for d in local] == [1, 1]
+    assert [sum(d.handoffs_by_reason.values()) for d in local] == [0, 1]
+    assert [d.containment for d in local] == [1.0, 0.0]
+    assert [d.conversations for d in utc] == [0, 2]
+    assert local[1].since == datetime(2099, 1, 10, 5, 0)  # local midnight, stored as UTC
+    assert total.conversations == 2 and total.since == datetime(2099, 1, 9, 5, 0)
+
+
+def test_a_day_of_a_clock_change_is_23_hours_long():
+    from zoneinfo import ZoneInfo
+
+    day = datetime(2099, 3, 8).date()  # the second Sunday of March: clocks go forward
+    bounds = DateRange(day, day).bounds(ZoneInfo("America/New_York"))
+    assert [b.hour for b in bounds] == [5, 4]  # midnight EST, then midnight EDT, as UTC
+    assert bounds[1] - bounds[0] == timedelta(hours=23)

@@ -97,3 +97,47 @@ def test_0011_moves_prices_into_the_database_keeping_what_orders_were_charged(
     assert "medicine_prices" not in inspect(get_engine(url)).get_table_names()
     command.upgrade(config, "head")
     assert "medicine_prices" in inspect(get_engine(url)).get_table_names()
+
+
+COVERING = ["timestamp", "type_name", "sender_id", "intent_name", "action_name"]
+
+
+def _events_indexes(url):
+    return {i["name"]: i["column_names"] for i in inspect(get_engine(url)).get_indexes("events")}
+
+
+def test_0012_indexes_the_tracker_events_by_time_whoever_created_the_table(tmp_path):
+    # Rasa ran first: its table gets the index, and keeps its rows.
+    rasa_first = f"sqlite:///{tmp_path / 'rasa-first.db'}"
+    command.upgrade(alembic_config(rasa_first), "0011")
+    _set(
+        rasa_first,
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+        "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+        "action_name VARCHAR(255), data TEXT)",
+    )
+    _set(rasa_first, "INSERT INTO events (sender_id, type_name, timestamp) VALUES ('s', 'user', 1)")
+    command.upgrade(alembic_config(rasa_first), "head")
+    assert _events_indexes(rasa_first)["ix_events_timestamp"][0] == "timestamp"
+    with get_engine(rasa_first).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 1
+    command.downgrade(alembic_config(rasa_first), "0011")
+    assert "ix_events_timestamp" not in _events_indexes(rasa_first)
+
+    # A new install: the table is made as Rasa makes it, which Rasa's own table definition finds.
+    new = f"sqlite:///{tmp_path / 'new.db'}"
+    command.upgrade(alembic_config(new), "head")
+    assert _events_indexes(new) == {
+        "ix_events_sender_id": ["sender_id"],
+        "ix_events_timestamp": COVERING,
+    }
+    columns = {c["name"] for c in inspect(get_engine(new)).get_columns("events")}
+    assert columns == {
+        "id",
+        "sender_id",
+        "type_name",
+        "timestamp",
+        "intent_name",
+        "action_name",
+        "data",
+    }

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.db
 START = datetime(2099, 2, 1)
 
 
-def say(engine, sender, at, text, confidence, action):
+def say(engine, sender, at, text, confidence, action, said=()):
     data = {"event": "user", "text": text, "parse_data": {"intent": {"confidence": confidence}}}
     with engine.begin() as connection:
         connection.execute(
@@ -36,6 +36,15 @@ def say(engine, sender, at, text, confidence, action):
                     sender_id=sender, type_name="action", action_name=name, timestamp=at.timestamp()
                 )
             )
+            for line in said if name == action else ():
+                connection.execute(
+                    TRACKER_EVENTS.insert().values(
+                        sender_id=sender,
+                        type_name="bot",
+                        timestamp=at.timestamp(),
+                        data=json.dumps({"event": "bot", "text": line}),
+                    )
+                )
 
 
 @pytest.fixture
@@ -45,6 +54,12 @@ def recorded(tracker_events):  # noqa: F811
     say(tracker_events, "c2", at, "Do you sell medicine for pets?", 0.3, "utter_out_of_scope")
     say(tracker_events, "c3", at, "where is my order", 0.95, "action_track_order")  # answered
     say(tracker_events, "c4", at, "can I pay with bitcoin", 0.2, "utter_greet")
+    no_facts = (
+        "I don't have information on Zorblax, so I'm passing your question to our pharmacist."
+    )
+    say(tracker_events, "c5", at, "is zorblax safe", 0.9, "action_answer_medicine", [no_facts])
+    person = "Sorry, I'm still not getting it. I've asked a member of our team to join this chat: "
+    say(tracker_events, "c6", at, "blorp wibble", 0.9, "action_default_fallback", [person + "x"])
     say(tracker_events, "old", START - timedelta(days=3), "pet medicine", 0.1, "utter_greet")
     return tracker_events
 
@@ -56,9 +71,11 @@ def test_fallbacks_and_low_confidence_answers_are_found_and_grouped(seeded_datab
         ("c1", "fallback"),
         ("c2", "low_confidence"),
         ("c4", "low_confidence"),
+        ("c5", "no_information"),
+        ("c6", "low_confidence_handoff"),
     }
     groups = group(found)
-    assert [g.count for g in groups] == [2, 1]
+    assert [g.count for g in groups] == [2, 1, 1, 1]
     assert {m.conversation_id for m in groups[0].messages} == {"c1", "c2"}
 
 

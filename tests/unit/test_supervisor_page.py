@@ -62,7 +62,9 @@ def test_the_dashboard_shows_the_range_asked_for_with_charts_and_csv(desk_db):
             text = await page.text()
             assert page.status == 200
             assert 'value="2098-03-09"' in text and 'value="2098-03-11"' in text
-            assert text.count("<svg") == 5 and text.count('class="bar"') == 6 + 5
+            # Four trend lines, bars for 6 handoff reasons, 5 ratings and 5 skills.
+            assert text.count("<svg") == 7 and text.count('class="bar"') == 6 + 5 + 5
+            assert "Resolved containment per day" in text and "Conversations per skill" in text
             assert "6.0 min" in text  # median of the 3- and 9-minute waits
             export = await client.get("/supervisor/metrics.csv?from=2098-03-09&to=2098-03-11")
             assert export.status == 200 and export.content_type == "text/csv"
@@ -70,6 +72,7 @@ def test_the_dashboard_shows_the_range_asked_for_with_charts_and_csv(desk_db):
             assert [r["day"] for r in rows] == ["2098-03-09", "2098-03-10", "2098-03-11", "total"]
             assert [r["handoffs"] for r in rows] == ["0", "2", "0", "2"]
             assert rows[1]["wait_p90_minutes"] == "9" and rows[1]["emergencies"] == "1"
+            assert "resolved_containment" in rows[1] and rows[3]["skill_faq"] == "0"
             # A range that makes no sense falls back to the last two weeks.
             fallback = await (await client.get("/supervisor?from=2098-03-11&to=2098-03-09")).text()
             assert 'value="2098-03-11"' not in fallback
@@ -120,5 +123,50 @@ def test_unanswered_groups_are_marked_and_exported_as_nlu_yaml(desk_db):
             assert bad.status == 400
             no_token = await client.post("/supervisor/unanswered.yml", data={"mark_0": "a"})
             assert no_token.status == 403
+
+    run(scenario())
+
+
+def test_an_unanswered_question_links_to_its_redacted_conversation(desk_db):
+    from tests.db.test_unanswered import say
+
+    engine = get_engine(desk_db)
+    if not inspect(engine).has_table(TRACKER_EVENTS.name):
+        TRACKER_EVENTS.create(engine)
+    at = DAY + timedelta(days=5)
+    text = "call me on 503-555-0142 about gift wrapping"
+    said = ["Sorry, I'm still not getting it. I've asked a member of our team to join this chat: x"]
+    say(engine, "sup-link/1", at, text, 0.9, "action_default_fallback", said)
+    with session_scope(desk_db) as session:
+        ticket = HandoffTicket(
+            conversation_id="sup-link/1",
+            reason=HandoffReason.LOW_CONFIDENCE,
+            priority=3,
+            required_role="agent",
+            status=TicketStatus.WAITING,
+            summary="test",
+            created_at=at,
+        )
+        session.add(ticket)
+        session.flush()
+        ticket_id = ticket.id
+
+    async def scenario():
+        async with desk(desk_db) as client:
+            await log_in(client, SUPERVISOR)
+            page = await (
+                await client.get("/supervisor/unanswered?from=2098-03-15&to=2098-03-15")
+            ).text()
+            assert "503-555-0142" not in page and "low_confidence_handoff" in page
+            assert 'href="/supervisor/conversations/sup-link%2F1"' in page
+            view = await client.get("/supervisor/conversations/sup-link%2F1")
+            shown = await view.text()
+            assert view.status == 200
+            assert "call me on [number removed] about gift wrapping" in shown
+            assert "503-555-0142" not in shown and 'class="line from-bot"' in shown
+            assert f'href="/?ticket={ticket_id}"' in shown
+        async with desk(desk_db) as client:
+            await log_in(client, AGENT)
+            assert (await client.get("/supervisor/conversations/sup-link%2F1")).status == 403
 
     run(scenario())
