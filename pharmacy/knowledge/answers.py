@@ -257,7 +257,7 @@ _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
     (
         Aspect.CHILDREN,
         _any_of(
-            r"\b(kids?|child|children|childs|baby|babies|toddlers?|infants?|son|daughter"
+            r"\b(kids?|child|children|childrens|childs|baby|babies|toddlers?|infants?|son|daughter"
             r"|teens?|teenagers?|pediatric|paediatric)\b",
             r"\bunder (the age of )?\d+\b|\b\d+ ?(year|yr)s?[ -]?olds?\b",
         ),

@@ -19,7 +19,7 @@ _PILL = r"(pills?|meds?|medicines?|medications?|tablets?|prescriptions?|drugs?|s
 _CLASS_WORDS: list[tuple[Pattern[str], tuple[str, ...]]] = [
     (
         re.compile(rf"\b(blood pressure|bp|hypertension|high blood) ?{_PILL}?\b"),
-        ("blood pressure",),
+        ("blood pressure", "thiazide"),
     ),
     (re.compile(r"\bstatins?\b|\bcholesterol\b"), ("statin", "cholesterol")),
     (re.compile(r"\bwater ?pills?\b|\bdiuretics?\b|\bfluid pills?\b"), ("diuretic", "water pill")),

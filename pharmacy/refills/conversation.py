@@ -191,13 +191,16 @@ def _named_prescriptions(
     by_class = _by_class_words(reply.text, prescriptions)
     if len(by_class) == 1:
         return FormAnswer(rx_numbers=(by_class[0].rx_number,))
-    if by_class and REFILL_ALL.search(reply.text):  # "all my blood pressure pills"
+    if by_class and _ALL_OF_CLASS.search(reply.text):  # "all my blood pressure pills"
         return FormAnswer(rx_numbers=tuple(p.rx_number for p in by_class))
     if by_class:
         return FormAnswer(several=tuple(p.medicine_name for p in by_class))
     if whole_list_allowed and prescriptions and REFILL_ALL.search(reply.text):
         return FormAnswer(rx_numbers=tuple(p.rx_number for p in prescriptions))
     return None
+
+
+_ALL_OF_CLASS = re.compile(r"\b(all|both|every|each)\b", re.IGNORECASE)
 
 
 def _by_class_words(text: str, prescriptions: Sequence[Prescription]) -> list[Prescription]:

@@ -145,7 +145,7 @@ _MEDICINE_WORDS = re.compile(
 )
 # A child's dose is worked out from the child's age and weight: always a pharmacist.
 _CHILD = re.compile(
-    r"\b(kids?|child|children|baby|babies|toddlers?|infants?|son|daughter|teens?|pediatric"
+    r"\b(kids?|child|childs|children|childrens|baby|babies|toddlers?|infants?|son|daughter|teens?|pediatric"
     r"|paediatric)\b|\b\d+ ?(year|yr|month)s?[ -]?olds?\b"
 )
 _DOSE_WORDS = re.compile(
