@@ -455,3 +455,9 @@ def test_a_question_at_the_summary_does_not_place_the_order(new_chat, stack, see
     assert "Done" not in answer and "Shall I place the order?" in answer
     assert orders_for_rx(seeded_database, rx) == 0
     assert "haven't placed anything" in text_of(send("cancel"))
+
+
+def test_a_class_word_picks_the_customers_own_prescription(new_chat, stack, seeded_database):
+    send = logged_in(new_chat(), stack, MARIA[0])
+    offer = send("I need a refill of my statin")
+    assert "I can refill Atorvastatin 20 mg tablet" in text_of(offer)
