@@ -459,5 +459,7 @@ def test_a_question_at_the_summary_does_not_place_the_order(new_chat, stack, see
 
 def test_a_class_word_picks_the_customers_own_prescription(new_chat, stack, seeded_database):
     send = logged_in(new_chat(), stack, MARIA[0])
-    offer = send("I need a refill of my statin")
-    assert "I can refill Atorvastatin 20 mg tablet" in text_of(offer)
+    # Lisinopril: no other test of this stack orders it, so the offer is always open.
+    offer = send("I need a refill of my blood pressure pills")
+    assert "I can refill Lisinopril" in text_of(offer)
+    assert "Atorvastatin" not in text_of(offer) and "Metformin" not in text_of(offer)
