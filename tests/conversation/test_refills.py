@@ -459,7 +459,10 @@ def test_a_question_at_the_summary_does_not_place_the_order(new_chat, stack, see
 
 def test_a_class_word_picks_the_customers_own_prescription(new_chat, stack, seeded_database):
     send = logged_in(new_chat(), stack, MARIA[0])
-    # Lisinopril: no other test of this stack orders it, so the offer is always open.
-    offer = send("I need a refill of my blood pressure pills")
-    assert "I can refill Lisinopril" in text_of(offer)
-    assert "Atorvastatin" not in text_of(offer) and "Metformin" not in text_of(offer)
+    # Another test of this stack may have ordered it already: either answer names Lisinopril alone.
+    reply = text_of(send("I need a refill of my blood pressure pills"))
+    assert (
+        "I can refill Lisinopril" in reply
+        or "Lisinopril 10 mg tablet: this refill is already" in reply
+    )
+    assert "Atorvastatin" not in reply and "Metformin" not in reply
