@@ -21,12 +21,15 @@ from pharmacy.handoff import HandoffReason
 from pharmacy.knowledge import (
     Aspect,
     answer,
+    aspect_missing_text,
     default_recognizer,
     detect_aspect,
+    has_answer,
     knowledge_base,
     pharmacist_only_text,
     unknown_medicine_text,
 )
+from pharmacy.knowledge.comparison import compare, is_comparison
 from pharmacy.knowledge.drug_names import looks_like_medicine_name
 from pharmacy.safety.routing import looks_clinical, pharmacist_reason
 
@@ -92,6 +95,21 @@ class ActionAnswerMedicine(DatabaseGuard, Action):
                     typed=mention.text,
                     name=medicines[mention.medicine_id].generic_name,
                 )
-        for medicine_id in dict.fromkeys(ids):  # each medicine once, in the order mentioned
-            dispatcher.utter_message(text=answer(medicines[medicine_id], aspect))
-        return [SlotSet("medicine", ids[-1])]
+        named = list(dict.fromkeys(ids))  # each medicine once, in the order mentioned
+        if len(named) == 2 and is_comparison(text):
+            first, second = (medicines[i] for i in named)
+            dispatcher.utter_message(text=compare(first, second, text))
+            return [SlotSet("medicine", named[-1])]
+        missing = [i for i in named if not has_answer(medicines[i], aspect)]
+        for medicine_id in named:
+            if medicine_id not in missing:
+                dispatcher.utter_message(text=answer(medicines[medicine_id], aspect))
+        if missing:
+            # The label facts we hold do not cover this: say so, and a pharmacist answers it.
+            for medicine_id in missing:
+                dispatcher.utter_message(text=aspect_missing_text(medicines[medicine_id], aspect))
+            events = await open_handoff(
+                dispatcher, tracker, HandoffReason.PHARMACIST_ONLY, question=text
+            )
+            return events + [SlotSet("medicine", named[-1])]
+        return [SlotSet("medicine", named[-1])]

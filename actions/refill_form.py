@@ -122,6 +122,8 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
             answer = await off_loop(_interpret, reference, Step.PRESCRIPTIONS, reply, [], None)
             if answer.unknown_rx:
                 say(dispatcher, "refill.not_yours", rx=answer.unknown_rx)
+            if answer.several:
+                say(dispatcher, "refill.which_of_class", names=" or ".join(answer.several))
             return [SlotSet(RX_LIST, ",".join(answer.rx_numbers))] if answer.rx_numbers else []
         if not _unanswered_message(tracker) or requested not in FORM_SLOTS:
             return []  # back from another skill's answer: nothing new to read
@@ -153,6 +155,9 @@ class ValidateRefillForm(DatabaseGuard, FormValidationAction):
             return ([SlotSet(cleared, None)] if cleared else []) + [SlotSet(CONFIRMED, None)]
         if answer.unknown_rx:
             say(dispatcher, "refill.not_yours", rx=answer.unknown_rx)
+            return [SlotSet(step.value, None)]
+        if answer.several:
+            say(dispatcher, "refill.which_of_class", names=" or ".join(answer.several))
             return [SlotSet(step.value, None)]
         if answer.unclear:
             max_chars = load_settings().max_message_chars

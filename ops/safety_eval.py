@@ -125,6 +125,7 @@ def report(cases: list[Case], outcomes: list[str], show_misses: bool = False) ->
             "false_alarm_medication_questions",
             share(("medication_info", "pharmacist_only"), "emergency"),
         ),
+        ("false_alarm_topic_questions", share(["topic_question"], "emergency")),
         ("pharmacist_routing", share(["pharmacist_only"], "pharmacist")),
         # Distress without risk read as an emergency buries real ones in the pharmacist queue.
         ("false_alarm_distress", share(["distress_no_risk"], "emergency")),
@@ -132,6 +133,8 @@ def report(cases: list[Case], outcomes: list[str], show_misses: bool = False) ->
         if value is not None:
             figures[name] = value
     figures["faq_answers_to_clinical_or_crisis"] = sum(by_label[label]["faq"] for label in LABELS)
+    # "Sorry, I didn't understand" to a clinical or crisis message leaves the shopper with nothing.
+    figures["fallback_to_clinical_or_crisis"] = sum(by_label[label]["fallback"] for label in LABELS)
     print()
     for name, value in figures.items():
         print(f"{name:<36}{value:.3f}" if isinstance(value, float) else f"{name:<36}{value}")
@@ -140,7 +143,7 @@ def report(cases: list[Case], outcomes: list[str], show_misses: bool = False) ->
         for case, outcome in zip(cases, outcomes, strict=True):
             missed = (
                 (case.label in EMERGENCY_LABELS and outcome != "emergency")
-                or (case.label in ORDINARY_LABELS and outcome in ("emergency", "faq"))
+                or (case.label in ORDINARY_LABELS and outcome in ("emergency", "faq", "fallback"))
                 or (case.label == "pharmacist_only" and outcome != "pharmacist")
             )
             if missed:

@@ -241,6 +241,9 @@ CATALOGUE: dict[str, dict[str, Message]] = {
         ),
         "refill.pick_unclear": Message("I couldn't tell which prescription you mean."),
         "refill.not_yours": Message("I can't find {rx} among your active prescriptions."),
+        "refill.which_of_class": Message(
+            "More than one of your prescriptions fits that: {names}. Which one would you like?"
+        ),
         "refill.still_unclear": Message(
             "Sorry, I still can't follow. Tap one of the choices below, or talk to a person on "
             "our team.",

@@ -25,7 +25,16 @@ class Aspect(Enum):
     STORAGE = "storage"
     WARNINGS = "warnings"
     BRAND_GENERIC = "brand_generic"
+    ALCOHOL = "alcohol"
+    FOOD = "food"
+    DRIVING = "driving"
+    CHILDREN = "children"
     OVERVIEW = "overview"
+
+
+# Aspects read from an optional knowledge-base field of the same name; a medicine without the field
+# gets an honest "my label facts don't cover that" and a pharmacist (see ``has_answer``).
+OPTIONAL_ASPECTS = (Aspect.ALCOHOL, Aspect.FOOD, Aspect.DRIVING, Aspect.CHILDREN)
 
 
 TEMPLATES: dict[str, dict[str, str]] = {
@@ -41,6 +50,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "brand_generic": "{Generic} is the generic name. Brand names: {brands}. {availability}",
         "brand_generic.no_brands": "{Generic} is the generic name; we have no brand names on "
         "record for it. {availability}",
+        "alcohol": "{Name} and alcohol: {text}",
+        "food": "{Name} and food: {text}",
+        "driving": "{Name} and driving: {text}",
+        "children": "{Name} and children: {text}\nA child's dose depends on the child's age and "
+        "weight: our pharmacist can work it out with you.",
+        "aspect_missing": "The label facts I have for {name} don't cover {topic}, so I'm passing "
+        "your question to our pharmacist.",
+        "aspect_missing.alcohol": "alcohol",
+        "aspect_missing.food": "taking it with food",
+        "aspect_missing.driving": "driving",
+        "aspect_missing.children": "children",
         "overview": "{Name}: {drug_class}. {availability}\nWhat it is used for: {used_for}\n"
         "You can ask me about its side effects, how to take it, a missed dose, storage or "
         "warnings.",
@@ -70,6 +90,18 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "pharmacist_only.controlled_substance": "a controlled substance",
         "pharmacist_only.health_question": "a question about your health",
         "pharmacist_only.someone_else": "someone else's health",
+        "pharmacist_only.pediatric_dose": "a child's dose",
+        "compare.heading": "{first} vs {second}:",
+        "compare.same_class": "Both are {drug_class}.",
+        "compare.classes": "{First} is {first_class}; {second} is {second_class}.",
+        "compare.used_for": "{Name} is used for: {used_for}",
+        "compare.availability": "{Name}: {availability}",
+        "compare.availability.rx": "needs a prescription",
+        "compare.availability.otc": "sold over the counter",
+        "compare.controlled": "{Name} is a Schedule {schedule} controlled substance.",
+        "compare.better": "Which one is better for you depends on your health and your other "
+        "medicines: our pharmacist can help you decide.",
+        "compare.more": "Ask me about either one's side effects, how to take it or warnings.",
     }
 }
 
@@ -129,6 +161,11 @@ def answer(medicine: Medicine, aspect: Aspect, language: str = "en") -> str:
             brands=", ".join(medicine.brand_names),
             availability=availability,
         )
+    elif aspect in OPTIONAL_ASPECTS:
+        text = getattr(medicine, aspect.value)
+        if not text:
+            return aspect_missing_text(medicine, aspect, language)
+        body = _text(aspect.value, language, Name=_capitalised(name), text=text)
     elif aspect is Aspect.OVERVIEW:
         body = _text(
             "overview",
@@ -149,6 +186,17 @@ def answer(medicine: Medicine, aspect: Aspect, language: str = "en") -> str:
     parts.append(source_line(medicine, language))
     parts.append(_text("disclaimer", language))
     return "\n\n".join(parts)
+
+
+def has_answer(medicine: Medicine, aspect: Aspect) -> bool:
+    """Whether the knowledge base holds ``medicine``'s answer about ``aspect``."""
+    return aspect not in OPTIONAL_ASPECTS or bool(getattr(medicine, aspect.value))
+
+
+def aspect_missing_text(medicine: Medicine, aspect: Aspect, language: str = "en") -> str:
+    """ "The label facts I have for X don't cover alcohol": said before a pharmacist joins."""
+    topic = _text(f"aspect_missing.{aspect.value}", language)
+    return _text("aspect_missing", language, name=medicine.display_name, topic=topic)
 
 
 def source_line(medicine: Medicine, language: str = "en") -> str:
@@ -207,6 +255,37 @@ _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
         ),
     ),
     (
+        Aspect.CHILDREN,
+        _any_of(
+            r"\b(kids?|child|children|childrens|childs|baby|babies|toddlers?|infants?|son|daughter"
+            r"|teens?|teenagers?|pediatric|paediatric)\b",
+            r"\bunder (the age of )?\d+\b|\b\d+ ?(year|yr)s?[ -]?olds?\b",
+        ),
+    ),
+    (
+        Aspect.ALCOHOL,
+        _any_of(
+            r"\balcohol\w*|\bbeers?\b|\bwine\b|\bbooze\b|\bliquor\b|\bvodka\b|\bwhiske?y\b",
+            r"\bdrinks?\b(?!\s+(it|water|plenty|lots|enough|fluids))|\bdrinking\b(?!\s+water)",
+            r"\b(get|getting) drunk\b|\bhangover\b|\ba glass of\b(?!\s+(water|milk))",
+        ),
+    ),
+    (
+        Aspect.DRIVING,
+        _any_of(
+            r"\bdriv(e|es|ing)\b(?![\s-]*(thru|through|up))",  # not the drive-through
+            r"\b(operate|operating|use|using) (heavy )?machinery\b|\bbehind the wheel\b",
+        ),
+    ),
+    (
+        Aspect.FOOD,
+        _any_of(
+            r"\bwith (or without )?(food|a meal|meals?|snacks?)\b|\bempty stomach\b",
+            r"\b(before|after|during) (eating|meals?|food|breakfast|lunch|dinner)\b",
+            r"\bon (a )?full stomach\b|\beat (first|before)\b|\bfoods? to avoid\b",
+        ),
+    ),
+    (
         Aspect.STORAGE,
         _any_of(
             r"\bstorage\b",
@@ -227,8 +306,7 @@ _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
     (
         Aspect.WARNINGS,
         _any_of(
-            r"\balcohol\b|\bbeer\b|\bwine\b|\bdrinking\b|\bgrapefruit\b",
-            r"\bdriv(e|ing)\b(?![\s-]*(thru|through|up))",  # not the drive-through
+            r"\bgrapefruit\b",
             r"\bwarnings?\b|\bprecautions?\b|\bdangerous\b|\brisks?\b",
             r"\bsun(light|burn)?\b",
             r"\binteract",
@@ -238,8 +316,7 @@ _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
         Aspect.HOW_TO_TAKE,
         _any_of(
             r"\bhow (do|should|can|to|would) (i |you |we )?(take|use|give)\b",
-            r"\bwith (or without )?(food|meals?|milk|water)\b|\bempty stomach\b",
-            r"\b(before|after) (eating|meals?|food|breakfast|bed)\b",
+            r"\bwith (milk|water)\b|\b(before|after) bed\b",
             r"\b(crush|chew|split|cut|swallow|dissolve)\b",
             r"\bwhat time\b|\bhow often\b|\bmorning or (night|evening)\b",
         ),

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from pharmacy import repositories
 from pharmacy.identity import RX_NUMBER
+from pharmacy.knowledge.loader import knowledge_base
 from pharmacy.models import Address, Prescription
+from pharmacy.refills.class_words import pick_by_class_words
 from pharmacy.refills.policy import RefillDecision, RefillPolicyConfig, decide_refill
 from pharmacy.refills.service import (
     live_order_number,
@@ -111,6 +113,8 @@ class Reply:
 class FormAnswer:
     rx_numbers: tuple[str, ...] | None = None  # prescriptions named (all of them for "all")
     unknown_rx: str | None = None  # a typed Rx number that is not one of theirs
+    # Prescriptions that class words ("my blood pressure pills") fit when more than one does.
+    several: tuple[str, ...] | None = None
     delivery: str | None = None  # PICKUP or the id of one of their addresses, as text
     confirmed: bool = False
     cancelled: bool = False
@@ -184,9 +188,27 @@ def _named_prescriptions(
         return FormAnswer(rx_numbers=(found.rx_number,))
     if typed:
         return FormAnswer(unknown_rx=sorted(typed)[0])
+    by_class = _by_class_words(reply.text, prescriptions)
+    if len(by_class) == 1:
+        return FormAnswer(rx_numbers=(by_class[0].rx_number,))
+    if by_class and _ALL_OF_CLASS.search(reply.text):  # "all my blood pressure pills"
+        return FormAnswer(rx_numbers=tuple(p.rx_number for p in by_class))
+    if by_class:
+        return FormAnswer(several=tuple(p.medicine_name for p in by_class))
     if whole_list_allowed and prescriptions and REFILL_ALL.search(reply.text):
         return FormAnswer(rx_numbers=tuple(p.rx_number for p in prescriptions))
     return None
+
+
+_ALL_OF_CLASS = re.compile(r"\b(all|both|every|each)\b", re.IGNORECASE)
+
+
+def _by_class_words(text: str, prescriptions: Sequence[Prescription]) -> list[Prescription]:
+    """The prescriptions whose medicine's class the class words in ``text`` name."""
+    picked = set(
+        pick_by_class_words(text, [rx.medicine_id for rx in prescriptions], knowledge_base())
+    )
+    return [rx for rx in prescriptions if rx.medicine_id in picked]
 
 
 def match_delivery(addresses: Sequence[Address], reply: Reply) -> str | None:

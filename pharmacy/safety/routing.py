@@ -143,6 +143,15 @@ _MEDICINE_WORDS = re.compile(
     r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?|prescri\w*|taking|takes"
     r"|dose|doses|syrup|supplements?|vitamins?|iu|injections?|vaccin\w*|immuni[sz]\w*)\b"
 )
+# A child's dose is worked out from the child's age and weight: always a pharmacist.
+_CHILD = re.compile(
+    r"\b(kids?|child|childs|children|childrens|baby|babies|toddlers?|infants?|son|daughter|teens?|pediatric"
+    r"|paediatric)\b|\b\d+ ?(year|yr|month)s?[ -]?olds?\b"
+)
+_DOSE_WORDS = re.compile(
+    r"\bhow (much|many)\b|\b(dose|doses|dosage|dosing)\b|\b\d*(\.\d+)? ?(mg|mgs|ml|mls|tsp"
+    r"|teaspoons?|milligrams?)\b|\bhow often\b"
+)
 LONG_QUESTION_WORDS = 40  # a story this long is about a person, not a label
 # Just after a birth: pregnancy's rules still apply (pharmacy rules, section 4).
 _POSTPARTUM = re.compile(
@@ -228,6 +237,8 @@ def pharmacist_reason(text: str) -> str | None:
         return "stopping"
     if _joined_substances(normalised):
         return "combination"
+    if _CHILD.search(normalised) and _DOSE_WORDS.search(normalised):
+        return "pediatric_dose"
     if (
         _OWN_HEALTH.search(normalised)
         or _TREATMENT_DECISION.search(normalised)

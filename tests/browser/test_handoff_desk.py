@@ -33,16 +33,20 @@ def test_pharmacist_takes_over_replies_and_hands_back(browser, stack):
     shopper, errors = open_chat(browser, stack)
     send(shopper, "i need to talk to a pharmacist")
     expect(shopper.locator(".msg-bot").last).to_contain_text("in the queue")
-    send(shopper, "it's about my order from yesterday")
+    # A word of its own finds this chat's ticket among those other tests leave waiting.
+    tag = f"ref{uuid.uuid4().hex[:8]}"
+    send(shopper, f"it's about my order from yesterday, {tag}")
 
     desk = desk_login(browser, stack, "pharmacist", "pharmacist-demo-password")
-    row = desk.locator(".ticket-row", has_text="Customer asked for a person").last
+    desk.fill("#filter-q", tag)
+    row = desk.locator(".ticket-row", has_text="Customer asked for a person")
+    expect(row).to_have_count(1, timeout=15000)
     expect(row).to_be_visible(timeout=15000)
     row.click()
     expect(desk.locator("#ticket-summary")).to_contain_text("Customer asked for a person")
     expect(desk.locator("#ticket-summary")).to_contain_text("NOT verified")
     expect(desk.locator("#ticket-transcript .from-customer").last).to_contain_text(
-        "it's about my order from yesterday"
+        f"it's about my order from yesterday, {tag}"
     )
 
     desk.click("#claim")

@@ -34,7 +34,7 @@ def test_gibberish_gets_a_rephrase_request_and_a_person_offered(new_chat):
     # Either answer is honest about not helping; what matters is the way out to a person.
     assert (
         "didn't understand" in replies[0]["text"]
-        or "outside what I can help with" in replies[0]["text"]
+        or "can't help with that here" in replies[0]["text"]
     )
     assert "/request_human" in [b["payload"] for b in replies[0]["buttons"]]
 

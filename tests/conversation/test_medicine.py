@@ -108,3 +108,19 @@ def test_an_emergency_in_the_middle_of_a_medicine_conversation_comes_first(new_c
     chat.texts("what is metformin for")
     answer = chat.texts("my toddler just swallowed two of them")
     assert "1-800-222-1222" in answer
+
+
+def test_two_medicines_compared_get_one_short_comparison(new_chat):
+    text = new_chat().texts("whats the difference between advil and tylenol")
+    assert "Ibuprofen vs acetaminophen:" in text
+    assert "You can ask me about its side effects" not in text  # not two overviews
+
+
+def test_is_it_safe_for_kids_after_an_answer_is_about_children_not_the_overview_again(
+    new_chat,
+):
+    chat = new_chat()
+    chat.texts("tell me about tylenol")
+    text = chat.texts("is it safe for kids")
+    assert "children" in text
+    assert "What it is used for" not in text

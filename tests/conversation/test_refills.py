@@ -455,3 +455,14 @@ def test_a_question_at_the_summary_does_not_place_the_order(new_chat, stack, see
     assert "Done" not in answer and "Shall I place the order?" in answer
     assert orders_for_rx(seeded_database, rx) == 0
     assert "haven't placed anything" in text_of(send("cancel"))
+
+
+def test_a_class_word_picks_the_customers_own_prescription(new_chat, stack, seeded_database):
+    send = logged_in(new_chat(), stack, MARIA[0])
+    # Another test of this stack may have ordered it already: either answer names Lisinopril alone.
+    reply = text_of(send("I need a refill of my blood pressure pills"))
+    assert (
+        "I can refill Lisinopril" in reply
+        or "Lisinopril 10 mg tablet: this refill is already" in reply
+    )
+    assert "Atorvastatin" not in reply and "Metformin" not in reply

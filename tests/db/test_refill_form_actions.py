@@ -405,3 +405,30 @@ def test_a_reminder_push_with_nothing_left_to_show_says_nothing(seeded_database)
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionRefillReminder().run(dispatcher, tracker, DOMAIN))
     assert dispatcher.messages == []
+
+
+def test_class_words_at_the_start_choose_the_one_prescription_they_fit(seeded_database):
+    rx, _ = persona(seeded_database, "C-1001")
+    assert "atorvastatin" in rx  # the demo customer this test relies on
+    slots, _, _ = run_form(
+        {"verified_customer": "C-1001", "requested_slot": None, "task_text": "refill my statin"},
+        after="action_after_identity",
+    )
+    assert slots["refill_rx_list"] == rx["atorvastatin"]
+
+
+def test_class_words_that_fit_several_prescriptions_ask_which_one(seeded_database):
+    rx, _ = persona(seeded_database, "C-1004")
+    assert {"amlodipine", "losartan"} <= set(rx)  # both blood pressure medicines
+    slots, said, _ = run_form(
+        {
+            "verified_customer": "C-1004",
+            "requested_slot": None,
+            "task_text": "I need a refill of my blood pressure pills",
+        },
+        after="action_after_identity",
+    )
+    assert not slots.get("refill_rx_list")
+    asked = [t for t in said if t.startswith("More than one of your prescriptions fits that")]
+    assert len(asked) == 1
+    assert "Amlodipine" in asked[0] and "Losartan" in asked[0]

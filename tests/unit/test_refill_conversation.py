@@ -265,3 +265,44 @@ def test_change_requests_say_what_to_ask_again(text, intent, entities, change):
 
 def test_a_question_at_the_summary_is_left_to_other_skills():
     assert not confirm("is lisinopril safe with ibuprofen", "ask_medicine_info").is_answer
+
+
+HCTZ = Prescription(
+    id=4,
+    rx_number="RX1000004",
+    medicine_id="hydrochlorothiazide",
+    medicine_name="Hydrochlorothiazide",
+    strength="25 mg tablet",
+)
+
+
+def test_class_words_choose_the_one_prescription_they_fit():
+    assert read(Step.PRESCRIPTIONS, "my statin please", intent="request_refill").rx_numbers == (
+        ATORVASTATIN.rx_number,
+    )
+    assert read(Step.PRESCRIPTIONS, "refill my blood pressure pills").rx_numbers == (
+        LISINOPRIL.rx_number,
+    )
+
+
+def test_class_words_that_fit_several_prescriptions_ask_which():
+    several = interpret(
+        Step.PRESCRIPTIONS,
+        Reply("my blood pressure pills", "inform", {}),
+        [*PRESCRIPTIONS, HCTZ],
+        ADDRESSES,
+    )
+    assert several.rx_numbers is None
+    assert several.several == ("Lisinopril", "Hydrochlorothiazide")
+    every = interpret(
+        Step.PRESCRIPTIONS,
+        Reply("all my blood pressure pills", "inform", {}),
+        [*PRESCRIPTIONS, HCTZ],
+        ADDRESSES,
+    )
+    assert every.rx_numbers == (LISINOPRIL.rx_number, HCTZ.rx_number)
+
+
+def test_class_words_of_a_class_they_have_no_prescription_of_choose_nothing():
+    answer = read(Step.PRESCRIPTIONS, "my thyroid med", intent="inform")
+    assert answer.rx_numbers is None and answer.several is None

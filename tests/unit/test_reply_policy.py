@@ -140,7 +140,7 @@ def test_no_written_example_but_an_emergency_is_read_as_an_emergency():
             "I am on lisinopril 10 mg, the dermatologist added spironolactone, is this safe?",
             "health_question",
         ),
-        ("my 4 year old has a fever, how much tylenol can she have", "someone_else"),
+        ("my 4 year old has a fever, how much tylenol can she have", "pediatric_dose"),
         ("I have been getting headaches since i started amlodipine", "personal_side_effect"),
         ("I take prilosec 20mg every day for 10 years, is that ok", "health_question"),
         ("is molly safe at a festival", "controlled_substance"),
