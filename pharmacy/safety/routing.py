@@ -182,6 +182,77 @@ _HISTORY_CLAUSE = re.compile(
 )
 
 
+# Asking for another medicine in place of one: "a cheaper alternative to X", "something besides
+# X", "what else can i take", "what could my husband take for his neuropathy".
+_OTHER_MEDICINE = re.compile(
+    r"\b(alternatives?|besides|other than|cheaper|replacement for|something else (for|than|to)"
+    r"|another (medicine|medication|drug|pill|tablet|option|treatment))\b"
+    r"|\bwhat (else )?(can|could|should|would|to) (i |we |he |she |they |my \w+ )?(take|use|give|try)\b"
+    r"|\b(is|are) there (an? |any )?(otc |over the counter |prescription |natural |good )?(medicine"
+    r"|medication|drug|pill|tablet|remedy|treatment)s? (to|that|for)\b"
+    r"|\bcan (an? |the )?(oral |topical )?\w+ (help|work) (for|with)\b|\b(cn|can) (oral|topical) \w+ help\b"
+)
+# Stopping told as done to the writer: "taken off X cold turkey".
+_TAKEN_OFF = re.compile(
+    r"\b(taken|took me|take me|been taken|was taken|pulled me) off\b|\bcold turk"
+)
+# Two medicines asked about together, whatever the punctuation between them ("st. john's wort
+# with metformin", "give my son X and Y at the same time", "ok to take X as well").
+_TOGETHER = re.compile(
+    r"\b(take|taking|took|use|using|give|giving|gave|have)\b[^?]{0,80}\b(with|alongside|plus|together"
+    r"|at the same time|as well|on top of)\b"
+    r"|\binteractions? (between|of|with)\b"
+)
+_HERBAL = re.compile(
+    r"\b(st\.? john'?s wort|ginkgo|ginseng|kava|valerian|turmeric|echinacea|ashwagandha|herbal"
+    r"|herbs?|supplements?|fish oil|omega[- ]?3)\b"
+)
+# "after experiencing 4 serious side effects": side effects someone has, not the label's list.
+_SIDE_EFFECTS_HAD = re.compile(
+    r"\b(experienc\w*|having|had|getting|got) (\d+ |two |three |four |some |these |those |a few"
+    r" |several )?(serious |bad |severe |strong )?side[- ]?effects?\b"
+)
+# Around an operation a medicine may need stopping: always a pharmacist's call.
+_PROCEDURE = re.compile(
+    r"\b(surgery|operation|procedure|ablation|colonoscopy|anesthesia|anaesthesia)\b"
+)
+
+
+def _names_a_medicine(normalised: str) -> bool:
+    if _MEDICINE_WORDS.search(normalised) or any(
+        looks_like_medicine_name(word) for word in re.findall(r"[a-z][\w-]{3,}", normalised)
+    ):
+        return True
+    from pharmacy.knowledge import default_recognizer  # the catalogue loads on first use
+
+    return bool(default_recognizer().find(normalised))
+
+
+def _more_judgement(normalised: str) -> str | None:
+    """Pharmacist-only questions said in words the label rules miss (pharmacy rules, section 4)."""
+    medicine = _names_a_medicine(normalised)
+    if _TAKEN_OFF.search(normalised):
+        return "stopping"
+    if (
+        (medicine and _OTHER_MEDICINE.search(normalised))
+        or re.search(r"\b(oral|topical) [\w-]+ (help|work)", normalised)
+    ) and not _GENERIC_POLICY.search(normalised):
+        return "substitution"
+    if medicine and _SIDE_EFFECTS_HAD.search(normalised):
+        return "personal_side_effect"
+    if _HERBAL.search(normalised) and (
+        medicine or _TOGETHER.search(normalised) or re.search(r"\b(with|while on)\b", normalised)
+    ):
+        return "combination"
+    if medicine and _TOGETHER.search(normalised):
+        return "combination"
+    if _CHILD.search(normalised) and medicine and re.search(r"\b(give|giving|gave)\b", normalised):
+        return "pediatric_dose"
+    if medicine and _PROCEDURE.search(normalised):
+        return "health_question"
+    return None
+
+
 def _joined_substances(normalised: str) -> bool:
     """ "ephedrine + fish oil = safe?": substances joined by "+" or "&", asked about."""
     if not _JOINED.search(normalised) or not _SAFETY_WORDS.search(normalised):
@@ -237,6 +308,9 @@ def pharmacist_reason(text: str) -> str | None:
         return "stopping"
     if _joined_substances(normalised):
         return "combination"
+    more = _more_judgement(normalised)
+    if more:
+        return more
     if _CHILD.search(normalised) and _DOSE_WORDS.search(normalised):
         return "pediatric_dose"
     if (

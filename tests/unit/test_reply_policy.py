@@ -258,3 +258,42 @@ def test_no_service_or_small_talk_example_of_ours_reads_as_a_health_question():
         or intent in ("greet", "goodbye", "thank", "help", "out_of_scope", "bot_challenge")
     ]
     assert [t for t in service if reads_as_health_question(t)] == []
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("is there a cheaper alternative to my eliquis", "substitution"),
+        (
+            "what else could my dad take for his gout since the allopurinol upsets him",
+            "substitution",
+        ),
+        ("any medication besides metformin that keeps sugar down?", "substitution"),
+        ("my doctor took me off lexapro and now i feel awful", "stopping"),
+        ("is it fine to take turmeric capsules while on warfarin", "combination"),
+        ("St. John's wort with my sertraline, is that ok?", "combination"),
+        ("can i give my 5 year old motrin and benadryl at the same time", "combination"),
+        ("is it ok to take atorvastatin and omeprazole as well as my aspirin", "combination"),
+        ("should i skip ibuprofen before my knee surgery next week", "health_question"),
+        (
+            "what happens after having two serious side effects on citalopram",
+            "personal_side_effect",
+        ),
+    ],
+)
+def test_substitution_stopping_and_mixing_in_everyday_words_go_to_a_pharmacist(text, reason):
+    assert pharmacist_reason(text) == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is there a cheaper generic version of lipitor",
+        "what is the difference between tylenol and advil",
+        "what are the common side effects of amoxicillin",
+        "do you have another delivery slot this week",
+        "what can i take to the pharmacy counter to prove my id",
+    ],
+)
+def test_label_and_service_questions_with_these_words_stay_general(text):
+    assert pharmacist_reason(text) is None
