@@ -129,6 +129,11 @@ _CUES: list[_Cue] = [
             r"|hanging|starve|starving|shoot|shooting|drown|drowning|poison|poisoning|overdose|stab"
             r"|stabbing|choke|choking) (myself|himself|herself|themselves|themself)\b",
             r"\bself[- ]?harm(ed|ing)?\b.{0,30}\b(again|urges?|tonight|now|relapse)",
+            # "lie in bed, followed by cutting", "it's been months since i cut": cutting as a habit
+            r"\b(followed by|then|been|keep|kept|started|start|urges? to|urge to|relapsed?( on)?"
+            r"|since i(ve| have)?( last)?|stopped|quit|clean from) (cutting|cut)\b"
+            r"(?! (back|down|out|off|up|in|my hair|his hair|her hair|the|it|them|ties|carbs|sugar|calories"
+            r"|class|school|corners|costs|hours|onions?|paper|wood|grass|lines?))",
             r"\b(i|he|she|they) (keep |kept |have been |has been |was |am |is |been )?self[- ]?harm",
             r"(?<!make you )(?<!makes you )(?<!make people )(?<!make someone )\b(feel|feeling|felt|am|been"
             r"|getting|get|got|keep having|having|have|had) (so |really |very |kind of |a bit |quite"
@@ -177,6 +182,17 @@ _CUES: list[_Cue] = [
             r"\bbetter off (dead|without me|gone|if i (was|were) (gone|dead))",
             r"\b(everyone|everybody|they|the world|my family|people) (would|will|d) be better (off )?"
             r"without me",
+            # burden and passive wishes told in a story: "everyone would cope fine without me",
+            # "i wake up and wish i had not", "hoping i won't wake up"
+            r"\b(everyone|everybody|they|the world|my (\w+ )?family|my (kids|parents|friends)|people"
+            r"|all of them) (would|will|d|could) (be (fine|ok|okay|happier|relieved)|cope|manage"
+            r"|move on|get on|do better)\b[\w ]{0,12}\bwithout me\b",
+            r"\bwake up (and|only to) (wish|regret)\w*\b",
+            r"\b(hop(e|es|ing)|pray(s|ing)?|wish(es|ing)?) (that )?i (just |simply )?(will not|wont|would not"
+            r"|do not|dont|never|would never) (wake|be waking)( up)?\b"
+            r"(?! (up )?(too|early|late|before|in time|at|on time|during))",
+            r"\b(wish|wishing) (that )?i (would|could) (just |simply )?(not be (here|alive|around)|stop"
+            r" existing|disappear for good)",
         ),
     ),
     _Cue(

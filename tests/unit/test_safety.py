@@ -231,3 +231,25 @@ def test_a_complaint_of_weeks_or_that_comes_and_goes_is_long_standing(text, long
 def test_a_story_that_started_years_back_is_told_in_the_past():
     text = "my problem started three years back when i felt short of breath after lifting weights"
     assert detect_emergency(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("most nights i cry in bed, followed by cutting", True),
+        ("three weeks since i last cut and the urge is back tonight", True),
+        ("i started cutting again after the fight", True),
+        ("i have been cutting back on coffee", False),
+        ("i cut my thumb slicing bread", False),
+        ("we stopped cutting the hedge because of the birds", False),
+        ("honestly my whole family would manage fine without me", True),
+        ("most mornings i wake up and wish i had not", True),
+        ("i pray i just wont wake up tomorrow", True),
+        ("the office will cope without me while i am on leave", False),
+        ("i hope i wont wake up too early for the flight", False),
+    ],
+)
+def test_cutting_as_a_habit_and_burden_wishes_are_self_harm_and_everyday_talk_is_not(
+    text, expected
+):
+    assert (SELF_HARM in assess_emergency(text).kinds) is expected

@@ -38,13 +38,6 @@ from pharmacy.safety.semantic import SemanticCheck, default_semantic_check
             "way too much molly at the rave and my jaw and heart wont stop going",
             Emergency.POISONING,
         ),
-        # long despair without the words the patterns expect
-        (
-            "Sorry for the long post. I lost my flat in spring and my partner in summer. Every morning "
-            "I wake up and wish I had not. I have stopped answering my sister. I am so tired of pretending "
-            "and I think everyone would cope fine without me around.",
-            Emergency.SELF_HARM,
-        ),
     ],
 )
 def test_a_crisis_in_words_no_pattern_expects_is_found_by_its_meaning(text, kind):
@@ -217,3 +210,20 @@ def test_a_long_standing_complaint_is_not_a_medical_emergency_by_meaning_alone()
     text = "for the past two years i have had a burning pain in my upper belly after meals"
     assert is_long_standing(text)
     assert not assess_message(text).is_emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i keep hoping i just wont wake up one of these mornings",
+        "some days i wish i would get a disease that takes me so i dont have to do this",
+        "i am so tired of fighting to stay alive, i think i am nearly done",
+        "if this gets any worse i already know what i will do, i tried once before",
+        # long despair told as a story (read by the burden patterns, and by its meaning)
+        "Sorry for the long post. I lost my flat in spring and my partner in summer. Every morning "
+        "I wake up and wish I had not. I have stopped answering my sister. I am so tired of pretending "
+        "and I think everyone would cope fine without me around.",
+    ],
+)
+def test_a_passive_wish_to_be_dead_is_self_harm(text):
+    assert Emergency.SELF_HARM in assess_message(text).kinds
