@@ -16,15 +16,12 @@ from pharmacy.handoff import (
     TicketStatus,
     request_handoff,
 )
+from tests.browser.desk_pages import log_in
 from tests.browser.test_chat_page import open_chat, send
 
 
 def desk_login(browser, stack, username, password):
-    page = browser.new_context().new_page()
-    page.goto(stack.config.desk_url + "/login")
-    page.fill("#login-username", username)
-    page.fill("#login-password", password)
-    page.click("#login-submit")
+    page = log_in(browser, stack.config.desk_url, username, password)
     expect(page.locator("#queue")).to_be_visible()
     return page
 

@@ -23,6 +23,7 @@ from pharmacy import clock
 from pharmacy.database import prepare
 from pharmacy.metrics.synthetic import DEMO_CONVERSATIONS, seed_demo_conversations
 from pharmacy.settings import PROJECT_ROOT
+from tests.browser.desk_pages import log_in
 
 ZONE = "America/New_York"
 
@@ -65,16 +66,6 @@ def dashboard_desk(tmp_path_factory):
         process.terminate()
         process.wait(timeout=10)
         log.close()
-
-
-def log_in(browser, base, username, password):
-    page = browser.new_context(accept_downloads=True).new_page()
-    page.goto(base + "/login")
-    page.fill("#login-username", username)
-    page.fill("#login-password", password)
-    page.click("#login-submit")
-    expect(page.locator("#agent-name")).not_to_be_empty()
-    return page
 
 
 def test_a_supervisor_reads_exports_and_marks_unanswered_questions(browser, dashboard_desk):
