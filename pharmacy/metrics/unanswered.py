@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from pharmacy.knowledge.answers import TEMPLATES as LABEL_TEXT
 from pharmacy.messages import CATALOGUE
 from pharmacy.metrics.records import FALLBACK_ACTION, TRACKER_EVENTS
+from pharmacy.privacy import redact
 
 LOW_CONFIDENCE = 0.5
 SIMILAR = 0.5  # Jaccard overlap of content words that puts two messages in one group
@@ -171,7 +172,8 @@ def group(messages: Iterable[Unanswered], similar: float = SIMILAR) -> list[Grou
 
 
 def nlu_yaml(marked: Sequence[tuple[str, Group]]) -> str:
-    """Rasa 3.x NLU data: one intent block per mark (an intent name), its messages as examples."""
+    """Rasa 3.x NLU data: one intent block per mark (an intent name), its messages as examples
+    (those without personal data)."""
     examples: dict[str, list[str]] = {}
     for intent, grp in marked:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", intent):
@@ -179,6 +181,10 @@ def nlu_yaml(marked: Sequence[tuple[str, Group]]) -> str:
         seen = examples.setdefault(intent, [])
         for m in grp.messages:
             text = " ".join(m.text.split())
+            # Training data ends up in the repository: a message with a date of birth, a phone
+            # number or an address is left out rather than exported.
+            if redact(text) != text:
+                continue
             if text not in seen:
                 seen.append(text)
     nlu = [

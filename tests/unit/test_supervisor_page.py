@@ -15,6 +15,7 @@ from desk.charts import bar_chart, line_chart
 from pharmacy.database import get_engine, session_scope
 from pharmacy.handoff.models import HandoffReason, HandoffTicket, TicketStatus
 from pharmacy.metrics.records import TRACKER_EVENTS
+from pharmacy.metrics.unanswered import Group, Unanswered, nlu_yaml
 from tests.unit.test_desk_server import AGENT, PHARMACIST, SUPERVISOR, desk, log_in, run
 
 pytestmark = pytest.mark.db
@@ -170,3 +171,17 @@ def test_an_unanswered_question_links_to_its_redacted_conversation(desk_db):
             assert (await client.get("/supervisor/conversations/sup-link%2F1")).status == 403
 
     run(scenario())
+
+
+def test_exported_training_data_leaves_out_messages_with_personal_data():
+    at = datetime(2026, 11, 20, 12, 0)
+    marked = Group(
+        words=frozenset({"pet", "medicine"}),
+        messages=[
+            Unanswered("c1", "do you sell pet medicine", at, "fallback"),
+            Unanswered("c2", "my dob is 03/14/1958, do you sell pet medicine", at, "fallback"),
+            Unanswered("c3", "call me on 503-555-0101 about pet medicine", at, "fallback"),
+        ],
+    )
+    exported = yaml.safe_load(nlu_yaml([("out_of_scope", marked)]))
+    assert exported["nlu"][0]["examples"] == "- do you sell pet medicine\n"
