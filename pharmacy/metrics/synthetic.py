@@ -99,6 +99,17 @@ class _Conversation:
             data={"text": text, "parse_data": parse, "input_channel": "rest"},
         )
 
+    def refill_event(self, customer: int | None, kind: RefillEventKind) -> None:
+        """The refill record a verified customer's offer or order leaves besides the events."""
+        if customer is not None:
+            self.writer.add(
+                RefillEvent.__table__,
+                customer_id=customer,
+                kind=kind.value,
+                conversation_id=self.sender,
+                created_at=self.moment,
+            )
+
     def act(self, action: str, *said: str) -> None:
         self.event("action", action_name=action, data={"name": action})
         for text in said:
@@ -175,25 +186,11 @@ def generate(
         elif skill == "refills":
             chat.user("i need a refill", "request_refill", rng.uniform(0.7, 1.0))
             chat.act("action_ask_refill_confirmed", "Shall I order it?")
-            if customer is not None:
-                writer.add(
-                    RefillEvent.__table__,
-                    customer_id=customer,
-                    kind=RefillEventKind.OFFERED.value,
-                    conversation_id=chat.sender,
-                    created_at=chat.moment,
-                )
+            chat.refill_event(customer, RefillEventKind.OFFERED)
             if rng.random() < 0.7:
                 chat.user("yes", "affirm", 0.99)
                 chat.act("action_finish_refill", "Your refill is ordered.")
-                if customer is not None:
-                    writer.add(
-                        RefillEvent.__table__,
-                        customer_id=customer,
-                        kind=RefillEventKind.SUBMITTED.value,
-                        conversation_id=chat.sender,
-                        created_at=chat.moment,
-                    )
+                chat.refill_event(customer, RefillEventKind.SUBMITTED)
         elif skill == "person":
             chat.user("talk to a person", "request_human", 0.97)
             chat.act("action_request_human", "I've asked a member of our team to join this chat.")
