@@ -3,7 +3,8 @@
 Prints: time from start to ready with a cached model, memory (RSS) of each service, and turn
 latency (p50/p95) over Rasa's REST channel for a greeting, a tracking answer with the carrier
 healthy, the three turns of a refill (offer, summary, cancel), and a tracking answer with the
-carrier timing out. `--train` also times a full training.
+carrier timing out; in process, the cost of the emergency checks and of the sentence features
+on one message. `--train` also times a full training.
 
 Then the load (ops/load/): simulated shoppers at 1, 8 and 32 concurrent conversations against
 our stack, the same load shape against Rasa's starter assistant made by `rasa init` in the same
@@ -89,6 +90,29 @@ def safety_check_figures(rounds: int = 20) -> None:
         report(f"emergency checks, {len(text.split())}-word message", timed_turns(rounds, check))
 
 
+def featurizer_figures(rounds: int = 20) -> None:
+    """In-process cost of the pipeline's SentenceFeaturizer on one message (issue 15: p95 <= 15 ms)."""
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from rasa_components.sentence_featurizer import SentenceFeaturizer
+
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    featurizer = SentenceFeaturizer(SentenceFeaturizer.get_default_config())
+    for text in _SAFETY_SAMPLES:
+
+        def featurize(_: int, text: str = text) -> object:
+            message = Message(data={TEXT: text})
+            tokenizer.process([message])
+            return featurizer.process([message])
+
+        featurize(0)  # the first call loads the encoder
+        report(
+            f"sentence features, {len(text.split())}-word message", timed_turns(rounds, featurize)
+        )
+
+
 def in_transit_order(url: str) -> tuple:
     with session_scope(url) as session:
         customer = repositories.customer_by_reference(session, "C-1001")
@@ -130,6 +154,7 @@ def main() -> int:
             print(f"full training (rasa train --force): {time.perf_counter() - started:.0f} s")
 
     safety_check_figures()
+    featurizer_figures()
     model = ensure_model()
     with tempfile.TemporaryDirectory() as work:
         config = private_stack_config(Path(work), model)

@@ -93,12 +93,16 @@ class SentenceEncoder:
         """One unit vector per text (rows), float32."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.concatenate(
-            [self._encode_batch(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
-        )
+        encoded = [self.tokenizer.encode(t, MAX_TOKENS) for t in texts]
+        # Batches of texts of similar length waste little work on padding.
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        vectors = np.zeros((len(encoded), 384), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            vectors[rows] = self._encode_batch([encoded[i] for i in rows])
+        return vectors
 
-    def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
-        encoded: list[list[int]] = [self.tokenizer.encode(t, MAX_TOKENS) for t in texts]
+    def _encode_batch(self, encoded: list[list[int]]) -> np.ndarray:
         longest = max(len(e) for e in encoded)
         ids = np.zeros((len(encoded), longest), dtype=np.int64)
         mask = np.zeros((len(encoded), longest), dtype=np.int64)
