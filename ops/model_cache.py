@@ -1,7 +1,8 @@
 """Trains the Rasa model only when its inputs changed.
 
 The model is named by a hash of everything that shapes it (config, domain, training data, custom
-NLU components and the pinned dependencies), so an unchanged project reuses models/<hash>.tar.gz.
+NLU components, the sentence encoder and the pinned dependencies), so an unchanged project
+reuses models/<hash>.tar.gz.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ KEEP_MODELS = 3
 
 def model_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
     files: list[Path] = [root / "config.yml", root / "domain.yml", root / "requirements.lock"]
+    files.extend(p for p in [root / "requirements-encoder.txt"] if p.is_file())
     for folder, pattern in (
         ("data", "*"),
         ("rasa_components", "*.py"),
         ("pharmacy", "chat_input.py"),
+        ("pharmacy/encoder", "*.py"),  # the sentence features are part of the model
     ):
         files.extend(p for p in (root / folder).rglob(pattern) if p.is_file())
     return sorted(set(files))
