@@ -164,9 +164,17 @@ class SentenceClassifier(GraphComponent, IntentClassifier):
         return softmax(scores / self.temperature, axis=1)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self.coef is None or not messages:
+        # An empty message has no sentence vector: no intent, as DIET gives it (the guard then
+        # asks for a message).
+        readable = [m for m in messages if m.get_dense_features(TEXT)[1] is not None]
+        with_vector = {id(m) for m in readable}
+        for message in messages:
+            if id(message) not in with_vector or self.coef is None:
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set("intent_ranking", [], add_to_output=True)
+        if self.coef is None or not readable:
             return messages
-        for message, row in zip(messages, self.probabilities(messages), strict=True):
+        for message, row in zip(readable, self.probabilities(readable), strict=True):
             order = np.argsort(-row, kind="stable")[: self.config["ranking_length"]]
             ranking = [{"name": self.classes[i], "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)

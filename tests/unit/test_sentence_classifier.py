@@ -83,3 +83,13 @@ def test_temperature_softens_overconfident_scores_and_sharpens_timid_ones() -> N
     signal = np.eye(3)[truth] + rng.normal(0, 0.8, (300, 3))  # right about two times in three
     assert fit_temperature(signal * 20, truth) > 1.0
     assert fit_temperature(signal * 0.1, truth) < 1.0
+
+
+def test_a_message_without_sentence_features_gets_no_intent(tmp_path) -> None:
+    component, _, _ = _trained(tmp_path)
+    empty = Message(data={TEXT: ""})
+    clear = _probe()[0]
+    component.process([empty, clear])
+    assert empty.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert empty.get("intent_ranking") == []
+    assert clear.get(INTENT)["name"] == "greet"
