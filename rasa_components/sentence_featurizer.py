@@ -54,14 +54,21 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return self._encoder
 
     def _featurize(self, messages: list[Message]) -> None:
-        todo = [m for m in messages if m.get(TEXT)]
-        distinct = sorted({m.get(TEXT) for m in todo})
+        todo = [m for m in messages if m.get(TEXT) is not None]
+        distinct = sorted({m.get(TEXT) for m in todo} - {""})
         vectors = dict(zip(distinct, self.encoder.encode(distinct), strict=True))
+        # An empty message gets a zero vector: the trained classifiers expect the dense block.
+        vectors[""] = np.zeros(self._width(vectors), dtype=np.float32)
         for message in todo:
             sentence = vectors[message.get(TEXT)][np.newaxis, :]
             tokens = message.get(TOKENS_NAMES[TEXT]) or []
             sequence = np.repeat(sentence, max(len(tokens), 1), axis=0)
             self.add_features_to_message(sequence, sentence, TEXT, message)
+
+    def _width(self, vectors: dict[str, np.ndarray]) -> int:
+        for vector in vectors.values():
+            return int(vector.shape[0])
+        return int(self.encoder.encode(["."]).shape[1])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurize(list(training_data.training_examples))

@@ -35,3 +35,13 @@ def test_training_encodes_each_distinct_text_once_and_sets_both_feature_kinds() 
     assert sentence.features.shape == (1, 3)
     assert sequence.features.shape == (3, 3)
     assert sentence.features[0, 0] == len("refill my pills")
+
+
+def test_an_empty_message_gets_a_zero_vector_of_the_same_width() -> None:
+    featurizer = SentenceFeaturizer(SentenceFeaturizer.get_default_config(), CountingEncoder())
+    empty, full = _tokenized(["", "hi"])
+    featurizer.process([empty, full])
+    _, sentence = empty.get_dense_features(TEXT)
+    assert sentence is not None
+    assert sentence.features.shape == (1, 3)
+    assert not sentence.features.any()
