@@ -164,9 +164,13 @@ class SentenceClassifier(GraphComponent, IntentClassifier):
         return softmax(scores / self.temperature, axis=1)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        # An empty message has no sentence vector: no intent, as DIET gives it (the guard then
-        # asks for a message).
-        readable = [m for m in messages if m.get_dense_features(TEXT)[1] is not None]
+        # An empty message has no words to read (its sentence vector is zeros, its count features
+        # are missing): no intent, as DIET gives it (the guard then asks for a message).
+        readable = [
+            m
+            for m in messages
+            if (m.get(TEXT) or "").strip() and m.get_dense_features(TEXT)[1] is not None
+        ]
         with_vector = {id(m) for m in readable}
         for message in messages:
             if id(message) not in with_vector or self.coef is None:
