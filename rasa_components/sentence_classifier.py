@@ -192,14 +192,8 @@ class SentenceClassifier(GraphComponent, IntentClassifier):
         assert self.coef is not None and self.intercept is not None
         with self._storage.write_to(self._resource) as folder:
             np.savez(folder / _WEIGHTS, coef=self.coef, intercept=self.intercept)
-            meta = {"classes": self.classes, "temperature": self.temperature, **self._extra()}
+            meta = {"classes": self.classes, "temperature": self.temperature}
             (folder / _META).write_text(json.dumps(meta))
-
-    def _extra(self) -> dict[str, Any]:
-        return {}  # what a subclass keeps beside the weights
-
-    def _restore(self, meta: dict[str, Any]) -> None:
-        pass
 
     @classmethod
     def load(
@@ -217,11 +211,9 @@ class SentenceClassifier(GraphComponent, IntentClassifier):
                     coef, intercept = arrays["coef"], arrays["intercept"]
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)  # trained on no intents
-        component = cls(
+        return cls(
             config, model_storage, resource, meta["classes"], coef, intercept, meta["temperature"]
         )
-        component._restore(meta)
-        return component
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
