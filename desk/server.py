@@ -35,6 +35,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import AsyncIterator
+from contextlib import suppress
 
 from aiohttp import web
 
@@ -52,12 +54,15 @@ from desk.app_state import (
 from desk.client import Forwarding
 from desk.responses import STATIC_DIR, add_headers, render, static_file
 from desk.sessions import Clock, LoginThrottle, SessionStore
+from pharmacy.database import get_engine
 from pharmacy.logs import configure_logging
+from pharmacy.metrics.digest import digest
 from pharmacy.rasa_api import jwt_secret
 from pharmacy.settings import Settings, load_settings, start_settings
 
 log = logging.getLogger("desk")
 
+DIGEST_SECONDS = 60.0  # between background rounds of the dashboard's digest
 STATIC_FILES = ("desk.js", "desk.css")  # all /static/ serves: nothing else of the disk
 
 
@@ -87,6 +92,7 @@ def create_app(
         _demo_accounts_at_start(settings.demo_mode if demo_mode is None else demo_mode)
     )
     app.on_shutdown.append(_close_live_feeds)  # type: ignore[arg-type]
+    app.cleanup_ctx.append(_keep_digest_current)
     app.on_cleanup.append(api.finish_pushes)  # type: ignore[arg-type]
 
     login.add_routes(app.router)
@@ -117,6 +123,26 @@ def _demo_accounts_at_start(demo_mode: bool):
         await asyncio.to_thread(work, app[DB_URL])
 
     return on_startup
+
+
+async def _keep_digest_current(app: web.Application) -> AsyncIterator[None]:
+    """Keeps the dashboard's digest of the tracker events current in the background, so that a
+    supervisor's page view only digests what arrived since the last round."""
+
+    async def rounds() -> None:
+        while True:
+            try:
+                await asyncio.to_thread(digest, get_engine(app[DB_URL]))
+            except Exception as error:  # a database outage: the next round tries again
+                # The type only: the error's text can quote a shopper's message.
+                log.warning("metrics digest failed (%s)", type(error).__name__)
+            await asyncio.sleep(DIGEST_SECONDS)
+
+    task = asyncio.create_task(rounds())
+    yield
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
 
 
 async def _close_live_feeds(app: web.Application) -> None:

@@ -6,7 +6,10 @@ and the per-day series, and the unanswered-question groups) and prints the figur
   python -m ops.metrics_load --url sqlite:////tmp/load.db               # a quick try
 
 The conversations are spread over the 30 days that end yesterday (the pharmacy's dates), so the
-timed range holds all of them: the worst case for the page.
+timed range holds all of them: the worst case for the page. It prints the time of the first
+digest of the events (``pharmacy.metrics.digest``; once per install), of each page on the
+digested data, and of each page again after 1% more conversations arrived (their digest
+included).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from desk.supervisor import render_page
 from pharmacy import clock
 from pharmacy.database import get_engine, prepare, session_scope
 from pharmacy.metrics import DateRange, compute_range, report
+from pharmacy.metrics.digest import digest
 from pharmacy.metrics.synthetic import generate
 from pharmacy.metrics.unanswered import group, unanswered_messages
 
@@ -45,19 +49,38 @@ def main(argv: list[str] | None = None) -> int:
             f"generated {args.count} conversations ({events} events) in "
             f"{time.perf_counter() - started:.1f} s"
         )
-    with session_scope(args.url) as session:
+    started = time.perf_counter()
+    recomputed = digest(engine)
+    print(f"digest brought up to date: {recomputed} conversations in {_since(started)}")
+    _time_pages(args.url, window, zone, engine.dialect.name, show_report=True)
+    # The steady state: new conversations arrive between two views of the page.
+    fresh = args.count // 100
+    generate(engine, fresh, window.bounds(zone)[0], DAYS, prefix=f"new{time.time_ns()}")
+    print(f"after {fresh} new conversations:")
+    _time_pages(args.url, window, zone, engine.dialect.name, show_report=False)
+    return 0
+
+
+def _since(started: float) -> str:
+    return f"{time.perf_counter() - started:.2f} s"
+
+
+def _time_pages(url: str, window: DateRange, zone, dialect: str, show_report: bool) -> None:
+    """Times what each supervisor page computes, its digest run included."""
+    with session_scope(url) as session:
         started = time.perf_counter()
         total, days = compute_range(session, window, zone)
         render_page(window, total, days)
-        figures = time.perf_counter() - started
+        figures = _since(started)
+    with session_scope(url) as session:
         started = time.perf_counter()
         groups = group(unanswered_messages(session, window.since, window.until))
-        unanswered = time.perf_counter() - started
-    print(report(total))
+        unanswered = _since(started)
+    if show_report:
+        print(report(total))
     print(f"unanswered groups: {len(groups)} ({sum(g.count for g in groups)} messages)")
-    print(f"dashboard figures for {DAYS} days ({engine.dialect.name}): {figures:.2f} s")
-    print(f"unanswered questions for {DAYS} days ({engine.dialect.name}): {unanswered:.2f} s")
-    return 0
+    print(f"dashboard page for {DAYS} days ({dialect}): {figures}")
+    print(f"unanswered questions page for {DAYS} days ({dialect}): {unanswered}")
 
 
 if __name__ == "__main__":

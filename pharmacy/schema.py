@@ -7,6 +7,7 @@ them, used by migrations, by `reset` and by the tests.
 from pharmacy import models  # noqa: F401
 from pharmacy.access import models as access_models  # noqa: F401
 from pharmacy.handoff import agents  # noqa: F401
+from pharmacy.metrics import models as metrics_models  # noqa: F401
 from pharmacy.models import Base
 from pharmacy.refills import models as refill_models  # noqa: F401
 

@@ -16,7 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
     args = parser.parse_args(argv)
-    until = datetime.utcnow()
+    now = datetime.utcnow()
+    # The digest counts by quarter hours: the range ends on the last one.
+    until = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     get_engine()  # fails early, with the database URL's problem, if the database is unreachable
     with session_scope() as session:
         print(report(compute(session, until - timedelta(days=args.days), until)))

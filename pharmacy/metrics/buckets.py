@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func
+from sqlalchemy import case
 from sqlalchemy.sql.elements import ColumnElement
 
 
-def as_stamps(bounds: Sequence[datetime]) -> list[float]:
-    """Naive-UTC boundaries as the tracker store's float timestamps."""
-    from datetime import timezone
+def as_stamp(moment: datetime) -> float:
+    """A naive-UTC time as the tracker store's float timestamp."""
+    return moment.replace(tzinfo=timezone.utc).timestamp()
 
-    return [b.replace(tzinfo=timezone.utc).timestamp() for b in bounds]
+
+def as_stamps(bounds: Sequence[datetime]) -> list[float]:
+    return [as_stamp(b) for b in bounds]
 
 
 def within(column: Any, bounds: Sequence[Any]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -32,23 +34,13 @@ def day_number(column: Any, bounds: Sequence[Any]) -> ColumnElement[int]:
 QUARTER = 900  # seconds: every zone's midnight falls on a quarter hour of UTC
 
 
-def quarter_number(stamp: Any, stamps: Sequence[float], dialect: str) -> ColumnElement[int]:
-    """The quarter hour since the range's start of a float timestamp: plain arithmetic, cheaper
-    per row than ``day_number``'s CASE on the big tracker table; ``Days.of`` maps it to a day."""
-    quarters = (stamp - stamps[0]) / QUARTER
-    if dialect == "sqlite":  # its CAST truncates, and the value is never negative here
-        return cast(quarters, Integer)
-    return cast(func.floor(quarters), Integer)  # PostgreSQL's CAST rounds
-
-
-class Days:
-    """Maps ``quarter_number`` values to day numbers."""
-
-    def __init__(self, stamps: Sequence[float]) -> None:
-        self.starts = [round((s - stamps[0]) / QUARTER) for s in stamps]
-
-    def of(self, quarter: int) -> int:
-        return bisect_right(self.starts, quarter) - 1
+def quarters_of(bounds: Sequence[datetime]) -> list[int]:
+    """Boundaries as numbers of quarter hours since the epoch (``digest``'s rows); a boundary
+    off a quarter hour has no such number."""
+    stamps = as_stamps(bounds)
+    if any(stamp % QUARTER for stamp in stamps):
+        raise ValueError("the range must start and end on a quarter hour (say, a midnight)")
+    return [int(stamp // QUARTER) for stamp in stamps]
 
 
 def day_of(moment: Any, bounds: Sequence[Any]) -> int:

@@ -1,6 +1,6 @@
 """Conversation figures from the tracker store, per day: who talked, user turns, fallback turns,
-the skills asked for and the conversations that reached a goal (``outcomes``). One grouped query
-per figure over the whole range, whatever its number of days."""
+the skills asked for and the conversations that reached a goal (``outcomes``). Read from the
+digest's rows of quarter hours (``digest``), whatever the range's number of days."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pharmacy.metrics.buckets import Days, as_stamps, day_number, quarter_number, within
-from pharmacy.metrics.outcomes import goal_event, skill_intents, skill_of_intent
-from pharmacy.metrics.records import FALLBACK_ACTION, TRACKER_EVENTS
+from pharmacy.metrics.buckets import day_number, day_of, quarters_of, within
+from pharmacy.metrics.models import ConversationQuarter
+from pharmacy.metrics.outcomes import skills_in
 from pharmacy.refills.models import RefillEvent, RefillEventKind
 
 
@@ -42,36 +42,26 @@ class ConversationFigures:
 def conversation_figures_by_day(
     session: Session, bounds: Sequence[datetime]
 ) -> list[ConversationFigures]:
-    """One ConversationFigures per day between consecutive ``bounds`` (naive UTC)."""
-    events = TRACKER_EVENTS.c
-    stamps = as_stamps(bounds)
-    window = within(events.timestamp, stamps)
-    day = quarter_number(events.timestamp, stamps, session.get_bind().dialect.name).label("q")
-    of = Days(stamps).of
-    days = [ConversationFigures() for _ in stamps[:-1]]
-    user = (*window, events.type_name == "user")
-    for q, sender, turns in session.execute(
-        select(day, events.sender_id, func.count()).where(*user).group_by(day, events.sender_id)
+    """One ConversationFigures per day between consecutive ``bounds`` (naive UTC, on quarter
+    hours), from the digest of the tracker events (``digest``; bring it up to date first)."""
+    quarters = quarters_of(bounds)
+    days = [ConversationFigures() for _ in bounds[:-1]]
+    row = ConversationQuarter.__table__.c
+    # A plain SQL result, not ORM rows: a month holds a row per conversation and quarter hour.
+    for quarter, sender, user_turns, fallback_turns, skills, goal in session.connection().execute(
+        select(
+            row.quarter, row.sender_id, row.user_turns, row.fallback_turns, row.skills, row.goal
+        ).where(row.quarter >= quarters[0], row.quarter < quarters[-1])
     ):
-        days[of(q)].senders.add(sender)
-        days[of(q)].user_turns += turns
-    for q, turns in session.execute(
-        select(day, func.count())
-        .where(*window, events.type_name == "action", events.action_name == FALLBACK_ACTION)
-        .group_by(day)
-    ):
-        days[of(q)].fallback_turns += turns
-    skill = skill_of_intent().label("skill")
-    for q, name, sender in session.execute(
-        select(day, skill, events.sender_id)
-        .where(*user, events.intent_name.in_(skill_intents()))
-        .group_by(day, skill, events.sender_id)
-    ):
-        days[of(q)].skills[name].add(sender)
-    for q, sender in session.execute(
-        select(day, events.sender_id).where(*window, goal_event()).group_by(day, events.sender_id)
-    ):
-        days[of(q)].goals.add(sender)
+        day = days[day_of(quarter, quarters)]
+        if user_turns:
+            day.senders.add(sender)
+            day.user_turns += user_turns
+        day.fallback_turns += fallback_turns
+        for skill in skills_in(skills):
+            day.skills[skill].add(sender)
+        if goal:
+            day.goals.add(sender)
     refill_day = day_number(RefillEvent.created_at, bounds).label("day")
     for n, conversation in session.execute(
         select(refill_day, RefillEvent.conversation_id)

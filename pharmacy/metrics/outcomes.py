@@ -17,13 +17,10 @@ Sentences are matched by their catalogue templates, so rewording one keeps the m
 from __future__ import annotations
 
 import re
-
-from sqlalchemy import and_, case, or_
-from sqlalchemy.sql.elements import ColumnElement
+from functools import cache
 
 from pharmacy.knowledge.answers import TEMPLATES as LABEL_TEXT
 from pharmacy.messages import CATALOGUE
-from pharmacy.metrics.records import TRACKER_EVENTS
 
 SKILLS: dict[str, tuple[str, ...]] = {
     "tracking": ("track_order", "report_delivery_problem", "change_address", "choose_address"),
@@ -33,41 +30,36 @@ SKILLS: dict[str, tuple[str, ...]] = {
     "person": ("request_human", "leave_message", "request_callback"),
 }
 FAQ_ACTION = "utter_faq"
+# A bit per skill, in the order above: the digest stores a conversation's skills as one number.
+_SKILL_BIT = {intent: 1 << n for n, intents in enumerate(SKILLS.values()) for intent in intents}
 
 
-def like_template(template: str) -> str:
-    """A LIKE pattern for a sentence of the catalogue: each placeholder matches anything."""
-    literal = template.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return "%" + re.sub(r"\{[^}]*\}", "%", literal) + "%"
+def skill_bits(intent: str | None) -> int:
+    return _SKILL_BIT.get(intent or "", 0)
 
 
-# The completed outcomes the assistant says, as LIKE patterns over a bot event's JSON.
+@cache
+def skills_in(bits: int) -> tuple[str, ...]:
+    return tuple(skill for n, skill in enumerate(SKILLS) if bits >> n & 1)
+
+
+def template_pattern(template: str) -> re.Pattern[str]:
+    """A sentence of the catalogue as a pattern: each placeholder matches anything."""
+    parts = re.split(r"\{[^}]*\}", template)
+    return re.compile(".*?".join(re.escape(part) for part in parts), re.DOTALL)
+
+
+# The completed outcomes the assistant says.
 GOAL_SENTENCES = (
-    like_template(CATALOGUE["en"]["tracking.status.headline"].text),
-    like_template(LABEL_TEXT["en"]["source"].split("{")[0]),
-    like_template(LABEL_TEXT["en"]["source.lookup"].split("{")[0]),
+    template_pattern(CATALOGUE["en"]["tracking.status.headline"].text),
+    template_pattern(LABEL_TEXT["en"]["source"].split("{")[0]),
+    template_pattern(LABEL_TEXT["en"]["source.lookup"].split("{")[0]),
 )
 
 
-def skill_of_intent() -> ColumnElement[str]:
-    events = TRACKER_EVENTS.c
-    return case(
-        *[(events.intent_name.in_(intents), skill) for skill, intents in SKILLS.items()],
-        else_=None,
-    )
-
-
-def skill_intents() -> list[str]:
-    return [intent for intents in SKILLS.values() for intent in intents]
-
-
-def goal_event() -> ColumnElement[bool]:
-    """Tracker events that mark a completed outcome (the refill's is in ``refill_events``)."""
-    events = TRACKER_EVENTS.c
-    return or_(
-        and_(events.type_name == "action", events.action_name == FAQ_ACTION),
-        and_(
-            events.type_name == "bot",
-            or_(*[events.data.like(p, escape="\\") for p in GOAL_SENTENCES]),
-        ),
-    )
+def is_goal(type_name: str, action_name: str | None, said: str) -> bool:
+    """Whether a tracker event marks a completed outcome (the refill's is in ``refill_events``):
+    the FAQ action ran, or the assistant said one of ``GOAL_SENTENCES``."""
+    if type_name == "action":
+        return action_name == FAQ_ACTION
+    return type_name == "bot" and any(p.search(said) for p in GOAL_SENTENCES)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from pharmacy.metrics.conversations import ConversationFigures, conversation_figures_by_day
 from pharmacy.metrics.csat import SCALE, CsatFigures, csat_figures_by_day
+from pharmacy.metrics.digest import digest
 from pharmacy.metrics.handoffs import TicketRow, figures_of, ticket_rows_by_day
 from pharmacy.metrics.outcomes import SKILLS
 from pharmacy.metrics.ranges import DateRange
@@ -120,13 +121,14 @@ def _over(
 ) -> tuple[ServiceMetrics, list[ServiceMetrics]]:
     """The metrics of the whole span and of each day between consecutive ``bounds``, from one
     grouped query per family (not one set of queries per day)."""
+    tracked = has_tracker_store(session)
+    if tracked:
+        digest(session.get_bind())
     tickets = ticket_rows_by_day(session, bounds)
     refills = refill_figures_by_day(session, bounds)
     csat = csat_figures_by_day(session, bounds)
     talk: list[ConversationFigures | None] = (
-        list(conversation_figures_by_day(session, bounds))
-        if has_tracker_store(session)
-        else [None] * len(tickets)
+        list(conversation_figures_by_day(session, bounds)) if tracked else [None] * len(tickets)
     )
     days = [
         _metrics(bounds[n], bounds[n + 1], tickets[n], refills[n], csat[n], talk[n])
@@ -147,7 +149,7 @@ def _over(
 
 
 def compute(session: Session, since: datetime, until: datetime) -> ServiceMetrics:
-    """Metrics over [since, until) (naive UTC, like every stored time)."""
+    """Metrics over [since, until) (naive UTC, like every stored time, on quarter hours)."""
     return _over(session, [since, until])[0]
 
 

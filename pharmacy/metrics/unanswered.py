@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import yaml
-from sqlalchemy import JSON, cast, select, type_coerce, union
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pharmacy.knowledge.answers import TEMPLATES as LABEL_TEXT
 from pharmacy.messages import CATALOGUE
-from pharmacy.metrics.records import FALLBACK_ACTION, TRACKER_EVENTS
+from pharmacy.metrics.buckets import as_stamp
+from pharmacy.metrics.models import UnansweredTurn
+from pharmacy.metrics.records import FALLBACK_ACTION
 from pharmacy.privacy import redact
 
 LOW_CONFIDENCE = 0.5
@@ -93,68 +95,45 @@ class _Turn:
         return None
 
 
-def _candidates(since: datetime, until: datetime, dialect: str) -> Any:
-    """Conversations with a turn that may count, found in SQL so that only theirs are read."""
-    events = TRACKER_EVENTS.c
-    window = (events.timestamp >= since.timestamp(), events.timestamp < until.timestamp())
-    # SQLite reads JSON from text as it is (a CAST would make it a number); PostgreSQL casts.
-    as_json = type_coerce if dialect == "sqlite" else cast
-    confidence = as_json(events.data, JSON)[("parse_data", "intent", "confidence")].as_float()
-    return union(
-        select(events.sender_id).where(
-            *window, events.type_name == "action", events.action_name == FALLBACK_ACTION
-        ),
-        select(events.sender_id).where(
-            *window, events.type_name == "bot", events.data.like(f"%{NO_INFORMATION}%")
-        ),
-        select(events.sender_id).where(
-            *window, events.type_name == "user", confidence < LOW_CONFIDENCE
-        ),
-    )
+def unanswered_of(events: Iterable[Sequence[Any]]) -> Iterator[tuple[int, str, float, str]]:
+    """(event id, text, timestamp, why) of each unanswered message of one conversation, from its
+    events in order: (id, type, timestamp, intent, action, data) rows."""
+    turn: _Turn | None = None
+    turn_id = 0
+
+    def closed() -> Iterator[tuple[int, str, float, str]]:
+        why = turn.why() if turn else None
+        if turn and why and turn.text.strip():
+            yield turn_id, turn.text, turn.at, why
+
+    for event_id, kind, stamp, _intent, action, data in events:
+        if kind == "user":
+            yield from closed()
+            event = json.loads(data or "{}")
+            confidence = ((event.get("parse_data") or {}).get("intent") or {}).get("confidence")
+            turn_id = event_id
+            turn = _Turn(event.get("text") or "", stamp, 1.0 if confidence is None else confidence)
+        elif turn and kind == "action" and action != "action_listen":
+            turn.actions.append(action)
+        elif turn and kind == "bot":
+            turn.said.append(json.loads(data or "{}").get("text") or "")
+    yield from closed()
 
 
 def unanswered_messages(session: Session, since: datetime, until: datetime) -> list[Unanswered]:
-    events = TRACKER_EVENTS.c
+    """The unanswered messages written in [since, until) (naive UTC), oldest first."""
+    from pharmacy.metrics.digest import digest  # the digest reads turns with ``unanswered_of``
+
+    digest(session.get_bind())
     rows = session.execute(
-        select(
-            events.sender_id, events.type_name, events.action_name, events.timestamp, events.data
-        )
-        .where(
-            events.timestamp >= since.timestamp(),
-            events.timestamp < until.timestamp(),
-            events.type_name.in_(("user", "action", "bot")),
-            events.sender_id.in_(
-                _candidates(since, until, session.get_bind().dialect.name).scalar_subquery()
-            ),
-        )
-        .order_by(events.sender_id, events.id)
-    ).all()
-    found: list[Unanswered] = []
-    turns: dict[str, _Turn] = {}  # sender -> the turn being read
-
-    def close(sender: str) -> None:
-        turn = turns.pop(sender, None)
-        why = turn.why() if turn else None
-        if turn and why and turn.text.strip():
-            found.append(Unanswered(sender, turn.text, datetime.utcfromtimestamp(turn.at), why))
-
-    for sender, kind, action, stamp, data in rows:
-        if kind == "user":
-            close(sender)
-            event = json.loads(data or "{}")
-            confidence = ((event.get("parse_data") or {}).get("intent") or {}).get("confidence")
-            turns[sender] = _Turn(
-                event.get("text") or "",
-                stamp,
-                1.0 if confidence is None else confidence,
-            )
-        elif sender in turns and kind == "action" and action != "action_listen":
-            turns[sender].actions.append(action)
-        elif sender in turns and kind == "bot":
-            turns[sender].said.append(json.loads(data or "{}").get("text") or "")
-    for sender in list(turns):
-        close(sender)
-    return sorted(found, key=lambda m: (m.at, m.conversation_id))
+        select(UnansweredTurn.sender_id, UnansweredTurn.text, UnansweredTurn.at, UnansweredTurn.why)
+        .where(UnansweredTurn.at >= as_stamp(since), UnansweredTurn.at < as_stamp(until))
+        .order_by(UnansweredTurn.at, UnansweredTurn.sender_id, UnansweredTurn.event_id)
+    )
+    return [
+        Unanswered(sender, text, datetime.utcfromtimestamp(at), why)
+        for sender, text, at, why in rows
+    ]
 
 
 def group(messages: Iterable[Unanswered], similar: float = SIMILAR) -> list[Group]:

@@ -742,3 +742,32 @@ def test_static_serves_only_the_desks_own_files(desk_db):
                 assert response.status == 404, path
 
     run(scenario())
+
+
+def test_the_desk_keeps_the_dashboard_digest_current_in_the_background(desk_db):
+    from pharmacy.metrics import TRACKER_EVENTS
+    from pharmacy.metrics.models import ConversationQuarter
+
+    sender = f"digest-{uuid.uuid4()}"
+    with session_scope(desk_db) as session:
+        session.execute(
+            TRACKER_EVENTS.insert().values(
+                sender_id=sender, type_name="user", timestamp=datetime(2099, 3, 1).timestamp()
+            )
+        )
+
+    def digested() -> int:
+        with session_scope(desk_db) as session:
+            return session.scalar(
+                select(func.count()).where(ConversationQuarter.sender_id == sender)
+            )
+
+    async def scenario():
+        async with desk(desk_db):  # no page is asked for
+            for _ in range(200):
+                if digested():
+                    return
+                await asyncio.sleep(0.05)
+
+    run(scenario())
+    assert digested() == 1
