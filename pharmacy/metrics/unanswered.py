@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -138,13 +139,26 @@ def unanswered_messages(session: Session, since: datetime, until: datetime) -> l
 
 def group(messages: Iterable[Unanswered], similar: float = SIMILAR) -> list[Group]:
     """Greedy grouping: each message joins the first group whose words overlap enough; the
-    biggest groups first."""
+    biggest groups first. Only groups sharing a word with the message are compared (an index
+    from word to groups): a month of varied messages makes thousands of groups."""
     groups: list[Group] = []
+    having: dict[str, list[int]] = {}  # word -> numbers of the groups whose words hold it
     for message in messages:
         mine = words(message.text)
-        home = next((g for g in groups if overlap(g.words, mine) >= similar), None)
+        shared: Counter[int] = Counter(n for word in mine for n in having.get(word, ()))
+        # Overlap from the counts: shared / (mine + theirs - shared).
+        home = next(
+            (
+                groups[n]
+                for n in sorted(shared)
+                if shared[n] >= similar * (len(mine) + len(groups[n].words) - shared[n])
+            ),
+            None,
+        )
         if home is None:
             home = Group(mine)
+            for word in mine:
+                having.setdefault(word, []).append(len(groups))
             groups.append(home)
         home.messages.append(message)
     return sorted(groups, key=lambda g: -g.count)
