@@ -22,6 +22,10 @@ def main() -> None:
     install_redaction()
     from rasa.__main__ import main as rasa_main  # imported after: Rasa logs while importing
 
+    from ops import action_response_check
+
+    action_response_check.install()
+
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_main()
 
