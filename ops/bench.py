@@ -9,7 +9,9 @@ on one message. `--train` also times a full training.
 Then the load (ops/load/): simulated shoppers at 1, 8 and 32 concurrent conversations against
 our stack, the same load shape against Rasa's starter assistant made by `rasa init` in the same
 run, a table per level, the ratios ours/starter, and a JSON file (`--seconds`, `--levels`,
-`--json`, `--no-starter`).
+`--json`, `--no-starter`). `--load-only` skips the single-turn figures: only the load runs, for
+a quick before/after of one change (CPU ms per answered turn of each service is the figure least
+moved by other work on the machine).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import requests
 from ops.load.bench import LoadBench, add_arguments
 from ops.model_cache import ensure_model
 from ops.rest_chat import RestChat
-from ops.stack import Stack, interrupt_on_signals, private_stack_config
+from ops.stack import Stack, StackConfig, interrupt_on_signals, private_stack_config
 from pharmacy import repositories
 from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
 from pharmacy.database import session_scope
@@ -124,10 +126,62 @@ def in_transit_order(url: str) -> tuple:
     raise RuntimeError("demo data has no order in transit for C-1001")
 
 
+def turn_figures(
+    turns: int, config: StackConfig, stack: Stack, load: LoadBench, reference: str, order: str
+) -> None:
+    """Single-turn latencies over REST, with the load run before the carrier faults (which
+    open the tracking breaker)."""
+
+    def chat() -> RestChat:
+        return RestChat(config.rasa_url, stack.chat_key)
+
+    def signed_in(text: str) -> None:
+        """A new chat whose first message carries a fresh login token (one per chat)."""
+        chat().send(text, {LOGIN_TOKEN_KEY: stack.login_token(reference)})
+
+    print("turn latency over REST (client-side, one conversation per turn):")
+    report("greeting", timed_turns(turns, lambda i: chat().send("hi")))
+    healthy = timed_turns(turns, lambda i: signed_in(f"where is {order}"))
+    report("tracking, carrier healthy", healthy)
+    refill_turns: dict[str, list[float]] = {"offer": [], "summary": [], "cancel": []}
+
+    def refill(i: int) -> None:
+        """A refill up to its summary, then cancelled (an order can be placed only once)."""
+        conversation = chat()
+        login = {LOGIN_TOKEN_KEY: stack.login_token(reference)}
+        for name, text in (
+            ("offer", "refill my atorvastatin"),
+            ("summary", '/choose_delivery{"delivery":"pickup"}'),
+            ("cancel", "/deny"),
+        ):
+            started = time.perf_counter()
+            conversation.send(text, login)
+            refill_turns[name].append((time.perf_counter() - started) * 1000)
+
+    for i in range(turns):
+        refill(i)
+    for name, samples in refill_turns.items():
+        report(f"refill form, {name} turn", samples)
+    # Before the carrier faults below, which open the tracking breaker.
+    load.measure_ours(stack, reference, order)
+    faults = f"{config.carrier_url}/_control/faults"
+    requests.post(faults, json={"mode": "timeout"}, timeout=5).raise_for_status()
+    try:
+        slow = timed_turns(turns, lambda i: signed_in(f"where is {order}"))
+    finally:
+        requests.post(faults, json={"mode": None}, timeout=5)
+    report("tracking, carrier timing out (all turns)", slow)
+    report("tracking, carrier timing out (before breaker)", slow[:3])
+    report("tracking, carrier timing out (breaker open)", slow[3:])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=30)
     parser.add_argument("--train", action="store_true", help="also time a full training")
+    parser.add_argument(
+        "--load-only", action="store_true", help="only the load: no single-turn figures"
+    )
     add_arguments(parser)
     args = parser.parse_args()
     load = LoadBench(args)
@@ -153,8 +207,9 @@ def main() -> int:
             )
             print(f"full training (rasa train --force): {time.perf_counter() - started:.0f} s")
 
-    safety_check_figures()
-    featurizer_figures()
+    if not args.load_only:
+        safety_check_figures()
+        featurizer_figures()
     model = ensure_model()
     with tempfile.TemporaryDirectory() as work:
         config = private_stack_config(Path(work), model)
@@ -169,48 +224,11 @@ def main() -> int:
                 if service.process is not None:
                     print(f"  RSS {service.name:<8} {rss_mb(service.process.pid):7.0f} MB")
 
-            def chat() -> RestChat:
-                return RestChat(config.rasa_url, stack.chat_key)
-
-            def signed_in(text: str) -> None:
-                """A new chat whose first message carries a fresh login token (one per chat)."""
-                chat().send(text, {LOGIN_TOKEN_KEY: stack.login_token(reference)})
-
             reference, order = in_transit_order(url)
-            print("turn latency over REST (client-side, one conversation per turn):")
-            report("greeting", timed_turns(args.turns, lambda i: chat().send("hi")))
-            healthy = timed_turns(args.turns, lambda i: signed_in(f"where is {order}"))
-            report("tracking, carrier healthy", healthy)
-            refill_turns: dict[str, list[float]] = {"offer": [], "summary": [], "cancel": []}
-
-            def refill(i: int) -> None:
-                """A refill up to its summary, then cancelled (an order can be placed only once)."""
-                conversation = chat()
-                login = {LOGIN_TOKEN_KEY: stack.login_token(reference)}
-                for name, text in (
-                    ("offer", "refill my atorvastatin"),
-                    ("summary", '/choose_delivery{"delivery":"pickup"}'),
-                    ("cancel", "/deny"),
-                ):
-                    started = time.perf_counter()
-                    conversation.send(text, login)
-                    refill_turns[name].append((time.perf_counter() - started) * 1000)
-
-            for i in range(args.turns):
-                refill(i)
-            for name, samples in refill_turns.items():
-                report(f"refill form, {name} turn", samples)
-            # Before the carrier faults below, which open the tracking breaker.
-            load.measure_ours(stack, reference, order)
-            faults = f"{config.carrier_url}/_control/faults"
-            requests.post(faults, json={"mode": "timeout"}, timeout=5).raise_for_status()
-            try:
-                slow = timed_turns(args.turns, lambda i: signed_in(f"where is {order}"))
-            finally:
-                requests.post(faults, json={"mode": None}, timeout=5)
-            report("tracking, carrier timing out (all turns)", slow)
-            report("tracking, carrier timing out (before breaker)", slow[:3])
-            report("tracking, carrier timing out (breaker open)", slow[3:])
+            if args.load_only:
+                load.measure_ours(stack, reference, order)
+            else:
+                turn_figures(args.turns, config, stack, load, reference, order)
         finally:
             stack.stop()
         load.measure_starter(Path(work))
