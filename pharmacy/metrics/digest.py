@@ -15,8 +15,10 @@ first run never holds SQLite's one writer for long.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -77,9 +79,9 @@ def digest(engine: Engine) -> int:
 
 def _claim(session: Session) -> int:
     """Locks the cursor's row for this transaction and returns it (0 on a first run)."""
-    cursor = DigestCursor.__table__.c
+    cursor = DigestCursor.__table__
     claimed = session.connection().execute(
-        update(DigestCursor).where(cursor.name == CURSOR).values(last_event_id=cursor.last_event_id)
+        update(cursor).where(cursor.c.name == CURSOR).values(last_event_id=cursor.c.last_event_id)
     )
     if claimed.rowcount == 0:
         session.add(DigestCursor(name=CURSOR, last_event_id=0))
@@ -131,26 +133,32 @@ def forget(session: Session, senders: Iterable[str]) -> None:
     session.execute(delete(UnansweredTurn).where(UnansweredTurn.sender_id.in_(chosen)))
 
 
-def _by_sender(rows: Sequence[Any]) -> Iterable[tuple[str, list[tuple[Any, ...]]]]:
-    """(sender, [(id, type, timestamp, intent, action, data), ...]) from rows sorted by sender."""
-    sender: str | None = None
-    mine: list[tuple[Any, ...]] = []
-    for event_id, who, *rest in rows:
-        if who != sender:
-            if sender is not None:
-                yield sender, mine
-            sender, mine = who, []
-        mine.append((event_id, *rest))
-    if sender is not None:
-        yield sender, mine
+def _by_sender(rows: Sequence[Any]) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """(sender, [(id, type, timestamp, intent, action, event), ...]) from rows sorted by sender,
+    each user and bot event's JSON read once."""
+    for sender, mine in groupby(rows, key=itemgetter(1)):
+        yield (
+            sender,
+            [
+                (
+                    event_id,
+                    kind,
+                    stamp,
+                    intent,
+                    action,
+                    json.loads(data or "{}") if kind != "action" else {},
+                )
+                for event_id, _sender, kind, stamp, intent, action, data in mine
+            ],
+        )
 
 
 def _quarter_rows(sender: str, mine: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
     quarters: dict[int, _Quarter] = {}
-    for _id, kind, stamp, intent, action, data in mine:
+    for _id, kind, stamp, intent, action, event in mine:
         if stamp is None:
             continue
-        said = json.loads(data or "{}").get("text") or "" if kind == "bot" else ""
+        said = event.get("text") or "" if kind == "bot" else ""
         counted = kind == "user" or action == FALLBACK_ACTION or is_goal(kind, action, said)
         if not counted:
             continue

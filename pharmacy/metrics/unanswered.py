@@ -13,7 +13,6 @@ How each shows in the tracker events, for the turn that follows the message (``w
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -98,7 +97,7 @@ class _Turn:
 
 def unanswered_of(events: Iterable[Sequence[Any]]) -> Iterator[tuple[int, str, float, str]]:
     """(event id, text, timestamp, why) of each unanswered message of one conversation, from its
-    events in order: (id, type, timestamp, intent, action, data) rows."""
+    events in order: (id, type, timestamp, intent, action, event) rows, the event's JSON read."""
     turn: _Turn | None = None
     turn_id = 0
 
@@ -107,17 +106,16 @@ def unanswered_of(events: Iterable[Sequence[Any]]) -> Iterator[tuple[int, str, f
         if turn and why and turn.text.strip():
             yield turn_id, turn.text, turn.at, why
 
-    for event_id, kind, stamp, _intent, action, data in events:
+    for event_id, kind, stamp, _intent, action, event in events:
         if kind == "user":
             yield from closed()
-            event = json.loads(data or "{}")
             confidence = ((event.get("parse_data") or {}).get("intent") or {}).get("confidence")
             turn_id = event_id
             turn = _Turn(event.get("text") or "", stamp, 1.0 if confidence is None else confidence)
         elif turn and kind == "action" and action != "action_listen":
             turn.actions.append(action)
         elif turn and kind == "bot":
-            turn.said.append(json.loads(data or "{}").get("text") or "")
+            turn.said.append(event.get("text") or "")
     yield from closed()
 
 
