@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from pharmacy import clock
 from pharmacy.models import Base, Customer
@@ -44,13 +45,23 @@ def get_engine(database_url: str | None = None) -> Engine:
 @cache
 def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
+        # SQLAlchemy 1.4 opens a new file connection per session by default (NullPool), and each
+        # new one runs the PRAGMAs below: a pool keeps them, which is most of a session's cost.
+        pooling = {} if _in_memory(url) else {"poolclass": QueuePool, "pool_size": 8}
         engine = create_engine(
-            url, future=True, connect_args={"timeout": 30, "check_same_thread": False}
+            url,
+            future=True,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            **pooling,
         )
         event.listen(engine, "connect", _tune_sqlite)
     else:
         engine = create_engine(url, future=True, pool_pre_ping=True)
     return engine
+
+
+def _in_memory(url: str) -> bool:
+    return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
