@@ -38,7 +38,8 @@ def read_labelled(path: Path, field: str, allowed: Collection[str]) -> list[tupl
     """(id, text, label) of each line of a JSONL evaluation file; an unknown label stops the run
     with the file and line, before any stack is started."""
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    # Lines end at "\n" only: str.splitlines would also cut at a post's own U+2028 or U+0085.
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         if not line.strip():
             continue
         row = json.loads(line)

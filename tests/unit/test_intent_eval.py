@@ -65,3 +65,10 @@ def test_a_running_stack_is_used_with_its_own_secrets(monkeypatch):
         assert rasa.secret == "jwt-secret-for-this-test-0123456789abcdef"
         assert rasa.caller == "intent-eval"
         assert chat_key == "chat-key-for-this-test-0123456789abcdef"
+
+
+def test_a_message_with_its_own_line_separators_stays_one_case(tmp_path):
+    path = tmp_path / "raw.jsonl"
+    rows = [{"id": "x", "text": "hi\u2028there\x85again", "intent": "greet"}]
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    assert [case.text for case in read_cases(path)] == ["hi\u2028there\x85again"]
