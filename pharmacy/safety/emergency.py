@@ -51,6 +51,9 @@ class _Cue:
     past_cancels: bool = False  # "a seizure two years ago" cancels it
     whole_text: bool = False  # read over the whole message rather than sentence by sentence
     warning_topic: bool = False  # does not count in a question about a medicine's warning
+    # "i get chest pain when i run", "short of breath for months": not an emergency by itself
+    long_standing_cancels: bool = False
+    usage_cancels: bool = False  # "how do i use my epipen?" asks how to use a medicine
 
 
 def _any(*alternatives: str) -> Pattern[str]:
@@ -394,8 +397,10 @@ _CUES: list[_Cue] = [
             r"|hard time|fighting to|gasping to|barely) (\w+ )?breath\w*",
             r"\bshort(ness)? of breath|\bgasp\w* for (air|breath)|\bshallow breath\w*",
             r"\b(not|stopped|is not|isnt|wasnt|was not) breathing",
-            r"\b(lips|face|skin|fingers|he|she) (are |is |turning |turned |going |gone |look |looks )+"
-            r"(blue|grey|gray|purple)",
+            r"\b(lips|face|skin|fingers|he|she|"
+            + _CHILD
+            + r") (are |is |turning |turned |going |gone "
+            r"|look |looks )+(blue|grey|gray|purple)",
             r"\b(throat|airway) [^.]{0,20}\b(closing|closed|tight|blocked)",
             r"\binhaler (is not|isnt|not|did not|does not|is no) (working|helping|help)",
             r"\bwheez\w* (really |so |very )?(bad|badly|hard|a lot)",
@@ -408,6 +413,7 @@ _CUES: list[_Cue] = [
         topical=True,
         negatable=True,
         past_cancels=True,
+        long_standing_cancels=True,
     ),
     _Cue(
         "swelling",
@@ -420,13 +426,21 @@ _CUES: list[_Cue] = [
             r"|eyes)",
             r"\banaphyla\w*",
             r"\b(severe|bad|serious|strong|major) allergic reaction",
-            r"\bepi ?pen",
             r"\bswollen shut\b",
             r"\b(hives|rash) (all over|everywhere)\b[^.]{0,40}\b(breath|swell|throat|dizzy)",
         ),
         topical=True,
         negatable=True,
         past_cancels=True,
+    ),
+    _Cue(
+        "epinephrine_pen",
+        Emergency.MEDICAL,
+        re.compile(r"\bepi ?pens?\b"),
+        topical=True,
+        negatable=True,
+        past_cancels=True,
+        usage_cancels=True,
     ),
     _Cue(
         "chest",
@@ -441,6 +455,7 @@ _CUES: list[_Cue] = [
         topical=True,
         negatable=True,
         past_cancels=True,
+        long_standing_cancels=True,
     ),
     _Cue(
         "seizure",
@@ -459,16 +474,27 @@ _CUES: list[_Cue] = [
         "consciousness",
         Emergency.MEDICAL,
         _any(
-            r"\bunconscious|\bunresponsive|\bpass(ed|ing)? out\b|\bblack(ed|ing) out\b|\bcollaps(e|ed"
-            r"|ing)\b|\bfaint(ed|ing)\b|\blost consciousness",
+            r"\bunconscious|\bunresponsive|\bcollaps(e|ed|ing)\b|\blost consciousness",
             r"\b(will not|cannot|not|did not|does not|could not|wont) (wake|waking|woke)( up| him| her"
             r"| them)?\b",
             r"\b(i think|feels? like|like) (i am|he is|she is) dying\b",
+        ),
+        topical=True,
+        negatable=True,
+        past_cancels=True,
+    ),
+    # Fainting can come and go for months ("i faint whenever i stand up fast"); being out now cannot.
+    _Cue(
+        "faintness",
+        Emergency.MEDICAL,
+        _any(
+            r"\bpass(ed|ing)? out\b|\bblack(ed|ing) out\b|\bfaint(ed|ing)\b",
             r"\b(about to|going to|might|feel|feeling) faint\b",
         ),
         topical=True,
         negatable=True,
         past_cancels=True,
+        long_standing_cancels=True,
     ),
     _Cue(
         "bleeding",
@@ -481,6 +507,11 @@ _CUES: list[_Cue] = [
             r" stop|for (an hour|hours)|so much)",
             r"\b(cannot|will not) stop (the )?bleeding|\b(heavy|severe|uncontrolled) (\w+ )?bleeding",
             r"\b(a lot of|lots of|so much|too much|pool of|loads of) blood\b",
+            # where bleeding is never ordinary: "his ear is bleeding after the fall"
+            r"\b(penis|testicles?|scrotum|eyes?|eyeballs?|ears?|head)\b (is |are |keeps |kept |started |has"
+            r" been |have been |began |still )*bleeding\b",
+            r"\b(bleed\w*|blood (is )?(coming|pouring|gushing|dripping|running)) (from|out of) (my |his |her"
+            r" |their |the )?(penis|testicles?|eyes?|ears?|head)\b",
         ),
         topical=True,
         negatable=True,
@@ -514,6 +545,13 @@ _CUES: list[_Cue] = [
             r"\btoxic shock|\bsepsis\b|\bseptic\b|\bmeningitis\b|\banaphylactic shock",
             r"\b(cracked|hit|banged|bashed|smashed|split) (my |his |her |their )?head\b",
             r"\b(heart rate|pulse|hr)\b[^.]{0,15}\b(1[3-9]\d|2\d\d)\b|\b(1[4-9]\d|2\d\d) ?bpm\b",
+            # an erection that will not go down, a twisted testicle: hours decide
+            r"\bpriapism|\b(painful|persistent|prolonged) erections?\b|\berections?\b[^.]{0,30}\b(will not"
+            r"|does not|did not|is not|wont) go (away|down)|\berections?\b[^.]{0,20}\b(for|lasting|lasted"
+            r"|over|more than) (\d+|two|three|four|five|six|several) (hours|hrs)",
+            r"\b(sudden|severe|excruciating|intense|unbearable|extreme)\b[^.]{0,20}\bpain\b[^.]{0,10}"
+            r"\b(testic\w*|testes|balls?|scrotum)|\btesticular torsion|\b(twisted|swollen) (testic\w*"
+            r"|scrotum)",
         ),
         topical=True,
         negatable=True,
@@ -579,13 +617,16 @@ _TOPIC_FRAME = re.compile(
 _WARNING_FRAME = re.compile(
     r"\b(cause|causes|causing|increase|increases|raise|raises|risk|risks|warning|warnings|side"
     r" effects?|linked|associated|black box|boxed|lead to|leads to|make you|makes you|make people"
-    r"|makes people)\b"
+    r"|makes people|effects? (of|on)|impact|statistics|rates?|prevention|awareness|survivors"
+    r"|bereave\w*)\b"
 )
 # "taking propranolol for the chest pains": the symptom names what a medicine treats.
 _TREATED = re.compile(
     r"\b(for|treat\w*|anti-?|ant-|prevent\w*|control\w*|manag\w*|history of)"
     r" (the |my |his |her |their |of )?(\w+ )?$"
 )
+# "what will they do at the er for my chest pain": emergency care for it, not a treatment taken.
+_EMERGENCY_CARE = re.compile(r"\b(er|emergency room|emergency|hospital|911|ambulance|a and e)\b")
 _NEGATED = re.compile(
     r"\b(no|not|never|without|denies|deny|nor|neither|free of|no more|any)\b"
     r"[\w ]{0,12}$"
@@ -646,7 +687,13 @@ _LONG_STANDING = re.compile(
     r"|she was|last (year|month|summer|winter)|(19|20)\d\d|january|february|march|april|may|june"
     r"|july|august|september|october|november|december)\b|\bchronic\b|\bon and off\b"
     r"|\b(every time|everytime|whenever|occasionally|sometimes|often|always|usually|recurring"
-    r"|keeps? (coming|happening)|from time to time|again and again)\b"
+    r"|keeps? (coming|happening)|from time to time|again and again|all the time|constantly|lately"
+    r"|for a while|for some time)\b"
+    # tied to an activity: "chest pains while running", "it happens when i eat"
+    r"|\b(happens?|happening|comes on|occurs?) (when|whenever|if|after|every)\b"
+    r"|\b(while|when) (i am |he is |she is |i |he |she )?(run|runs|running|jog\w*|exercis\w*"
+    r"|work(ing)? out|works out|lift\w*|climb\w*|walk\w*|eat|eats|eating|stand(ing)? up|bend\w*"
+    r"|lie|lying|lay|laying|cough\w*|sneez\w*|laugh\w*|touch\w*|press\w*|push\w*)\b"
 )
 
 
@@ -683,7 +730,57 @@ def is_hypothetical(text: str) -> bool:
     return bool(_HYPOTHETICAL.search(normalised)) and _about_no_one_of_ones_own(normalised)
 
 
-def _counts(cue: _Cue, sentence: str, match: re.Match[str], told_in_the_past: bool) -> bool:
+# "how do i use my epipen?", "where should i keep an epipen": using or keeping a medicine.
+_USAGE_QUESTION = re.compile(
+    r"^(how|when|where|what is the best way) (do|should|can|to|does|would|often|long|is it ok to)"
+    r" (i |you |we |one |they |he |she )?(use|store|carry|inject|keep|dispose|travel|administer"
+    r"|refill|order|replace|check|get)\b"
+)
+
+
+# Symptoms counted in a question: one asking about three at once tells of someone having them.
+_SYMPTOM = re.compile(
+    r"\b(head ?aches?|fever\w*|chest pains?|chest|heart|palpitations?|dizz\w*|light ?headed|nause\w*"
+    r"|vomit\w*|shak\w*|tremb\w*|sweat\w*|chills|breath\w*|numb\w*|tingl\w*|faint\w*|confus\w*"
+    r"|cramps?|pains?|weak\w*|rash|swell\w*|swollen|bleed\w*|blood)\b"
+)
+SYMPTOMS_OF_SOMEONE = 3
+
+
+def is_general_question(text: str) -> bool:
+    """A question about a condition that names no one ("what causes bleeding in the first
+    trimester?", "cure for a collapsed lung?"), and lists fewer than three symptoms."""
+    normalised = normalise(text[:MAX_CHARS_READ])
+    parts = sentences(normalised)
+    return (
+        bool(parts)
+        and all(_TOPIC_FRAME.search(part) for part in parts)
+        and not _PERSONAL.search(_ASKER.sub(" ", normalised))
+        and len(set(_SYMPTOM.findall(normalised))) < SYMPTOMS_OF_SOMEONE
+    )
+
+
+# The writer weighs a doctor's visit, asks for remedies, or is already being treated for it.
+_ROUTINE_CARE = re.compile(
+    r"\bshould i (be )?(worried|concerned|worry)\b|\bshould i (see|call|visit|make an appointment"
+    r" with|go (see|to)) (my|a|the) (doctor|dr|gp|physician|dermatologist|gyn\w*|urologist)\b"
+    r"|\bdo i need to see (my|a) (doctor|dr|gp|physician)\b|\bany (suggestions|advice|ideas"
+    r"|recommendations|remedies|tips)\b|\b(dr|doctor|physician|gp|md)s?\.? (\w+ )?(prescribed|gave me"
+    r"|put me on|has me on)\b|\b(i was|was|been) prescribed\b|\bprescribed me\b"
+    r"|\b(hurts|hurt|sore|tender|painful) (when|if) (i |you )?(touch|press|push|poke)\w*"
+    r"|\btender to (the )?touch\b"
+)
+
+
+def asks_for_routine_care(text: str) -> bool:
+    """Whether the writer tells of a complaint as one for a doctor's visit, a remedy or a
+    treatment already given ("should i see my doctor about it?", "any suggestions?")."""
+    return bool(_ROUTINE_CARE.search(normalise(text[:MAX_CHARS_READ])))
+
+
+def _counts(
+    cue: _Cue, sentence: str, match: re.Match[str], told_in_the_past: bool, long_standing: bool
+) -> bool:
     if cue.topical and not _PERSONAL.search(sentence) and _TOPIC_FRAME.search(sentence):
         return False
     if cue.topical and _HYPOTHETICAL.search(sentence) and _about_no_one_of_ones_own(sentence):
@@ -691,11 +788,15 @@ def _counts(cue: _Cue, sentence: str, match: re.Match[str], told_in_the_past: bo
     if cue.warning_topic and not _PERSONAL.search(sentence) and _WARNING_FRAME.search(sentence):
         return False
     before = sentence[: match.start()]
-    if cue.negatable and (_NEGATED.search(before) or _TREATED.search(before)):
+    if cue.negatable and _NEGATED.search(before):
+        return False
+    if cue.negatable and _TREATED.search(before) and not _EMERGENCY_CARE.search(sentence):
         return False
     if cue.past_cancels and (told_in_the_past or _IN_THE_PAST.search(sentence)):
         return False
-    return True
+    if cue.long_standing_cancels and long_standing:
+        return False
+    return not (cue.usage_cancels and _USAGE_QUESTION.search(sentence))
 
 
 def assess_emergency(text: str | None) -> EmergencyAssessment:
@@ -714,12 +815,13 @@ def assess_emergency(text: str | None) -> EmergencyAssessment:
         fired.append("distress")
         found.append(Emergency.SELF_HARM)
     told_in_the_past = bool(_IN_THE_PAST.search(normalised)) and not _NOW.search(normalised)
+    long_standing = bool(_LONG_STANDING.search(normalised)) and not _NOW.search(normalised)
     for sentence in sentences(normalised):
         for cue in _SENTENCE_CUES:
             match = cue.pattern.search(sentence)
             if match is None:
                 continue
-            if _counts(cue, sentence, match, told_in_the_past):
+            if _counts(cue, sentence, match, told_in_the_past, long_standing):
                 fired.append(cue.name)
                 if cue.kind not in found:
                     found.append(cue.kind)

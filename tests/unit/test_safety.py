@@ -253,3 +253,47 @@ def test_cutting_as_a_habit_and_burden_wishes_are_self_harm_and_everyday_talk_is
     text, expected
 ):
     assert (SELF_HARM in assess_emergency(text).kinds) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my erection has not gone down for five hours and it really hurts",
+        "what will they do at the er for my chest pain",
+        "blood is dripping out of his ear since he fell off the bike",
+        "my little boy's testicle suddenly hurts so much he is screaming, severe pain in his scrotum",
+        "our baby is turning blue around the mouth",
+    ],
+)
+def test_erections_that_last_bleeding_where_it_never_is_ordinary_and_a_blue_baby_are_medical(text):
+    assert detect_emergency(text) is Emergency.MEDICAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does sildenafil ever cause an erection that lasts for hours?",
+        "what is the right way to carry an epipen on a plane",
+        "How do I use my epi pen?",
+        "how do communities cope with the effects of suicide on those left behind?",
+        "my left side chest hurts while jogging uphill",
+        "i get short of breath all the time and feel tired",
+        "I feel faint whenever I stand up from the sofa",
+    ],
+)
+def test_a_medicine_s_use_a_topic_and_a_complaint_that_comes_and_goes_are_not_emergencies(text):
+    assert detect_emergency(text) is None
+
+
+def test_chest_pain_or_fainting_that_comes_and_goes_counts_again_when_it_is_now():
+    assert detect_emergency("i faint whenever i stand up, and today i fainted twice") is MEDICAL
+    assert detect_emergency("i have had chest pain for months but now i cannot breathe") is MEDICAL
+
+
+def test_an_abbreviation_or_a_list_of_examples_does_not_start_a_new_sentence():
+    text = normalise("How long can a nosebleed go on? ie. fainting or worse. Dr. Lee said rest")
+    assert sentences(text) == [
+        "how long can a nosebleed go on? ie. fainting or worse.",
+        "dr. lee said rest",
+    ]
+    assert detect_emergency("How long can a nosebleed go on? ie. fainting or worse.") is None
