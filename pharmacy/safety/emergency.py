@@ -86,7 +86,7 @@ _BIG_NUMBER = (
     r"(?<!before )(?<!on )(?<!in )(?<!from )"
     r"(like |about |around |maybe |almost |over |nearly |at least |roughly |probably )?"
     r"(\d{2,}|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a dozen|dozens|several"
-    r"|([5-9]|five|six|seven|eight|nine) (\w+ )?(pills|tablets|tabs|capsules|caps|gummies"
+    r"|([5-9]|five|six|seven|eight|nine) (\w+ )?(pills|tablets|tabs|capsules|caps|gummies|bars"
     r"|of (them|those|these|my|his|her|the)))\b"
     r"(?! ?(mg|mcg|ml|g|grams?|milligrams?|units?|iu|minutes?|mins?|hours?|hrs?|days?"
     r"|weeks?|months?|years?|yrs?|am|pm|oclock|times a|percent|%|lbs?|pounds|kg)\b)"
@@ -316,6 +316,11 @@ _CUES: list[_Cue] = [
         _any(
             rf"\b({_INGESTED})\b[^.?!]{{0,60}}?(\b({_EXCESS})|\b({_SUBSTANCE}))",
             rf"\b({_INGESTED}) (\w+ ){{0,2}}?{_BIG_NUMBER}",
+            rf"\b(after|from|since) taking (\w+ ){{0,2}}?{_BIG_NUMBER}",
+            # "took a bottle of aspirin"
+            r"\b(took|taken|swallowed|downed|popped) (a|an|the|my|his|her|their|one) (whole |entire |full"
+            r" |half (a )?)?(bottle|pack|packet|box|jar) of (?!(water|juice|soda|pop|coke|milk|beer|wine"
+            r"|tea|coffee)\b)",
             r"\bon (\d{2,}) (hits|tabs|pills|tablets|doses)\b",
             # "i am currently on 4 brownies": a quantity taken so far tonight, not a daily regimen
             r"\b(currently|right now|i am|am|im) (now )?on (\d+|two|three|four|five|six|seven|eight|nine"
@@ -333,8 +338,21 @@ _CUES: list[_Cue] = [
             rf"\b({_INGESTED}|takes|has taken|got into|into my)\b.{{0,200}}\b(what (should|do|can|to) (i|we)"
             r"|what do (i|we) do|will (i|he|she|they|it|my \w+) be (ok|okay|alright|all right|fine)"
             r"|(am i|is he|is she|are they) going to (be ok|be okay|be alright|be fine|die)|should (i|we)"
-            r" (go to|call|take (him|her|them) to) (the )?(er|hospital|911|poison|emergency))",
+            r" (go to|call|take (him|her|them) to) (the )?(er|hospital|911|poison|emergency)"
+            r"|(is|was) (that|it|this) (too much|an overdose|overdose|toxic|deadly|fatal|lethal)"
+            r"|will (i|he|she|they) die)",
             re.S,
+        ),
+        whole_text=True,
+    ),
+    # "is it dangerous that i just took 4000 mg": the worry asked first, of something just taken.
+    _Cue(
+        "worried_then_ingested",
+        Emergency.POISONING,
+        re.compile(
+            r"\b(is it|is that|is this|will it be|could it be|am i in) (dangerous|bad|too much|an overdose"
+            r"|deadly|fatal|toxic|lethal|danger)\b[^?]{0,40}\b(i|he|she|we|they|my \w+) just (took|swallowed"
+            r"|ate|drank|had|took in)\b"
         ),
         whole_text=True,
     ),
@@ -545,6 +563,12 @@ _CUES: list[_Cue] = [
             r"\btoxic shock|\bsepsis\b|\bseptic\b|\bmeningitis\b|\banaphylactic shock",
             r"\b(cracked|hit|banged|bashed|smashed|split) (my |his |her |their )?head\b",
             r"\b(heart rate|pulse|hr)\b[^.]{0,15}\b(1[3-9]\d|2\d\d)\b|\b(1[4-9]\d|2\d\d) ?bpm\b",
+            # a blood sugar far out of range: "her sugar is 38", "glucose over 500"
+            r"\b(blood sugar|blood glucose|glucose|sugar|bg|bs) (level |meter |monitor |reading )?"
+            r"(is |was |at |of |reading |reads "
+            r"|just |now |over |under |below |above |down to |up to |dropped to |fell to |went (up |down )?to "
+            r"|spiked to |hit |reached )*([1-4]\d|[5-9]\d\d)\b(?![.,]\d)"
+            r"(?! ?(years?|days?|weeks?|months?|hours?|minutes?|mins?|%|percent|lbs?|pounds|kg|times)\b)",
             # an erection that will not go down, a twisted testicle: hours decide
             r"\bpriapism|\b(painful|persistent|prolonged) erections?\b|\berections?\b[^.]{0,30}\b(will not"
             r"|does not|did not|is not|wont) go (away|down)|\berections?\b[^.]{0,20}\b(for|lasting|lasted"

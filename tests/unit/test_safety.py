@@ -297,3 +297,33 @@ def test_an_abbreviation_or_a_list_of_examples_does_not_start_a_new_sentence():
         "dr. lee said rest",
     ]
     assert detect_emergency("How long can a nosebleed go on? ie. fainting or worse.") is None
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("what happens to me now after taking 18 naproxen", POISONING),
+        ("i swallowed a whole bottle of melatonin", POISONING),
+        ("he just took 6 xanax bars", POISONING),
+        ("I drank most of the cough syrup, was that an overdose?", POISONING),
+        ("is it too much that i just took 3000 mg of tylenol?", POISONING),
+        ("his blood sugar fell to 38 and he is sweating", MEDICAL),
+        ("my glucose meter reads 560 and i keep throwing up", MEDICAL),
+    ],
+)
+def test_a_big_amount_just_taken_and_a_blood_sugar_far_out_of_range_are_emergencies(text, kind):
+    assert detect_emergency(text) is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i took a bottle of water to the gym",
+        "my fasting blood sugar is 105, is that prediabetes?",
+        "what should my blood sugar be at 70 years old",
+        "i have had diabetes for 25 years",
+        "i am taking 12 different medicines a day, can you check them?",
+    ],
+)
+def test_a_drink_a_normal_reading_and_a_daily_regimen_are_not_emergencies(text):
+    assert detect_emergency(text) is None
