@@ -210,6 +210,13 @@ _CUES: list[_Cue] = [
             r" heart|be fatal|be lethal)\b",
             r"\bpainless(ly)? (way|method|death|to die)|\b(way|ways|method|methods) to (die|end it|kill)",
             r"\b(jump|jumping|throw myself|throwing myself) (off|from|in front of)",
+            # "going to walk into the sea tonight", "thinking of driving into a wall"
+            r"\b(going to|want to|wanted to|thinking (about|of)|plan(ning)? to|will|might|urges? to|tempted"
+            r" to|about to) (just )?(walk|walking|step|stepping|run|running|drive|driving|swim|swimming)"
+            r" (\w+ ){0,2}(into|in front of|off|out into) (the |a |an |my )?(sea|ocean|river|lake|traffic|train"
+            r"|bus|truck|wall|tree|cliff|bridge|tracks)\b",
+            r"\b(worth more|better off) (to (them|my family|everyone) )?dead\b|\blife insurance\b[^.?]{0,40}"
+            r"\b(would|will|could) (help|pay|do more|be worth|take care)",
             r"\bslit (my|his|her) (wrists?|throat)|\bnoose\b",
             r"\b(suicide|goodbye) (note|letter)",
         ),

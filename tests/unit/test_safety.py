@@ -327,3 +327,18 @@ def test_a_big_amount_just_taken_and_a_blood_sugar_far_out_of_range_are_emergenc
 )
 def test_a_drink_a_normal_reading_and_a_daily_regimen_are_not_emergencies(text):
     assert detect_emergency(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("tonight i am going to walk out into the river and keep going", True),
+        ("i keep thinking about driving my car into a tree on the way home", True),
+        ("honestly my family would get more from my life insurance, it would help them more", True),
+        ("i nearly stepped into traffic because i was looking at my phone", False),
+        ("we are going to drive into town for the pharmacy later", False),
+        ("does my life insurance cover a stay in hospital?", False),
+    ],
+)
+def test_a_way_of_dying_told_as_a_plan_is_self_harm_and_an_errand_is_not(text, expected):
+    assert (SELF_HARM in assess_emergency(text).kinds) is expected
