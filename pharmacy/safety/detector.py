@@ -10,9 +10,7 @@ from __future__ import annotations
 from pharmacy.safety.emergency import (
     Emergency,
     EmergencyAssessment,
-    asks_for_routine_care,
     assess_emergency,
-    is_general_question,
     is_hypothetical,
     is_long_standing,
 )
@@ -34,10 +32,6 @@ def assess_message(text: str | None) -> EmergencyAssessment:
     match = check.match(text) if check is not None else None
     if match is None:
         return found
-    if match.kind is Emergency.MEDICAL and (
-        is_long_standing(text) or is_general_question(text) or asks_for_routine_care(text)
-    ):
-        # read by meaning, a complaint of months, a question about a condition, or one told as
-        # for a doctor's visit is not an emergency now; the patterns still read its words
-        return found
+    if match.kind is Emergency.MEDICAL and is_long_standing(text):
+        return found  # read by meaning, a complaint of months is not an emergency now
     return EmergencyAssessment(kinds=(match.kind,), topic=False, cues=(SEMANTIC_CUE,))

@@ -51,9 +51,6 @@ class _Cue:
     past_cancels: bool = False  # "a seizure two years ago" cancels it
     whole_text: bool = False  # read over the whole message rather than sentence by sentence
     warning_topic: bool = False  # does not count in a question about a medicine's warning
-    # "i get chest pain when i run", "short of breath for months": not an emergency by itself
-    long_standing_cancels: bool = False
-    usage_cancels: bool = False  # "how do i use my epipen?" asks how to use a medicine
 
 
 def _any(*alternatives: str) -> Pattern[str]:
@@ -438,7 +435,6 @@ _CUES: list[_Cue] = [
         topical=True,
         negatable=True,
         past_cancels=True,
-        long_standing_cancels=True,
     ),
     _Cue(
         "swelling",
@@ -465,7 +461,6 @@ _CUES: list[_Cue] = [
         topical=True,
         negatable=True,
         past_cancels=True,
-        usage_cancels=True,
     ),
     _Cue(
         "chest",
@@ -480,7 +475,6 @@ _CUES: list[_Cue] = [
         topical=True,
         negatable=True,
         past_cancels=True,
-        long_standing_cancels=True,
     ),
     _Cue(
         "seizure",
@@ -508,7 +502,6 @@ _CUES: list[_Cue] = [
         negatable=True,
         past_cancels=True,
     ),
-    # Fainting can come and go for months ("i faint whenever i stand up fast"); being out now cannot.
     _Cue(
         "faintness",
         Emergency.MEDICAL,
@@ -519,7 +512,6 @@ _CUES: list[_Cue] = [
         topical=True,
         negatable=True,
         past_cancels=True,
-        long_standing_cancels=True,
     ),
     _Cue(
         "bleeding",
@@ -718,13 +710,7 @@ _LONG_STANDING = re.compile(
     r"|she was|last (year|month|summer|winter)|(19|20)\d\d|january|february|march|april|may|june"
     r"|july|august|september|october|november|december)\b|\bchronic\b|\bon and off\b"
     r"|\b(every time|everytime|whenever|occasionally|sometimes|often|always|usually|recurring"
-    r"|keeps? (coming|happening)|from time to time|again and again|all the time|constantly|lately"
-    r"|for a while|for some time)\b"
-    # tied to an activity: "chest pains while running", "it happens when i eat"
-    r"|\b(happens?|happening|comes on|occurs?) (when|whenever|if|after|every)\b"
-    r"|\b(while|when) (i am |he is |she is |i |he |she )?(run|runs|running|jog\w*|exercis\w*"
-    r"|work(ing)? out|works out|lift\w*|climb\w*|walk\w*|eat|eats|eating|stand(ing)? up|bend\w*"
-    r"|lie|lying|lay|laying|cough\w*|sneez\w*|laugh\w*|touch\w*|press\w*|push\w*)\b"
+    r"|keeps? (coming|happening)|from time to time|again and again)\b"
 )
 
 
@@ -761,57 +747,7 @@ def is_hypothetical(text: str) -> bool:
     return bool(_HYPOTHETICAL.search(normalised)) and _about_no_one_of_ones_own(normalised)
 
 
-# "how do i use my epipen?", "where should i keep an epipen": using or keeping a medicine.
-_USAGE_QUESTION = re.compile(
-    r"^(how|when|where|what is the best way) (do|should|can|to|does|would|often|long|is it ok to)"
-    r" (i |you |we |one |they |he |she )?(use|store|carry|inject|keep|dispose|travel|administer"
-    r"|refill|order|replace|check|get)\b"
-)
-
-
-# Symptoms counted in a question: one asking about three at once tells of someone having them.
-_SYMPTOM = re.compile(
-    r"\b(head ?aches?|fever\w*|chest pains?|chest|heart|palpitations?|dizz\w*|light ?headed|nause\w*"
-    r"|vomit\w*|shak\w*|tremb\w*|sweat\w*|chills|breath\w*|numb\w*|tingl\w*|faint\w*|confus\w*"
-    r"|cramps?|pains?|weak\w*|rash|swell\w*|swollen|bleed\w*|blood)\b"
-)
-SYMPTOMS_OF_SOMEONE = 3
-
-
-def is_general_question(text: str) -> bool:
-    """A question about a condition that names no one ("what causes bleeding in the first
-    trimester?", "cure for a collapsed lung?"), and lists fewer than three symptoms."""
-    normalised = normalise(text[:MAX_CHARS_READ])
-    parts = sentences(normalised)
-    return (
-        bool(parts)
-        and all(_TOPIC_FRAME.search(part) for part in parts)
-        and not _PERSONAL.search(_ASKER.sub(" ", normalised))
-        and len(set(_SYMPTOM.findall(normalised))) < SYMPTOMS_OF_SOMEONE
-    )
-
-
-# The writer weighs a doctor's visit, asks for remedies, or is already being treated for it.
-_ROUTINE_CARE = re.compile(
-    r"\bshould i (be )?(worried|concerned|worry)\b|\bshould i (see|call|visit|make an appointment"
-    r" with|go (see|to)) (my|a|the) (doctor|dr|gp|physician|dermatologist|gyn\w*|urologist)\b"
-    r"|\bdo i need to see (my|a) (doctor|dr|gp|physician)\b|\bany (suggestions|advice|ideas"
-    r"|recommendations|remedies|tips)\b|\b(dr|doctor|physician|gp|md)s?\.? (\w+ )?(prescribed|gave me"
-    r"|put me on|has me on)\b|\b(i was|was|been) prescribed\b|\bprescribed me\b"
-    r"|\b(hurts|hurt|sore|tender|painful) (when|if) (i |you )?(touch|press|push|poke)\w*"
-    r"|\btender to (the )?touch\b"
-)
-
-
-def asks_for_routine_care(text: str) -> bool:
-    """Whether the writer tells of a complaint as one for a doctor's visit, a remedy or a
-    treatment already given ("should i see my doctor about it?", "any suggestions?")."""
-    return bool(_ROUTINE_CARE.search(normalise(text[:MAX_CHARS_READ])))
-
-
-def _counts(
-    cue: _Cue, sentence: str, match: re.Match[str], told_in_the_past: bool, long_standing: bool
-) -> bool:
+def _counts(cue: _Cue, sentence: str, match: re.Match[str], told_in_the_past: bool) -> bool:
     if cue.topical and not _PERSONAL.search(sentence) and _TOPIC_FRAME.search(sentence):
         return False
     if cue.topical and _HYPOTHETICAL.search(sentence) and _about_no_one_of_ones_own(sentence):
@@ -823,11 +759,7 @@ def _counts(
         return False
     if cue.negatable and _TREATED.search(before) and not _EMERGENCY_CARE.search(sentence):
         return False
-    if cue.past_cancels and (told_in_the_past or _IN_THE_PAST.search(sentence)):
-        return False
-    if cue.long_standing_cancels and long_standing:
-        return False
-    return not (cue.usage_cancels and _USAGE_QUESTION.search(sentence))
+    return not (cue.past_cancels and (told_in_the_past or _IN_THE_PAST.search(sentence)))
 
 
 def assess_emergency(text: str | None) -> EmergencyAssessment:
@@ -846,13 +778,12 @@ def assess_emergency(text: str | None) -> EmergencyAssessment:
         fired.append("distress")
         found.append(Emergency.SELF_HARM)
     told_in_the_past = bool(_IN_THE_PAST.search(normalised)) and not _NOW.search(normalised)
-    long_standing = bool(_LONG_STANDING.search(normalised)) and not _NOW.search(normalised)
     for sentence in sentences(normalised):
         for cue in _SENTENCE_CUES:
             match = cue.pattern.search(sentence)
             if match is None:
                 continue
-            if _counts(cue, sentence, match, told_in_the_past, long_standing):
+            if _counts(cue, sentence, match, told_in_the_past):
                 fired.append(cue.name)
                 if cue.kind not in found:
                     found.append(cue.kind)

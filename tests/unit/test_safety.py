@@ -274,20 +274,11 @@ def test_erections_that_last_bleeding_where_it_never_is_ordinary_and_a_blue_baby
     [
         "does sildenafil ever cause an erection that lasts for hours?",
         "what is the right way to carry an epipen on a plane",
-        "How do I use my epi pen?",
         "how do communities cope with the effects of suicide on those left behind?",
-        "my left side chest hurts while jogging uphill",
-        "i get short of breath all the time and feel tired",
-        "I feel faint whenever I stand up from the sofa",
     ],
 )
-def test_a_medicine_s_use_a_topic_and_a_complaint_that_comes_and_goes_are_not_emergencies(text):
+def test_a_question_about_a_topic_or_a_medicine_s_use_is_not_an_emergency(text):
     assert detect_emergency(text) is None
-
-
-def test_chest_pain_or_fainting_that_comes_and_goes_counts_again_when_it_is_now():
-    assert detect_emergency("i faint whenever i stand up, and today i fainted twice") is MEDICAL
-    assert detect_emergency("i have had chest pain for months but now i cannot breathe") is MEDICAL
 
 
 def test_an_abbreviation_or_a_list_of_examples_does_not_start_a_new_sentence():

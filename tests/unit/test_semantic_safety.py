@@ -107,32 +107,6 @@ def test_an_ordinary_symptom_question_is_not_a_medical_emergency_by_meaning():
     assert check.match("my knee has been aching for a few weeks when i walk up the stairs") is None
 
 
-@pytest.mark.parametrize(
-    "read_by_meaning, told_otherwise",
-    [
-        # a question about a condition, naming no one; three symptoms at once tell of someone
-        (
-            "what brings on a pounding heart, sweating, a headache and feeling dizzy all at once?",
-            "what could be behind a tight chest that lasts a few minutes at a time?",
-        ),
-        # the same complaint, told as one for a doctor's visit or for the touch
-        (
-            "sore tight spot on my chest since this morning and I feel awful",
-            "sore tight spot on my chest since this morning, it hurts when I press on it",
-        ),
-        (
-            "sore tight spot on my chest since this morning and I feel awful",
-            "sore tight spot on my chest since this morning, should I see my doctor?",
-        ),
-    ],
-)
-def test_a_question_about_a_condition_or_a_doctors_visit_is_not_a_medical_emergency_by_meaning(
-    read_by_meaning, told_otherwise
-):
-    assert assess_message(read_by_meaning).cues == ("semantic",)
-    assert not assess_message(told_otherwise).is_emergency
-
-
 def test_examples_name_only_known_kinds_and_need_a_safe_class(tmp_path):
     (tmp_path / "safe_service.yml").write_text("[hello]\n")
     (tmp_path / "broken_leg.yml").write_text("[ouch]\n")
