@@ -83,7 +83,7 @@ _BIG_NUMBER = (
     r"(?<!before )(?<!on )(?<!in )(?<!from )"
     r"(like |about |around |maybe |almost |over |nearly |at least |roughly |probably )?"
     r"(\d{2,}|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a dozen|dozens|several"
-    r"|([5-9]|five|six|seven|eight|nine) (\w+ )?(pills|tablets|tabs|capsules|caps|gummies"
+    r"|([5-9]|five|six|seven|eight|nine) (\w+ )?(pills|tablets|tabs|capsules|caps|gummies|bars"
     r"|of (them|those|these|my|his|her|the)))\b"
     r"(?! ?(mg|mcg|ml|g|grams?|milligrams?|units?|iu|minutes?|mins?|hours?|hrs?|days?"
     r"|weeks?|months?|years?|yrs?|am|pm|oclock|times a|percent|%|lbs?|pounds|kg)\b)"
@@ -207,6 +207,13 @@ _CUES: list[_Cue] = [
             r" heart|be fatal|be lethal)\b",
             r"\bpainless(ly)? (way|method|death|to die)|\b(way|ways|method|methods) to (die|end it|kill)",
             r"\b(jump|jumping|throw myself|throwing myself) (off|from|in front of)",
+            # "going to walk into the sea tonight", "thinking of driving into a wall"
+            r"\b(going to|want to|wanted to|thinking (about|of)|plan(ning)? to|will|might|urges? to|tempted"
+            r" to|about to) (just )?(walk|walking|step|stepping|run|running|drive|driving|swim|swimming)"
+            r" (\w+ ){0,2}(into|in front of|off|out into) (the |a |an |my )?(sea|ocean|river|lake|traffic|train"
+            r"|bus|truck|wall|tree|cliff|bridge|tracks)\b",
+            r"\b(worth more|better off) (to (them|my family|everyone) )?dead\b|\blife insurance\b[^.?]{0,40}"
+            r"\b(would|will|could) (help|pay|do more|be worth|take care)",
             r"\bslit (my|his|her) (wrists?|throat)|\bnoose\b",
             r"\b(suicide|goodbye) (note|letter)",
         ),
@@ -313,6 +320,11 @@ _CUES: list[_Cue] = [
         _any(
             rf"\b({_INGESTED})\b[^.?!]{{0,60}}?(\b({_EXCESS})|\b({_SUBSTANCE}))",
             rf"\b({_INGESTED}) (\w+ ){{0,2}}?{_BIG_NUMBER}",
+            rf"\b(after|from|since) taking (\w+ ){{0,2}}?{_BIG_NUMBER}",
+            # "took a bottle of aspirin"
+            r"\b(took|taken|swallowed|downed|popped) (a|an|the|my|his|her|their|one) (whole |entire |full"
+            r" |half (a )?)?(bottle|pack|packet|box|jar) of (?!(water|juice|soda|pop|coke|milk|beer|wine"
+            r"|tea|coffee)\b)",
             r"\bon (\d{2,}) (hits|tabs|pills|tablets|doses)\b",
             # "i am currently on 4 brownies": a quantity taken so far tonight, not a daily regimen
             r"\b(currently|right now|i am|am|im) (now )?on (\d+|two|three|four|five|six|seven|eight|nine"
@@ -330,8 +342,21 @@ _CUES: list[_Cue] = [
             rf"\b({_INGESTED}|takes|has taken|got into|into my)\b.{{0,200}}\b(what (should|do|can|to) (i|we)"
             r"|what do (i|we) do|will (i|he|she|they|it|my \w+) be (ok|okay|alright|all right|fine)"
             r"|(am i|is he|is she|are they) going to (be ok|be okay|be alright|be fine|die)|should (i|we)"
-            r" (go to|call|take (him|her|them) to) (the )?(er|hospital|911|poison|emergency))",
+            r" (go to|call|take (him|her|them) to) (the )?(er|hospital|911|poison|emergency)"
+            r"|(is|was) (that|it|this) (too much|an overdose|overdose|toxic|deadly|fatal|lethal)"
+            r"|will (i|he|she|they) die)",
             re.S,
+        ),
+        whole_text=True,
+    ),
+    # "is it dangerous that i just took 4000 mg": the worry asked first, of something just taken.
+    _Cue(
+        "worried_then_ingested",
+        Emergency.POISONING,
+        re.compile(
+            r"\b(is it|is that|is this|will it be|could it be|am i in) (dangerous|bad|too much|an overdose"
+            r"|deadly|fatal|toxic|lethal|danger)\b[^?]{0,40}\b(i|he|she|we|they|my \w+) just (took|swallowed"
+            r"|ate|drank|had|took in)\b"
         ),
         whole_text=True,
     ),
@@ -394,8 +419,10 @@ _CUES: list[_Cue] = [
             r"|hard time|fighting to|gasping to|barely) (\w+ )?breath\w*",
             r"\bshort(ness)? of breath|\bgasp\w* for (air|breath)|\bshallow breath\w*",
             r"\b(not|stopped|is not|isnt|wasnt|was not) breathing",
-            r"\b(lips|face|skin|fingers|he|she) (are |is |turning |turned |going |gone |look |looks )+"
-            r"(blue|grey|gray|purple)",
+            r"\b(lips|face|skin|fingers|he|she|"
+            + _CHILD
+            + r") (are |is |turning |turned |going |gone "
+            r"|look |looks )+(blue|grey|gray|purple)",
             r"\b(throat|airway) [^.]{0,20}\b(closing|closed|tight|blocked)",
             r"\binhaler (is not|isnt|not|did not|does not|is no) (working|helping|help)",
             r"\bwheez\w* (really |so |very )?(bad|badly|hard|a lot)",
@@ -420,10 +447,17 @@ _CUES: list[_Cue] = [
             r"|eyes)",
             r"\banaphyla\w*",
             r"\b(severe|bad|serious|strong|major) allergic reaction",
-            r"\bepi ?pen",
             r"\bswollen shut\b",
             r"\b(hives|rash) (all over|everywhere)\b[^.]{0,40}\b(breath|swell|throat|dizzy)",
         ),
+        topical=True,
+        negatable=True,
+        past_cancels=True,
+    ),
+    _Cue(
+        "epinephrine_pen",
+        Emergency.MEDICAL,
+        re.compile(r"\bepi ?pens?\b"),
         topical=True,
         negatable=True,
         past_cancels=True,
@@ -459,11 +493,20 @@ _CUES: list[_Cue] = [
         "consciousness",
         Emergency.MEDICAL,
         _any(
-            r"\bunconscious|\bunresponsive|\bpass(ed|ing)? out\b|\bblack(ed|ing) out\b|\bcollaps(e|ed"
-            r"|ing)\b|\bfaint(ed|ing)\b|\blost consciousness",
+            r"\bunconscious|\bunresponsive|\bcollaps(e|ed|ing)\b|\blost consciousness",
             r"\b(will not|cannot|not|did not|does not|could not|wont) (wake|waking|woke)( up| him| her"
             r"| them)?\b",
             r"\b(i think|feels? like|like) (i am|he is|she is) dying\b",
+        ),
+        topical=True,
+        negatable=True,
+        past_cancels=True,
+    ),
+    _Cue(
+        "faintness",
+        Emergency.MEDICAL,
+        _any(
+            r"\bpass(ed|ing)? out\b|\bblack(ed|ing) out\b|\bfaint(ed|ing)\b",
             r"\b(about to|going to|might|feel|feeling) faint\b",
         ),
         topical=True,
@@ -481,6 +524,11 @@ _CUES: list[_Cue] = [
             r" stop|for (an hour|hours)|so much)",
             r"\b(cannot|will not) stop (the )?bleeding|\b(heavy|severe|uncontrolled) (\w+ )?bleeding",
             r"\b(a lot of|lots of|so much|too much|pool of|loads of) blood\b",
+            # where bleeding is never ordinary: "his ear is bleeding after the fall"
+            r"\b(penis|testicles?|scrotum|eyes?|eyeballs?|ears?|head)\b (is |are |keeps |kept |started |has"
+            r" been |have been |began |still )*bleeding\b",
+            r"\b(bleed\w*|blood (is )?(coming|pouring|gushing|dripping|running)) (from|out of) (my |his |her"
+            r" |their |the )?(penis|testicles?|eyes?|ears?|head)\b",
         ),
         topical=True,
         negatable=True,
@@ -514,6 +562,19 @@ _CUES: list[_Cue] = [
             r"\btoxic shock|\bsepsis\b|\bseptic\b|\bmeningitis\b|\banaphylactic shock",
             r"\b(cracked|hit|banged|bashed|smashed|split) (my |his |her |their )?head\b",
             r"\b(heart rate|pulse|hr)\b[^.]{0,15}\b(1[3-9]\d|2\d\d)\b|\b(1[4-9]\d|2\d\d) ?bpm\b",
+            # a blood sugar far out of range: "her sugar is 38", "glucose over 500"
+            r"\b(blood sugar|blood glucose|glucose|sugar|bg|bs) (level |meter |monitor |reading )?"
+            r"(is |was |at |of |reading |reads "
+            r"|just |now |over |under |below |above |down to |up to |dropped to |fell to |went (up |down )?to "
+            r"|spiked to |hit |reached )*([1-4]\d|[5-9]\d\d)\b(?![.,]\d)"
+            r"(?! ?(years?|days?|weeks?|months?|hours?|minutes?|mins?|%|percent|lbs?|pounds|kg|times)\b)",
+            # an erection that will not go down, a twisted testicle: hours decide
+            r"\bpriapism|\b(painful|persistent|prolonged) erections?\b|\berections?\b[^.]{0,30}\b(will not"
+            r"|does not|did not|is not|wont) go (away|down)|\berections?\b[^.]{0,20}\b(for|lasting|lasted"
+            r"|over|more than) (\d+|two|three|four|five|six|several) (hours|hrs)",
+            r"\b(sudden|severe|excruciating|intense|unbearable|extreme)\b[^.]{0,20}\bpain\b[^.]{0,10}"
+            r"\b(testic\w*|testes|balls?|scrotum)|\btesticular torsion|\b(twisted|swollen) (testic\w*"
+            r"|scrotum)",
         ),
         topical=True,
         negatable=True,
@@ -579,13 +640,16 @@ _TOPIC_FRAME = re.compile(
 _WARNING_FRAME = re.compile(
     r"\b(cause|causes|causing|increase|increases|raise|raises|risk|risks|warning|warnings|side"
     r" effects?|linked|associated|black box|boxed|lead to|leads to|make you|makes you|make people"
-    r"|makes people)\b"
+    r"|makes people|effects? (of|on)|impact|statistics|rates?|prevention|awareness|survivors"
+    r"|bereave\w*)\b"
 )
 # "taking propranolol for the chest pains": the symptom names what a medicine treats.
 _TREATED = re.compile(
     r"\b(for|treat\w*|anti-?|ant-|prevent\w*|control\w*|manag\w*|history of)"
     r" (the |my |his |her |their |of )?(\w+ )?$"
 )
+# "what will they do at the er for my chest pain": emergency care for it, not a treatment taken.
+_EMERGENCY_CARE = re.compile(r"\b(er|emergency room|emergency|hospital|911|ambulance|a and e)\b")
 _NEGATED = re.compile(
     r"\b(no|not|never|without|denies|deny|nor|neither|free of|no more|any)\b"
     r"[\w ]{0,12}$"
@@ -691,11 +755,11 @@ def _counts(cue: _Cue, sentence: str, match: re.Match[str], told_in_the_past: bo
     if cue.warning_topic and not _PERSONAL.search(sentence) and _WARNING_FRAME.search(sentence):
         return False
     before = sentence[: match.start()]
-    if cue.negatable and (_NEGATED.search(before) or _TREATED.search(before)):
+    if cue.negatable and _NEGATED.search(before):
         return False
-    if cue.past_cancels and (told_in_the_past or _IN_THE_PAST.search(sentence)):
+    if cue.negatable and _TREATED.search(before) and not _EMERGENCY_CARE.search(sentence):
         return False
-    return True
+    return not (cue.past_cancels and (told_in_the_past or _IN_THE_PAST.search(sentence)))
 
 
 def assess_emergency(text: str | None) -> EmergencyAssessment:

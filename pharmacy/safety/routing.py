@@ -137,16 +137,25 @@ _OWN_HEALTH = re.compile(
     r"|\bi (am|was|have been) on\b|(?<!do )(?<!should )(?<!can )(?<!could )(?<!to )(?<!would )"
     r"\bi (take|am taking|have been taking|have taken|took|started taking|stopped taking)\b"
     r"|\b(put|started|switched) me on\b|\b(going|go) back on\b"
-    r"|\b\d*(\.\d+)? ?(mg|mgs|mcg|ml|milligrams?|units)\b"
+    r"|\bi (currently |now |still |also |already )?(have to|need to|must|am supposed to) (take|use)\b"
+    r"|\bper (my |the )?(dr|doctor|physician|prescriber)\b"
+    r"|\b\d*(\.\d+)? ?(mg|mgs|mcg|ml|milligrams?|units|iu)\b"
 )
 _MEDICINE_WORDS = re.compile(
     r"\b(medicines?|medications?|meds|drugs?|pills?|tablets?|capsules?|prescri\w*|taking|takes"
-    r"|dose|doses|syrup|supplements?|vitamins?|iu|injections?|vaccin\w*|immuni[sz]\w*)\b"
+    r"|dose|doses|syrup|supplements?|vitamins?|multi-?vitamins?|iu|injections?|vaccin\w*"
+    r"|immuni[sz]\w*|otc|antibiotics?|antifungals?|creams?|ointments?|drops|inhalers?|patch(es)?"
+    r"|(flu|tetanus|covid|allergy|b12|steroid|cortisone) shots?|boosters?)\b"
 )
 # A child's dose is worked out from the child's age and weight: always a pharmacist.
 _CHILD = re.compile(
     r"\b(kids?|child|childs|children|childrens|baby|babies|toddlers?|infants?|son|daughter|teens?|pediatric"
-    r"|paediatric)\b|\b\d+ ?(year|yr|month)s?[ -]?olds?\b"
+    r"|paediatric)\b|\b\d+ ?(year|yr|month)s?[ -]?olds?\b|\b\d+ ?(yo|y/o|yrs? old|years? old)\b"
+)
+# Which medicine, whether it is safe, how to give it: for a child, a question of judgement.
+_CHILD_JUDGEMENT = re.compile(
+    r"\b(recommend\w*|best|which|give|giving|gave|mix\w*|what (\w+ )?(is|should|can"
+    r"|do|would))\b"
 )
 _DOSE_WORDS = re.compile(
     r"\bhow (much|many)\b|\b(dose|doses|dosage|dosing)\b|\b\d*(\.\d+)? ?(mg|mgs|ml|mls|tsp"
@@ -191,6 +200,28 @@ _OTHER_MEDICINE = re.compile(
     r"|\b(is|are) there (an? |any )?(otc |over the counter |prescription |natural |good )?(medicine"
     r"|medication|drug|pill|tablet|remedy|treatment)s? (to|that|for)\b"
     r"|\bcan (an? |the )?(oral |topical )?\w+ (help|work) (for|with)\b|\b(cn|can) (oral|topical) \w+ help\b"
+    r"|\bless expensive\b|\bmore affordable\b|\blower[- ]cost\b"
+    r"|\b(a )?different (\w+ )?(otc|medicine|medication|drug|pill|cream|treatment|antibiotic|brand of)\b"
+    r"|\b(is|are) there (an? |any )?([\w-]+ ){0,3}(medicines?|medications?|drugs?|pills?|tablets?|remed\w*"
+    r"|treatments?|vitamins?|multi-?vitamins?|supplements?|antibiotics?|creams?)"
+    r" (to|that|for|i can|without|w/out|with|which)\b"
+)
+# A medicine that did not help, or one the writer may not take: the next choice is a pharmacist's.
+_NOT_HELPING = re.compile(
+    r"\b(is not|not|stopped|does not|did not|has not|have not|nothing is) (working|helping|work|help"
+    r"|helped|worked)\b|\bno relief\b"
+    r"|\b(cannot|can not|unable to|not allowed to|am not supposed to|should not|must not) take\b"
+    r"|\bany (recommendations|suggestions)\b|\bwhat (do|would) you (recommend|suggest)\b"
+)
+# A medicine for, or with, a condition of one's own: "ok to take X while having diabetes".
+_FOR_A_CONDITION = re.compile(
+    r"\bis it (ok|okay|safe|alright|all right|fine|good|wise|bad) (for me |for him |for her |for my \w+ )?"
+    r"to (take|use|give|try) [^?]{1,60}\bfor (a |an |my |his |her |the )?\w+"
+    r"|\b(take|taking|use|using|drink|drinking|have|give)\b[^?]{0,60}\b(while having|while i have"
+    r"|when (you|i|he|she) (have|has)|if (you|i|he|she) (have|has)|with|for (someone|people|a person)"
+    r" with)\b[^?]{0,30}\b(diabet\w*|blood pressure|hypertension|kidney|liver|heart|asthma|glaucoma"
+    r"|ulcers?|epilep\w*|atrial|afib|thyroid|cancer|hiv|lupus|arthritis|copd|gout|prostate|disease"
+    r"|condition|disorder)"
 )
 # Stopping told as done to the writer: "taken off X cold turkey".
 _TAKEN_OFF = re.compile(
@@ -201,7 +232,11 @@ _TAKEN_OFF = re.compile(
 _TOGETHER = re.compile(
     r"\b(take|taking|took|use|using|give|giving|gave|have)\b[^?]{0,80}\b(with|alongside|plus|together"
     r"|at the same time|as well|on top of)\b"
-    r"|\binteractions? (between|of|with)\b"
+    r"|\binteractions? (between|of|with)\b|\b(interact|interfere|clash)\b"
+    r"|\b(mix|mixed|mixing|combine|combined)\b[^?]{0,40}\b(with|into|in)\b"
+    # "can i take X and drink Y"
+    r"|\b(take|taking|took|use|using|on)\b[^?]{0,60}\band (drink|drinking|have|eat|eating|smoke"
+    r"|smoking|take|taking)\b"
 )
 _HERBAL = re.compile(
     r"\b(st\.? john'?s wort|ginkgo|ginseng|kava|valerian|turmeric|echinacea|ashwagandha|herbal"
@@ -214,7 +249,8 @@ _SIDE_EFFECTS_HAD = re.compile(
 )
 # Around an operation a medicine may need stopping: always a pharmacist's call.
 _PROCEDURE = re.compile(
-    r"\b(surgery|operation|procedure|ablation|colonoscopy|anesthesia|anaesthesia)\b"
+    r"\b(surgery|operation|procedure|ablation|colonoscopy|anesthesia|anaesthesia|chemo\w*"
+    r"|radiation|radiotherapy|dialysis|transplant)\b"
 )
 
 
@@ -246,8 +282,12 @@ def _more_judgement(normalised: str) -> str | None:
         return "combination"
     if medicine and _TOGETHER.search(normalised):
         return "combination"
-    if _CHILD.search(normalised) and medicine and re.search(r"\b(give|giving|gave)\b", normalised):
+    if _CHILD.search(normalised) and medicine and _CHILD_JUDGEMENT.search(normalised):
         return "pediatric_dose"
+    if medicine and _NOT_HELPING.search(normalised):
+        return "health_question"
+    if _FOR_A_CONDITION.search(normalised):
+        return "health_question"
     if medicine and _PROCEDURE.search(normalised):
         return "health_question"
     return None

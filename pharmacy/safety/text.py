@@ -51,6 +51,11 @@ _SPELLED_OUT = {
 }
 _SPELLED_OUT_COMPILED = [(re.compile(pattern), word) for pattern, word in _SPELLED_OUT.items()]
 _SENTENCE_END = re.compile(r"(?:[.!?;]+|\n+|\s-\s)\s*")
+# A full stop after these does not end a sentence ("dr. prescribed"), and a sentence that
+# begins with one of the examples' markers goes on the one before ("problems? ie. fainting").
+_ABBREVIATION = re.compile(r"\b(ie|eg|dr|drs|vs|approx|mr|mrs|ms)\.$")
+_EXAMPLES_MARKER = re.compile(r"(ie|eg|such as)\b")
+_DOTTED = {"i.e.": "ie.", "e.g.": "eg."}
 
 
 def normalise(text: str) -> str:
@@ -66,14 +71,24 @@ def normalise(text: str) -> str:
 def sentences(normalised: str) -> list[str]:
     """The sentences of a normalised text, each without its closing punctuation; "?" is kept
     so that a question can be told from a statement."""
+    for dotted, plain in _DOTTED.items():
+        normalised = normalised.replace(dotted, plain)
     parts: list[str] = []
     position = 0
     for match in _SENTENCE_END.finditer(normalised):
         piece = normalised[position : match.end()].strip()
+        if _ABBREVIATION.search(piece) and match.group().strip() == ".":
+            continue  # the sentence goes on after the abbreviation
         position = match.end()
-        if piece:
-            parts.append(piece)
-    tail = normalised[position:].strip()
-    if tail:
-        parts.append(tail)
+        _add(parts, piece)
+    _add(parts, normalised[position:].strip())
     return parts
+
+
+def _add(parts: list[str], piece: str) -> None:
+    if not piece:
+        return
+    if parts and _EXAMPLES_MARKER.match(piece):
+        parts[-1] = f"{parts[-1]} {piece}"
+    else:
+        parts.append(piece)

@@ -297,3 +297,39 @@ def test_substitution_stopping_and_mixing_in_everyday_words_go_to_a_pharmacist(t
 )
 def test_label_and_service_questions_with_these_words_stay_general(text):
     assert pharmacist_reason(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("is it alright to use calamine lotion for shingles?", "health_question"),
+        ("fine to drink green tea extract with my kidney disease?", "health_question"),
+        ("is there a heartburn medication that will not upset my liver", "substitution"),
+        ("is there a less expensive pill than my eliquis", "substitution"),
+        ("the antifungal cream did nothing, can i try a different otc one", "substitution"),
+        ("my sumatriptan stopped working for my migraines", "health_question"),
+        ("i am not allowed to take aspirin, what can settle a toothache?", "health_question"),
+        ("can lisinopril and potassium tablets interact?", "combination"),
+        ("can fish oil be mixed into a smoothie with my blood thinner pills", "combination"),
+        ("can i take oxycodone and drink a beer later", "combination"),
+        ("which antibiotic works best on strep for an 8yo", "pediatric_dose"),
+        ("how long after radiation can i start taking vitamins again", "health_question"),
+        ("I now have to take 5,000 iu of vitamin d3 a day per my doctor", "health_question"),
+    ],
+)
+def test_a_choice_a_condition_a_failed_medicine_or_a_mix_goes_to_a_pharmacist(text, reason):
+    assert pharmacist_reason(text) == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is hydrocortisone cream used for",
+        "how long does amoxicillin take to start working",
+        "are there any side effects of zoloft",
+        "can i put my insulin pens in the fridge",
+        "is there a liquid form of amoxicillin",
+    ],
+)
+def test_a_label_question_with_these_words_still_gets_the_label(text):
+    assert pharmacist_reason(text) is None

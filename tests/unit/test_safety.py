@@ -253,3 +253,83 @@ def test_cutting_as_a_habit_and_burden_wishes_are_self_harm_and_everyday_talk_is
     text, expected
 ):
     assert (SELF_HARM in assess_emergency(text).kinds) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my erection has not gone down for five hours and it really hurts",
+        "what will they do at the er for my chest pain",
+        "blood is dripping out of his ear since he fell off the bike",
+        "my little boy's testicle suddenly hurts so much he is screaming, severe pain in his scrotum",
+        "our baby is turning blue around the mouth",
+    ],
+)
+def test_erections_that_last_bleeding_where_it_never_is_ordinary_and_a_blue_baby_are_medical(text):
+    assert detect_emergency(text) is Emergency.MEDICAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does sildenafil ever cause an erection that lasts for hours?",
+        "what is the right way to carry an epipen on a plane",
+        "how do communities cope with the effects of suicide on those left behind?",
+    ],
+)
+def test_a_question_about_a_topic_or_a_medicine_s_use_is_not_an_emergency(text):
+    assert detect_emergency(text) is None
+
+
+def test_an_abbreviation_or_a_list_of_examples_does_not_start_a_new_sentence():
+    text = normalise("How long can a nosebleed go on? ie. fainting or worse. Dr. Lee said rest")
+    assert sentences(text) == [
+        "how long can a nosebleed go on? ie. fainting or worse.",
+        "dr. lee said rest",
+    ]
+    assert detect_emergency("How long can a nosebleed go on? ie. fainting or worse.") is None
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("what happens to me now after taking 18 naproxen", POISONING),
+        ("i swallowed a whole bottle of melatonin", POISONING),
+        ("he just took 6 xanax bars", POISONING),
+        ("I drank most of the cough syrup, was that an overdose?", POISONING),
+        ("is it too much that i just took 3000 mg of tylenol?", POISONING),
+        ("his blood sugar fell to 38 and he is sweating", MEDICAL),
+        ("my glucose meter reads 560 and i keep throwing up", MEDICAL),
+    ],
+)
+def test_a_big_amount_just_taken_and_a_blood_sugar_far_out_of_range_are_emergencies(text, kind):
+    assert detect_emergency(text) is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i took a bottle of water to the gym",
+        "my fasting blood sugar is 105, is that prediabetes?",
+        "what should my blood sugar be at 70 years old",
+        "i have had diabetes for 25 years",
+        "i am taking 12 different medicines a day, can you check them?",
+    ],
+)
+def test_a_drink_a_normal_reading_and_a_daily_regimen_are_not_emergencies(text):
+    assert detect_emergency(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("tonight i am going to walk out into the river and keep going", True),
+        ("i keep thinking about driving my car into a tree on the way home", True),
+        ("honestly my family would get more from my life insurance, it would help them more", True),
+        ("i nearly stepped into traffic because i was looking at my phone", False),
+        ("we are going to drive into town for the pharmacy later", False),
+        ("does my life insurance cover a stay in hospital?", False),
+    ],
+)
+def test_a_way_of_dying_told_as_a_plan_is_self_harm_and_an_errand_is_not(text, expected):
+    assert (SELF_HARM in assess_emergency(text).kinds) is expected
