@@ -68,7 +68,9 @@ _CLINICAL = re.compile(
     r"|crying|lonely|stress\w*|mental|addict\w*|hallucinat\w*|seizure\w*"
     r"|stroke|cancer|tumou?r|infection|uti|std|hiv|herpes|acne|eczema|psoriasis|arthritis|gout"
     r"|ulcer|reflux|heartburn|thyroid|kidney|liver|stomach|bowel|bladder|urin\w*|skin"
-    r"|vision|throat|tongue|lips?|mouth|teeth|tooth|gums?)\b"
+    r"|vision|throat|tongue|lips?|mouth|teeth|tooth|gums?"
+    r"|scrapes?|grazes?|wounds?|blisters?|sunburn\w*|scars?|(bug|insect|tick|spider|dog) bites?"
+    r"|(bee|wasp) stings?|cuts and scrapes)\b"
 )
 
 

@@ -54,6 +54,8 @@ def test_the_classifiers_own_emergency_without_a_cue_goes_to_the_medicine_path_n
         ("is it safe to take with alcohol", "greet"),
         ("I feel so worthless lately", "faq"),
         ("my 6 year old has a fever of 102, how much motrin can i give her", "rate"),
+        ("do small scrapes on children need an antiseptic cream", "faq"),
+        ("should grazes on kids get antibiotic ointment", "faq"),
     ],
 )
 def test_a_clinical_message_never_gets_a_service_faq_small_talk_or_the_fallback(text, intent):
