@@ -80,11 +80,12 @@ class StackConfig:
         return f"http://{self.host}:{self.web_port}"
 
 
-def private_stack_config(work: Path, model_path: Path) -> StackConfig:
-    """A stack of its own: free ports, a SQLite database in ``work`` with the demo data."""
+def private_stack_config(work: Path, model_path: Path, database_url: str = "") -> StackConfig:
+    """A stack of its own: free ports, a SQLite database in ``work`` (or ``database_url``) with
+    the demo data."""
     from pharmacy.database import prepare
 
-    url = f"sqlite:///{work}/stack.db"
+    url = database_url or f"sqlite:///{work}/stack.db"
     prepare(url)
     # Its load comes from one address (a benchmark, an evaluation): no per-address limit.
     return StackConfig(
