@@ -11,11 +11,17 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: run test bench setup browser model validate lint test-stories test-nlu qa-report test-postgres lock clean
+.PHONY: run run-scaled test test-scale bench setup browser model validate lint test-stories test-nlu qa-report test-postgres lock clean
 
 ## run: set up what is missing, then start everything and print the URLs (Ctrl-C stops it)
 run: setup
 	$(PY) -m ops.run
+
+## run-scaled: the same scaled out on PostgreSQL, Redis and nginx (2 Rasa, 2 action servers),
+## prints the URLs (README, "Scale-out")
+run-scaled: setup
+	scripts/install-scale-out.sh
+	$(PY) -m ops.run_scaled
 
 ## test: set up what is missing, then run every test; non-zero exit on any failure
 test: setup browser lint validate model
@@ -73,6 +79,12 @@ qa-report: setup model
 test-postgres: setup browser model
 	test -n "$${TEST_DATABASE_URL:-}" || { echo "set TEST_DATABASE_URL=postgresql://..." >&2; exit 2; }
 	$(PY) -m pytest -m "db or stack"
+
+## test-scale: the scale-out tests (tests/scale, marker "scale") against a scaled stack on
+## TEST_DATABASE_URL, or on the PostgreSQL that scripts/start-postgres.sh starts
+test-scale: setup model
+	scripts/install-scale-out.sh
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$$(scripts/start-postgres.sh)}" $(PY) -m pytest -m scale tests/scale
 
 ## lock: re-resolve requirements.in into requirements.lock (needs the package registry)
 lock:

@@ -11,7 +11,8 @@ our stack, the same load shape against Rasa's starter assistant made by `rasa in
 run, a table per level, the ratios ours/starter, and a JSON file (`--seconds`, `--levels`,
 `--json`, `--no-starter`). `--load-only` skips the single-turn figures: only the load runs, for
 a quick before/after of one change (CPU ms per answered turn of each service is the figure least
-moved by other work on the machine).
+moved by other work on the machine). `--scaled` measures ours scaled out (ops/scaled_stack.py:
+two Rasa and two action servers behind nginx, Redis, PostgreSQL) instead of the single stack.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import requests
 from ops.load.bench import LoadBench, add_arguments
 from ops.model_cache import ensure_model
 from ops.rest_chat import RestChat
+from ops.run_scaled import scale_database_url
+from ops.scaled_stack import ScaledStack
 from ops.stack import Stack, StackConfig, interrupt_on_signals, private_stack_config
 from pharmacy import repositories
 from pharmacy.access.login_tokens import METADATA_KEY as LOGIN_TOKEN_KEY
@@ -182,6 +185,11 @@ def main() -> int:
     parser.add_argument(
         "--load-only", action="store_true", help="only the load: no single-turn figures"
     )
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="ours scaled out (ops/scaled_stack.py, on scripts/start-postgres.sh's PostgreSQL)",
+    )
     add_arguments(parser)
     args = parser.parse_args()
     load = LoadBench(args)
@@ -212,9 +220,13 @@ def main() -> int:
         featurizer_figures()
     model = ensure_model()
     with tempfile.TemporaryDirectory() as work:
-        config = private_stack_config(Path(work), model)
+        if args.scaled:
+            config = private_stack_config(Path(work), model, scale_database_url())
+            stack: Stack = ScaledStack(config)
+        else:
+            config = private_stack_config(Path(work), model)
+            stack = Stack(config)
         url = config.database_url
-        stack = Stack(config)
         try:
             started = time.perf_counter()
             stack.start()

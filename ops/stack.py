@@ -80,11 +80,12 @@ class StackConfig:
         return f"http://{self.host}:{self.web_port}"
 
 
-def private_stack_config(work: Path, model_path: Path) -> StackConfig:
-    """A stack of its own: free ports, a SQLite database in ``work`` with the demo data."""
+def private_stack_config(work: Path, model_path: Path, database_url: str = "") -> StackConfig:
+    """A stack of its own: free ports, a SQLite database in ``work`` (or ``database_url``) with
+    the demo data."""
     from pharmacy.database import prepare
 
-    url = f"sqlite:///{work}/stack.db"
+    url = database_url or f"sqlite:///{work}/stack.db"
     prepare(url)
     # Its load comes from one address (a benchmark, an evaluation): no per-address limit.
     return StackConfig(
@@ -101,12 +102,13 @@ def private_stack_config(work: Path, model_path: Path) -> StackConfig:
 
 
 @dataclass
-class _Service:
+class Service:
     name: str
     command: list[str]
     ready_url: str
     ready_headers: Callable[[], dict[str, str]] | None = None  # e.g. Rasa's API proof
     env: dict[str, str] = field(default_factory=dict)
+    ready_check: Callable[[], bool] | None = None  # instead of ready_url, for a non-HTTP service
     process: subprocess.Popen | None = None
     revivals: int = 0
 
@@ -190,11 +192,11 @@ class Stack:
             return [origin.strip() for origin in configured.split(",") if origin.strip()]
         return [f"http://{host}:{self.config.web_port}" for host in ("localhost", "127.0.0.1")]
 
-    def _services(self) -> list[_Service]:
+    def _services(self) -> list[Service]:
         cfg = self.config
         return [
             # The development stand-in for the carrier's tracking API (see carrier_service/).
-            _Service(
+            Service(
                 "carrier",
                 [
                     str(BIN_DIR / "python"),
@@ -205,60 +207,60 @@ class Stack:
                 ],
                 f"{cfg.carrier_url}/health",
             ),
-            _Service(
-                "actions",
-                [
-                    str(BIN_DIR / "python"),
-                    "-m",
-                    "ops.action_server",
-                    "--port",
-                    str(cfg.action_port),
-                ],
-                f"{cfg.action_url}/health",
-            ),
-            _Service(
-                "rasa",
-                # `rasa run` behind the wrapper that redacts personal data from its logs.
-                [
-                    str(BIN_DIR / "python"),
-                    "-m",
-                    "ops.rasa_server",
-                    "run",
-                    "--model",
-                    str(cfg.model_path),
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--credentials",
-                    "credentials.yml",
-                    "--port",
-                    str(cfg.rasa_port),
-                    "--interface",
-                    load_settings().bind_host,
-                    "--enable-api",
-                    # Callers prove themselves with a JWT in a header (pharmacy.rasa_api); "=" form:
-                    # a random secret may start with "-", which argparse would misread.
-                    f"--jwt-secret={self.api.secret}",
-                    f"--jwt-method={JWT_METHOD}",
-                    "--cors",
-                    *self.allowed_origins(),
-                ],
-                f"{cfg.rasa_url}/status",
-                self.api.headers,
-                # Sanic refuses a bigger body with 413 before Rasa reads it: one oversized message
-                # must never reach tokenising and featurizing (a 5 MB one grew Rasa to 23 GB).
-                {"SANIC_REQUEST_MAX_SIZE": str(load_settings().max_request_bytes)},
-            ),
-            _Service(
+            self._action_service("actions", cfg.action_port),
+            self._rasa_service("rasa", cfg.rasa_port, "endpoints.yml"),
+            Service(
                 "web",
                 [str(BIN_DIR / "python"), "-m", "webchat.server"],
                 f"{cfg.web_url}/healthz",
             ),
-            _Service(
+            Service(
                 "desk",
                 [str(BIN_DIR / "python"), "-m", "desk.server"],
                 f"{cfg.desk_url}/healthz",
             ),
         ]
+
+    def _action_service(self, name: str, port: int) -> Service:
+        return Service(
+            name,
+            [str(BIN_DIR / "python"), "-m", "ops.action_server", "--port", str(port)],
+            f"http://{self.config.host}:{port}/health",
+        )
+
+    def _rasa_service(self, name: str, port: int, endpoints: str) -> Service:
+        return Service(
+            name,
+            # `rasa run` behind the wrapper that redacts personal data from its logs.
+            [
+                str(BIN_DIR / "python"),
+                "-m",
+                "ops.rasa_server",
+                "run",
+                "--model",
+                str(self.config.model_path),
+                "--endpoints",
+                endpoints,
+                "--credentials",
+                "credentials.yml",
+                "--port",
+                str(port),
+                "--interface",
+                load_settings().bind_host,
+                "--enable-api",
+                # Callers prove themselves with a JWT in a header (pharmacy.rasa_api); "=" form:
+                # a random secret may start with "-", which argparse would misread.
+                f"--jwt-secret={self.api.secret}",
+                f"--jwt-method={JWT_METHOD}",
+                "--cors",
+                *self.allowed_origins(),
+            ],
+            f"http://{self.config.host}:{port}/status",
+            self.api.headers,
+            # Sanic refuses a bigger body with 413 before Rasa reads it: one oversized message
+            # must never reach tokenising and featurizing (a 5 MB one grew Rasa to 23 GB).
+            {"SANIC_REQUEST_MAX_SIZE": str(load_settings().max_request_bytes)},
+        )
 
     def start(self, timeout: float = 240.0) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -300,7 +302,7 @@ class Stack:
         self._launch(service, extra_env)
         self._wait_ready(service, time.monotonic() + timeout)
 
-    def _launch(self, service: _Service, extra_env: dict[str, str] | None = None) -> None:
+    def _launch(self, service: Service, extra_env: dict[str, str] | None = None) -> None:
         env = {**self.environment(), **service.env, **(extra_env or {})}
         with open(self.log_dir / f"{service.name}.log", "ab") as log:
             service.process = subprocess.Popen(
@@ -313,7 +315,7 @@ class Stack:
             )
 
     def _wait_ready(
-        self, service: _Service, deadline: float, stop_all_on_failure: bool = True
+        self, service: Service, deadline: float, stop_all_on_failure: bool = True
     ) -> None:
         process = service.process
         assert process is not None, f"{service.name} was never started"
@@ -325,23 +327,28 @@ class Stack:
                     f"{service.name} exited with code {process.returncode}; "
                     f"see {self.log_dir / (service.name + '.log')}"
                 )
-            try:
-                headers = service.ready_headers() if service.ready_headers else None
-                response = requests.get(service.ready_url, headers=headers, timeout=2)
-                if response.ok:
-                    return
-            except requests.RequestException:
-                pass
+            if self._is_ready(service):
+                return
             time.sleep(0.5)
         if stop_all_on_failure:
             self.stop()
         raise TimeoutError(f"{service.name} was not ready in time; see {self.log_dir}")
 
+    @staticmethod
+    def _is_ready(service: Service) -> bool:
+        if service.ready_check is not None:
+            return service.ready_check()
+        try:
+            headers = service.ready_headers() if service.ready_headers else None
+            return requests.get(service.ready_url, headers=headers, timeout=2).ok
+        except requests.RequestException:
+            return False
+
     def stop(self) -> None:
         self._terminate(list(reversed(self.services)))
 
     @staticmethod
-    def _terminate(services: list[_Service]) -> None:
+    def _terminate(services: list[Service]) -> None:
         for service in services:
             process = service.process
             if process is None or process.poll() is not None:

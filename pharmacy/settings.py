@@ -123,6 +123,10 @@ class Settings:
     carrier_port: int  # the fake carrier's own port (carrier_service)
     # The pharmacy's own day ("today" for refills and reminders), whatever the server's zone.
     pharmacy_time_zone: str = "America/New_York"
+    # Several Rasa instances: their socket.io servers share emits through this Redis (pub/sub), so
+    # a push reaches the shopper's socket on whichever instance holds it; "": one instance.
+    socketio_redis_url: str = ""
+    redis_password: str = ""  # of that Redis and of the lock store's (endpoints.yml)
 
     @property
     def is_sqlite(self) -> bool:
@@ -217,6 +221,8 @@ def read_settings() -> Settings:
         carrier=_carrier(),
         carrier_port=_env_int("CARRIER_PORT", 8090),
         pharmacy_time_zone=_time_zone("PHARMACY_TIME_ZONE", "America/New_York"),
+        socketio_redis_url=_env("SOCKETIO_REDIS_URL", ""),
+        redis_password=_env("REDIS_PASSWORD", ""),
     )
     if settings.tickets_per_client_per_hour < 1:
         raise SettingsError(

@@ -15,6 +15,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from socketio import AsyncRedisManager
 
 from pharmacy.access.gate import ChatGate, Refusal
 from pharmacy.messages import render
@@ -81,6 +82,20 @@ class CountingSocketIOOutput(SocketIOOutput):
         await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 
+def share_emits_across_instances(sio: Any) -> None:
+    """With SOCKETIO_REDIS_URL, every emit of this socket.io server goes through Redis to every
+    Rasa instance's, and each delivers it to the sockets it holds: a desk reply or a reminder
+    pushed through one instance reaches the shopper connected to another. Done before the first
+    connection, when the server would start its manager."""
+    settings = load_settings()
+    if not settings.socketio_redis_url:
+        return
+    options = {"password": settings.redis_password} if settings.redis_password else {}
+    manager = AsyncRedisManager(settings.socketio_redis_url, redis_options=options)
+    manager.set_server(sio)
+    sio.manager = manager
+
+
 class GuardedSocketIOInput(SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -91,6 +106,7 @@ class GuardedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = super().blueprint(on_new_message)
         sio = self.sio
+        share_emits_across_instances(sio)
 
         async def session_request(sid: str, data: dict | None) -> None:
             data = data if isinstance(data, dict) else {}

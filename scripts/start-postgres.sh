@@ -26,8 +26,9 @@ if [ "$(as_postgres "psql -qAtc \"select 1 from pg_roles where rolname='$role'\"
   as_postgres "psql -qc \"create role $role login password '$password'\"" >&2
 fi
 # One for the database tests, one ("_stack") for the running stack's, one ("_desk") for the desk's,
-# and two ("_tracking", "_carrier") for the tracking tests: our records, and what the carrier knows.
-for db in "$database" "${database}_stack" "${database}_desk" "${database}_tracking" "${database}_carrier"; do
+# two ("_tracking", "_carrier") for the tracking tests: our records, and what the carrier knows,
+# and one ("_scale") for the scale-out stack (make run-scaled, make test-scale).
+for db in "$database" "${database}_stack" "${database}_desk" "${database}_tracking" "${database}_carrier" "${database}_scale"; do
   if [ "$(as_postgres "psql -qAtc \"select 1 from pg_database where datname='$db'\"")" != "1" ]; then
     as_postgres "createdb -O $role $db" >&2
   fi

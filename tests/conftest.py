@@ -171,7 +171,12 @@ def new_chat(stack) -> Callable[[], Chat]:
     return lambda: Chat(stack.config.rasa_url, stack.chat_key, f"test-{uuid.uuid4()}")
 
 
-_MARKERS_BY_FOLDER = {"db": ["db"], "conversation": ["stack"], "browser": ["stack", "browser"]}
+_MARKERS_BY_FOLDER = {
+    "db": ["db"],
+    "conversation": ["stack"],
+    "browser": ["stack", "browser"],
+    "scale": ["scale"],
+}
 # A test that asks for one of these touches a real database, wherever it lives: marked ``db`` so
 # that CI runs it on PostgreSQL too.
 _DATABASE_FIXTURES = frozenset(
