@@ -1,10 +1,18 @@
-"""The safety evaluation rebuilt from a repository copy and a manifest of ids and sha256s."""
+"""The evaluations rebuilt from a repository copy and a manifest of ids and sha256s."""
 
 import json
 import subprocess
 from pathlib import Path
 
-from ops.eval_data import ManifestRow, hashed_path, main, sha256_of, split_of, write_manifest
+from ops.eval_data import (
+    EVALUATIONS,
+    ManifestRow,
+    hashed_path,
+    main,
+    sha256_of,
+    split_of,
+    write_manifest,
+)
 
 POSTS = "id,text\nq1,  How much ibuprofen is too much?\nq2,I took all my pills\u2028tonight\n"
 
@@ -57,10 +65,12 @@ def setup(tmp_path: Path) -> tuple[Path, Path, str]:
     return mirror_root, manifest, first
 
 
-def rebuild(mirror_root: Path, manifest: Path, out: Path) -> int:
+def rebuild(mirror_root: Path, manifest: Path, out: Path, which: str = "safety") -> int:
     return main(
         [
             "rebuild",
+            "--which",
+            which,
             "--mirror-root",
             str(mirror_root),
             "--out",
@@ -148,3 +158,62 @@ def test_a_post_named_after_its_author_is_listed_and_found_by_the_hash_of_its_na
     assert [(r["id"], r["text"]) for r in read(out / "safety.jsonl")] == [
         (f"someone/posts:{listed}:0", "I can't see a way out")
     ]
+
+
+UTTERANCES = "flags,utterance,intent\nB,where is my order,track_order\nB, i want a person ,human\n"
+ANNOTATED = {"test_data_annotation": [{"text": "book a train to leeds", "intent": "transport"}]}
+SNIPS = {"GetWeather": [{"data": [{"text": "rain in "}, {"text": "Oslo", "entity": "city"}]}]}
+NLU = "nlu:\n- intent: greet\n  examples: |\n    - hi\n    - hello there\n"
+
+
+def test_intents_are_found_by_row_number_or_by_a_pointer_into_json_and_rasa_yaml(tmp_path):
+    mirror_root = tmp_path / "mirror"
+    repo = mirror_root / "someone+chats" / "repo"
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q")
+    (repo / "support.csv").write_text(UTTERANCES)
+    (repo / "annotated.json").write_text(json.dumps(ANNOTATED))
+    (repo / "snips.json").write_text(json.dumps(SNIPS))
+    (repo / "nlu.yml").write_text(NLU)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "chats")
+    commit = git(repo, "rev-parse", "HEAD")
+    listed = [
+        ("support.csv", "2", "i want a person", "request_human"),
+        ("annotated.json", "/test_data_annotation/0", "book a train to leeds", "out_of_scope"),
+        ("snips.json", "/GetWeather/0", "rain in Oslo", "out_of_scope"),
+        ("nlu.yml", "/nlu/0/examples/1", "hello there", "greet"),
+    ]
+    manifest = tmp_path / "intents.tsv"
+    write_manifest(
+        manifest,
+        [
+            ManifestRow("someone/chats", commit, p, k, sha256_of(t), label)
+            for p, k, t, label in listed
+        ],
+    )
+    manifest.write_text("# how row keys are read\n" + manifest.read_text())
+    out = tmp_path / "out"
+
+    assert rebuild(mirror_root, manifest, out, which="intents") == 0
+
+    rows = read(out / "intents.jsonl")
+    assert [(r["text"], r["intent"]) for r in rows] == [(t, label) for _, _, t, label in listed]
+    assert all(r["split"] == split_of(r["id"], EVALUATIONS["intents"].dev_percent) for r in rows)
+    assert len(read(out / "intents_dev.jsonl")) + len(read(out / "intents_test.jsonl")) == 4
+
+
+def test_a_pointer_that_names_nothing_is_no_such_row(tmp_path, capsys):
+    mirror_root, manifest, first = setup(tmp_path)
+    repo = mirror_root / "someone+posts" / "repo"
+    (repo / "nlu.yml").write_text(NLU)
+    git(repo, "add", "nlu.yml")
+    git(repo, "commit", "-q", "-m", "nlu")
+    commit = git(repo, "rev-parse", "HEAD")
+    row = ManifestRow("someone/posts", commit, "nlu.yml", "/nlu/0/examples/7", "0" * 64, "greet")
+    write_manifest(manifest, [row])
+
+    assert rebuild(mirror_root, manifest, tmp_path / "out", which="intents") == 1
+
+    printed = capsys.readouterr().out
+    assert "nlu.yml:/nlu/0/examples/7" in printed and "no such row" in printed
