@@ -87,6 +87,10 @@ class ScaledStack(Stack):
             self._rasa_service(name, port, endpoints)
             for name, port in zip(self.rasa_names, self.scale.rasa_ports, strict=True)
         ]
+        for rasa in rasas:
+            # The chat gate's per-address limits count the shopper's address, which nginx puts
+            # last in X-Forwarded-For, not nginx's own.
+            rasa.env["SANIC_PROXIES_COUNT"] = "1"
         return [
             single["carrier"],
             self._redis_service(),
@@ -231,10 +235,11 @@ class ScaledStack(Stack):
 
     def _endpoints(self) -> str:
         """The project's endpoints.yml (action server, tracker store), with Redis locks: one
-        conversation is handled by one instance at a time."""
+        conversation is handled by one instance at a time (Rasa's Redis lock store made safe
+        across processes, rasa_channels/lock_store.py)."""
         endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
         endpoints["lock_store"] = {
-            "type": "redis",
+            "type": "rasa_channels.lock_store.AtomicRedisLockStore",
             "url": "127.0.0.1",
             "port": self.scale.redis_port,
             "password": "${" + REDIS_PASSWORD_ENV + "}",  # Rasa reads it from the environment

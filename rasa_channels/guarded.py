@@ -35,6 +35,12 @@ async def _through_gate(check: Callable[[], Any]) -> Any:
         return UNAVAILABLE
 
 
+def client_address(request: Request) -> str:
+    """The shopper's address: the one a proxy forwarded when Sanic is told to trust it
+    (``SANIC_PROXIES_COUNT``, set by the scale-out stack behind its nginx), else the peer's."""
+    return request.remote_addr or request.ip
+
+
 def _refusal_text(refusal: Refusal) -> str:
     return render(refusal.message_key, **refusal.values).text
 
@@ -132,7 +138,7 @@ class GuardedSocketIOInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = {}
-            client = sio.get_environ(sid, self.namespace)["sanic.request"].ip
+            client = client_address(sio.get_environ(sid, self.namespace)["sanic.request"])
             verdict = await _through_gate(
                 partial(self.gate.admit_message, chat_id, data.get("message", ""), metadata, client)
             )
@@ -191,7 +197,7 @@ class GuardedRestInput(InputChannel):
                     sender,
                     body.get("message"),
                     body.get("metadata"),
-                    request.ip,
+                    client_address(request),
                 )
             )
             if isinstance(verdict, Refusal):

@@ -5,6 +5,8 @@ under load loses no message."""
 from __future__ import annotations
 
 import asyncio
+import http.client
+import json
 import threading
 import uuid
 from collections import Counter
@@ -15,6 +17,7 @@ import socketio
 from desk.rasa_push import deliver
 from ops.rest_chat import RestChat
 from pharmacy.access.chat_sessions import SECRET_METADATA_KEY, issue_secret
+from pharmacy.access.gate import CLIENT_ADDRESS_KEY
 from pharmacy.handoff import TicketStatus
 from pharmacy.messages import render
 from pharmacy.rasa_api import RasaApi
@@ -82,6 +85,34 @@ def test_simultaneous_messages_on_both_instances_are_taken_one_at_a_time(scaled)
     kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
     turns = "".join("u" if kind == "user" else "b" for kind in kinds)
     assert "uu" not in turns and turns.endswith("b")
+
+
+def _address_key_seen(scaled, source: str) -> str:
+    """A message sent through nginx from ``source`` (a loopback address of its own); the key of
+    the client address the chat gate recorded with it."""
+    chat = RestChat(scaled.config.rasa_url, scaled.chat_key)
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", scaled.config.rasa_port, timeout=60, source_address=(source, 0)
+    )
+    body = {
+        "sender": chat.sender,
+        "message": "hello",
+        "metadata": {SECRET_METADATA_KEY: chat.secret},
+    }
+    connection.request(
+        "POST", "/webhooks/rest/webhook", json.dumps(body), {"Content-Type": "application/json"}
+    )
+    assert connection.getresponse().status == 200
+    events = scaled.api.tracker(chat.sender).json()["events"]
+    return next(e["metadata"][CLIENT_ADDRESS_KEY] for e in events if e["event"] == "user")
+
+
+def test_the_chat_gate_counts_the_shoppers_address_not_nginx_s(scaled):
+    """Per-address limits (messages, new tickets) behind nginx: two shoppers on two addresses
+    are two clients, though both reach Rasa from nginx's."""
+    first, second = (_address_key_seen(scaled, source) for source in ("127.0.0.2", "127.0.0.3"))
+    assert first != second
+    assert first == _address_key_seen(scaled, "127.0.0.2")
 
 
 async def _desk_reply_reaches_socket(scaled, socket_instance: int, push_instance: int) -> str:
