@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 from scipy.special import erf
-from threadpoolctl import ThreadpoolController
 
 from pharmacy.encoder.wordpiece import WordPiece
 from pharmacy.settings import PROJECT_ROOT
@@ -44,7 +43,6 @@ class SentenceEncoder:
         weights: dict[str, np.ndarray] = load_file(str(model_dir / "model.safetensors"))
         self._w = {name: value.astype(np.float32) for name, value in weights.items()}
         self._lock = threading.Lock()
-        self._blas = ThreadpoolController()
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self._w
@@ -111,10 +109,7 @@ class SentenceEncoder:
         for row, tokens in enumerate(encoded):
             ids[row, : len(tokens)] = tokens
             mask[row, : len(tokens)] = 1
-        # numpy releases the GIL; one forward pass at a time keeps memory flat. One BLAS thread:
-        # a message's matrices are small, and OpenBLAS threads spinning against the other
-        # services on the same cores made a pass about 4x slower under load.
-        with self._lock, self._blas.limit(limits=1, user_api="blas"):
+        with self._lock:  # numpy releases the GIL; one forward pass at a time keeps memory flat
             return self._forward(ids, mask).astype(np.float32)
 
 
