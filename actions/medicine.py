@@ -21,7 +21,9 @@ from pharmacy.handoff import HandoffReason
 from pharmacy.knowledge import (
     Aspect,
     answer,
+    asks_beyond_the_label,
     aspect_missing_text,
+    beyond_label_text,
     default_recognizer,
     detect_aspect,
     has_answer,
@@ -86,6 +88,7 @@ class ActionAnswerMedicine(DatabaseGuard, Action):
                 dispatcher, tracker, HandoffReason.PHARMACIST_ONLY, question=text
             )
 
+        beyond = asks_beyond_the_label(text, [mention.text for mention in mentions])
         aspect = detect_aspect(text) or Aspect.OVERVIEW
         for mention in mentions:
             if mention.match == "fuzzy":
@@ -100,6 +103,14 @@ class ActionAnswerMedicine(DatabaseGuard, Action):
             first, second = (medicines[i] for i in named)
             dispatcher.utter_message(text=compare(first, second, text))
             return [SlotSet("medicine", named[-1])]
+        if beyond:
+            for medicine_id in named:
+                dispatcher.utter_message(text=answer(medicines[medicine_id], aspect))
+            dispatcher.utter_message(text=beyond_label_text(medicines[named[-1]]))
+            events = await open_handoff(
+                dispatcher, tracker, HandoffReason.PHARMACIST_ONLY, question=text
+            )
+            return events + [SlotSet("medicine", named[-1])]
         missing = [i for i in named if not has_answer(medicines[i], aspect)]
         for medicine_id in named:
             if medicine_id not in missing:

@@ -82,9 +82,9 @@ class StackClient:
 
 def core_outcome(case: Case) -> str:
     """The core alone, without the trained model: the emergency checks, then the pharmacist rules
-    as the medicine action applies them (a health question naming no medicine of ours goes to a
-    pharmacist too)."""
-    from pharmacy.knowledge import default_recognizer
+    as the medicine action applies them (a health question naming no medicine of ours, or asking
+    what the label does not say, goes to a pharmacist too)."""
+    from pharmacy.knowledge import asks_beyond_the_label, default_recognizer
     from pharmacy.safety import assess_message
     from pharmacy.safety.routing import looks_clinical, pharmacist_reason
 
@@ -94,7 +94,10 @@ def core_outcome(case: Case) -> str:
         return "pharmacist"
     if not looks_clinical(case.text):
         return "unclear"
-    return "medicine_answer" if default_recognizer().find(case.text) else "pharmacist"
+    mentions = default_recognizer().find(case.text)
+    if not mentions or asks_beyond_the_label(case.text, [m.text for m in mentions]):
+        return "pharmacist"
+    return "medicine_answer"
 
 
 def report(cases: list[Case], outcomes: list[str], show_misses: bool = False) -> dict[str, float]:

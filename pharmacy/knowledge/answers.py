@@ -55,6 +55,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "driving": "{Name} and driving: {text}",
         "children": "{Name} and children: {text}\nA child's dose depends on the child's age and "
         "weight: our pharmacist can work it out with you.",
+        "beyond_label": "That is what the label says about {name}. It may not answer your "
+        "question, so I'm passing it to our pharmacist.",
         "aspect_missing": "The label facts I have for {name} don't cover {topic}, so I'm passing "
         "your question to our pharmacist.",
         "aspect_missing.alcohol": "alcohol",
@@ -199,6 +201,11 @@ def aspect_missing_text(medicine: Medicine, aspect: Aspect, language: str = "en"
     return _text("aspect_missing", language, name=medicine.display_name, topic=topic)
 
 
+def beyond_label_text(medicine: Medicine, language: str = "en") -> str:
+    """Said after the overview when ``asks_beyond_the_label``, before a pharmacist joins."""
+    return _text("beyond_label", language, name=medicine.display_name)
+
+
 def source_line(medicine: Medicine, language: str = "en") -> str:
     """ "Source: FDA product label (set id ..., effective ...); last reviewed ..." """
     label = medicine.label
@@ -233,6 +240,14 @@ def _any_of(*alternatives: str) -> Pattern[str]:
     return re.compile("|".join(f"(?:{alternative})" for alternative in alternatives), re.I)
 
 
+# What a label lists as a side effect, in a shopper's words.
+_SYMPTOMS_WORDS = (
+    r"weight (gain|loss)|gain weight|lose weight|nause\w*|cough\w*|drows\w*|sleepy|dizz\w*"
+    r"|headaches?|constipat\w*|diarrh\w*|rash\w*|hair loss|insomnia|swell\w*|upset"
+    r"|dry mouth|tired|fatigue|sweat\w*|itch\w*|bruis\w*|anxi\w*|heartburn"
+)
+
+
 # First match wins, so the order settles overlaps: "I forgot to take it with food" is about a
 # missed dose, "can I take it with grapefruit juice" is a warning, not how to take it.
 _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
@@ -241,7 +256,7 @@ _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
         _any_of(
             r"\bmiss(ed|ing)?\b.{0,20}\b(dose|pill|tablet|one|it|day)s?\b",
             r"\bforg(o|e)t(ten)?\b",
-            r"\bskipped\b",
+            r"\bskipped\b|\bskip (a|my|it|one|the|today)\b|\bmissed my\b",
             r"\blate dose\b",
         ),
     ),
@@ -252,6 +267,12 @@ _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
             r"\badverse\b",
             r"\breactions?\b",
             r"\bmake (me|you|people) (feel )?(sleepy|drowsy|dizzy|tired|sick|nause)",
+            # "does lexapro cause weight gain", "is it normal to have a cough on lisinopril"
+            rf"\b(cause|causes|give you|make you|makes you|make your)\b.{{0,30}}\b({_SYMPTOMS_WORDS})",
+            rf"\bis it normal to (have|get|feel)\b.{{0,30}}\b({_SYMPTOMS_WORDS})",
+            r"\b(does|do|can|will) (it|this|they|[\w-]+) (\w+ )?(upset|irritate)\b",
+            rf"\b({_SYMPTOMS_WORDS})\b.{{0,20}}\b(from|on)\b|\bside[\s-]?affects?\b",
+            r"\bhow long (does|do|will) (it|they|this|that|the \w+) last\b",
         ),
     ),
     (
@@ -318,7 +339,11 @@ _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
             r"\bhow (do|should|can|to|would) (i |you |we )?(take|use|give)\b",
             r"\bwith (milk|water)\b|\b(before|after) bed\b",
             r"\b(crush|chew|split|cut|swallow|dissolve)\b",
-            r"\bwhat time\b|\bhow often\b|\bmorning or (night|evening)\b",
+            r"\bwhat time\b|\bhow often\b|\bmorning or (night|evening)\b|\bat night\b",
+            # onset and the label's daily maximum
+            r"\bhow (long|fast|quickly|soon)\b.{0,40}\b(work|works|kick in|take effect|start)",
+            r"\b(max|maximum|most)\b.{0,20}\b(amount|dose|dosage|per day|a day|in a day)\b",
+            r"\bopen (the |my |\w+ )?capsules?\b",
         ),
     ),
     (
@@ -335,10 +360,38 @@ _ASPECT_RULES: list[tuple[Aspect, Pattern[str]]] = [
         _any_of(
             r"\btell me about\b|\bexplain\b",
             r"\b(info|information|details)\b",
-            r"\bwhat (is|are)\b|\bwhat kind of\b",
+            r"\bwhat (is|are)\b|\bwhat kind of\b|\bwhat do you know about\b",
+            # "is gabapentin a narcotic", "is xanax addictive", "what class of drug is losartan"
+            r"\b(is|are) [\w-]+ (an? )?(steroids?|narcotics?|opioids?|opiates?|antibiotics?"
+            r"|nsaids?|stimulants?|controlled|addictive|habit[\s-]forming|benzos?|benzodiazepines?"
+            r"|blood thinners?|antidepressants?|statins?)\b",
+            r"\b(what|which) (drug )?class\b|\bclass of (drug|medicine)\b",
         ),
     ),
 ]
+
+
+# A question about a medicine that names none of the label's topics ("could I be allergic to
+# the ingredients in X?") is answered with the overview, which does not answer it: a pharmacist
+# does. "Tell me about X", "X 20 mg tablets" and a bare name leave fewer words than this once
+# the medicine's names, strengths and forms are taken out.
+MIN_WORDS_BEYOND_LABEL = 3
+_NOT_QUESTION_WORDS = re.compile(
+    r"\b(\d+(\.\d+)?|mg|mcg|ml|tablets?|capsules?|pills?|caps|tabs|oral|solution|syrup|cream"
+    r"|er|xr|sr|dr|please|pls|thanks|thank you|hi|hello|hey|the|a|an|and|or|vs|versus)\b"
+)
+
+
+def asks_beyond_the_label(text: str, names: list[str]) -> bool:
+    """Whether ``text``, naming the medicines whose mentions are ``names``, asks something no
+    aspect of the label covers (then the overview is given and a pharmacist answers)."""
+    if detect_aspect(text) is not None:
+        return False
+    rest = " ".join((text or "").lower().split())
+    for name in sorted(names, key=len, reverse=True):
+        rest = rest.replace(name.lower(), " ")
+    rest = _NOT_QUESTION_WORDS.sub(" ", re.sub(r"[^\w\s.]", " ", rest))
+    return len(rest.split()) >= MIN_WORDS_BEYOND_LABEL
 
 
 def detect_aspect(text: str) -> Aspect | None:
@@ -405,6 +458,12 @@ _PHARMACIST_RULES: list[tuple[str, Pattern[str]]] = [
             r"(?! (different|kinds?|types?|medicines|medications|meds|prescriptions)\b)",
             r"\b(higher|lower|bigger|smaller|stronger|weaker) (dose|dosage|strength)\b",
             r"\bhow (much|many)\b(?! refills).{0,30}\b(can|should|could) i (take|use)\b",
+            # "lower my prednisone dose myself", "go up from 50 to 100 of sertraline"
+            r"\b(increas|decreas|rais|lower|reduc|chang|adjust|doubl|halv|cut)(e|ed|es|ing|s)?"
+            r" (my |the |his |her )?[\w-]+ (dose|dosage)\b",
+            r"\b(go|going|went|bump|step) (up|down) from \d+ ?(mg|mcg)? to \d+\b(?! ?days?)",
+            r"\bfrom \d+ ?(mg|mcg) to \d+|\bfrom \d+ to \d+ ?(mg|mcg)\b",
+            r"\b(dose|dosage)\b.{0,30}\b(on my own|myself)\b",
         ),
     ),
     (

@@ -87,3 +87,18 @@ def test_a_childs_dose_goes_to_a_pharmacist(handoffs):
     texts, _ = run("how much tylenol can i give my 4 year old")
     assert "a child's dose" in texts[0]
     assert len(handoffs) == 1
+
+
+def test_a_question_the_label_does_not_answer_gets_the_overview_and_a_pharmacist(handoffs):
+    question = "could i be allergic to the ingredients in synthroid?"
+    texts, events = run(question)
+    assert texts[0].startswith("Levothyroxine")  # the overview, named by its generic
+    assert "passing it to our pharmacist" in texts[-1]
+    assert handoffs == [(handoffs[0][0], question)]
+    assert events[-1]["value"] == "levothyroxine"
+
+
+def test_a_label_topic_is_answered_without_a_pharmacist(handoffs):
+    texts, _ = run("does lexapro cause weight gain")
+    assert texts[0].startswith("Common side effects of")
+    assert handoffs == []

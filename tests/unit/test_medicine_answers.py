@@ -8,6 +8,7 @@ from pharmacy.knowledge.answers import (
     TEMPLATES,
     Aspect,
     answer,
+    asks_beyond_the_label,
     detect_aspect,
     has_answer,
     pharmacist_only_reason,
@@ -199,6 +200,15 @@ def test_templates_have_only_known_placeholders():
         ("tell me about zoloft", Aspect.OVERVIEW),
         ("what is xanax", Aspect.OVERVIEW),
         ("info on metformin please", Aspect.OVERVIEW),
+        ("does lexapro cause weight gain", Aspect.SIDE_EFFECTS),
+        ("does ibuprofen upset your stomach", Aspect.SIDE_EFFECTS),
+        ("side affects of amlodopine", Aspect.SIDE_EFFECTS),
+        ("missed my eliquis last night", Aspect.MISSED_DOSE),
+        ("what happens if i skip a day of my synthroid", Aspect.MISSED_DOSE),
+        ("how long does it take for prozac to work", Aspect.HOW_TO_TAKE),
+        ("whats the max amount of acetaminophen per day", Aspect.HOW_TO_TAKE),
+        ("is gabapentin a narcotic", Aspect.OVERVIEW),
+        ("what class of drug is losartan", Aspect.OVERVIEW),
     ],
 )
 def test_aspect_detection(text, aspect):
@@ -254,6 +264,9 @@ def test_no_aspect_in_messages_about_other_things(text):
         ("it makes me really dizzy, is that normal?", "personal_side_effect"),
         ("since i started lisinopril i have a dry cough", "personal_side_effect"),
         ("I\u2019m pregnant", "pregnancy"),  # typographic apostrophe
+        ("can i lower my prednisone dose myself", "dose_change"),
+        ("can i go up from 50 to 100 of sertraline on my own", "dose_change"),
+        ("my doctor wants me to go from 25mg to 50 of zoloft", "dose_change"),
     ],
 )
 def test_questions_that_need_a_pharmacist(text, reason):
@@ -303,8 +316,36 @@ def test_questions_that_need_a_pharmacist(text, reason):
         "i take 2 different medications, can you refill both",
         "i'm sick of waiting for my order since monday",
         "how do I take this while on vacation",
+        "can i go up from 30 to 90 days supply",
+        "delivery went from 2 to 5 days",
         "",
     ],
 )
 def test_label_and_shop_questions_do_not_need_a_pharmacist(text):
     assert pharmacist_only_reason(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("could i be allergic to the ingredients in synthroid?", ["synthroid"]),
+        ("can methylprednisolone tablets cause meningitis outbreaks", ["methylprednisolone"]),
+        ("is metformin why my hair is thinning", ["metformin"]),
+    ],
+)
+def test_a_question_no_label_topic_answers_is_beyond_the_label(text, names):
+    assert asks_beyond_the_label(text, names)
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("metformin", ["metformin"]),
+        ("tell me about zoloft", ["zoloft"]),
+        ("ibuprofen 200 mg tablets please", ["ibuprofen"]),
+        ("what are the side effects of lipitor", ["lipitor"]),
+        ("does lexapro cause weight gain", ["lexapro"]),
+    ],
+)
+def test_a_name_or_a_label_topic_is_answered_from_the_label(text, names):
+    assert not asks_beyond_the_label(text, names)
