@@ -1,17 +1,20 @@
 """The fallback: says why a message could not be handled and offers a person; the second
 misunderstanding in a row (counted in slots, actions/unclear_replies.py) brings a person in
-(handoff reason low_confidence)."""
+(handoff reason low_confidence). A health question that reached it (read as a form answer or
+found no rule) is not a misunderstanding to rephrase: a pharmacist gets it, with the question."""
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import DatabaseGuard, say
+from actions.common import DatabaseGuard, off_loop, say
 from actions.handoff import open_handoff
 from actions.unclear_replies import count_unclear, unclear_before
 from pharmacy.chat_input import UnreadableInput, classify_text
 from pharmacy.handoff import HandoffReason
+from pharmacy.knowledge import pharmacist_only_text
+from pharmacy.safety.routing import is_health_question
 from pharmacy.settings import load_settings
 
 
@@ -23,7 +26,13 @@ class ActionDefaultFallback(DatabaseGuard, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         max_chars = load_settings().max_message_chars
-        problem = classify_text(tracker.latest_message.get("text"), max_chars)
+        text = tracker.latest_message.get("text")
+        problem = classify_text(text, max_chars)
+        if problem is None and await off_loop(is_health_question, text or ""):
+            dispatcher.utter_message(text=pharmacist_only_text("health_question"))
+            return await open_handoff(
+                dispatcher, tracker, HandoffReason.PHARMACIST_ONLY, question=text
+            )
         counted = [count_unclear(tracker)]
         if problem is UnreadableInput.EMPTY:
             say(dispatcher, "fallback.empty")

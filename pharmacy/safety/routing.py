@@ -369,6 +369,15 @@ def pharmacist_reason(text: str) -> str | None:
     return None
 
 
+def is_health_question(text: str) -> bool:
+    """Whether a message no rule answered (the fallback) is still a health question for a
+    pharmacist: it looks clinical, or it names a medicine and asks what only a pharmacist can
+    answer ("my medications aren't working, what should I do?")."""
+    if looks_clinical(text):
+        return True
+    return _names_a_medicine(normalise(text)) and pharmacist_reason(text) is not None
+
+
 def choose_intent(
     text: str | None,
     intent: str | None,

@@ -106,3 +106,12 @@ def test_rewording_the_messages_does_not_change_when_a_person_is_brought_in(
     fallback_turn(turns)
     fallback_turn(turns)
     assert turns.slot("handoff_active") is True
+
+
+def test_a_health_question_that_fell_through_goes_to_a_pharmacist(people_on_duty):
+    question = "my medications are not helping with my mood, what should i do now"
+    turns = Turns(f"fallback-{uuid.uuid4()}")
+    said = fallback_turn(turns, question)
+    assert "needs a pharmacist" in said and "didn't understand" not in said
+    assert turns.slot("handoff_active") is True
+    assert turns.slot("unclear_replies") in (None, 0)  # not counted as a misunderstanding
