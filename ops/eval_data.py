@@ -15,7 +15,7 @@ How a file's rows are read, by its kind:
 - a .txt file is one post, row key "0";
 - a .csv file: one row per line after the header, keyed by its "id" column if it has one, else by
   its row number (1 = the first row after the header); the text is the first of the columns
-  text, body, question, title, utterance;
+  text, body, question, title, utterance (column names in any case: "ID", "Body");
 - a .json file: every object with a "qurl" (a WebMD Answers link) is keyed by the question number
   in that link and its text is "q"; other objects are keyed by "id" and their text is "text";
 - a row key that starts with "/" in a .json or .yml file is a pointer from the document's root:
@@ -154,12 +154,14 @@ def file_at(repo: Path, commit: str, path: str) -> bytes | None:
 
 def csv_rows(content: str) -> Iterator[tuple[str, str]]:
     reader = csv.DictReader(io.StringIO(content))
-    columns = reader.fieldnames or []
-    text_column = next((c for c in TEXT_COLUMNS if c in columns), None)
+    # Scraped Reddit files spell their columns "ID", "Title", "Body".
+    columns = {name.lower(): name for name in reader.fieldnames or []}
+    text_column = next((columns[c] for c in TEXT_COLUMNS if c in columns), None)
     if text_column is None:
         return
+    id_column = columns.get("id")
     for number, row in enumerate(reader, 1):
-        key = row["id"] if "id" in columns else str(number)
+        key = row[id_column] if id_column else str(number)
         yield key, row[text_column] or ""
 
 

@@ -9,6 +9,7 @@ from ops.eval_data import (
     ManifestRow,
     hashed_path,
     main,
+    rows_of,
     sha256_of,
     split_of,
     write_manifest,
@@ -217,3 +218,9 @@ def test_a_pointer_that_names_nothing_is_no_such_row(tmp_path, capsys):
 
     printed = capsys.readouterr().out
     assert "nlu.yml:/nlu/0/examples/7" in printed and "no such row" in printed
+
+
+def test_a_csv_with_capitalised_columns_is_keyed_by_its_id_and_read_from_its_body():
+    scraped = 'ID,Title,Body\nab1,Swallowed a coin,"  It went down an hour ago\n"\n'
+
+    assert rows_of("AskDocs.csv", scraped.encode()) == {"ab1": "It went down an hour ago"}
