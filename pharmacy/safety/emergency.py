@@ -103,6 +103,8 @@ _EXCESS = (
     r"|meant|was meant|needed)|all (of )?(my|his|her|the|their|these|those) (\w+ )?("
     + _PILLS
     + r")"
+    r"|without (thinking|realizing|realising|checking)|forgetting (that )?(i|he|she) (had )?"
+    r"(already )?(taken|took|had)"
     r"|by (mistake|accident)|accident(al)?ly|mistakenly|wrong (pills?|medicine|medication|meds|dose"
     r"|tablets?|prescription|bottle)|someone elses|(wifes|husbands|moms|dads|mothers|fathers|sons"
     r"|daughters|friends|partners|sisters|brothers|grandmas|grandpas|roommates|grandmothers"
@@ -405,7 +407,25 @@ _CUES: list[_Cue] = [
             r"\bpoison(ed|ing)\b|\bpoison (control|help|center|centre)\b",
             r"\bempty (pill |medicine |medication |tablet |prescription )(bottle|packet|box)",
             r"\bempty bottle (of|next to|beside|by)\b",
+            r"\b(forgot|forgetting|did not remember|not remembering) (that )?(i|he|she|we) (had )?"
+            r"already (taken|took|had|given|gave)\b",
             r"\bdouble[- ]?dos(ed|ing)\b|\b(took|taken|had|gave|given) (a |him a |her a )?double\b",
+        ),
+        topical=True,
+        past_cancels=True,
+    ),
+    # Breathed in or splashed: fumes, sprays, gases, a chemical in the eyes.
+    _Cue(
+        "inhaled_or_splashed",
+        Emergency.POISONING,
+        _any(
+            r"\b(inhaled|inhaling|breathed in|breathing in|huffed|huffing|sniffed|exposed to|exposure"
+            r" to|got a whiff of)\b[^.?!]{0,40}\b(fumes|spray|gas|chemicals?|bleach|ammonia|chlorine"
+            r"|carbon monoxide|vapou?rs?|aerosol|cleaner|solvent|isopropanol|pesticide|insecticide)",
+            r"\bcarbon monoxide\b|\bco (detector|alarm) (went off|is going off|beeping)",
+            rf"\b(got|splashed|sprayed|squirted|spilled)\b[^.?!]{{0,40}}\b(in|into) (my|his|her|their"
+            rf"|the) eyes?\b[^.?!]{{0,40}}|\b({_SUBSTANCE})\b[^.?!]{{0,30}}\b(in|into) (my|his|her|their)"
+            r" eyes?\b",
         ),
         topical=True,
         past_cancels=True,
@@ -417,6 +437,7 @@ _CUES: list[_Cue] = [
         _any(
             r"\b(cannot|not able to|unable to|struggl\w* to|hard to|trouble|difficult(y)?|problems?"
             r"|hard time|fighting to|gasping to|barely) (\w+ )?breath\w*",
+            r"\bshort breaths\b|\b(cannot|can not|could not) catch (my|his|her|their) breath\b",
             r"\bshort(ness)? of breath|\bgasp\w* for (air|breath)|\bshallow breath\w*",
             r"\b(not|stopped|is not|isnt|wasnt|was not) breathing",
             r"\b(lips|face|skin|fingers|he|she|"
@@ -470,6 +491,8 @@ _CUES: list[_Cue] = [
             r"|discomfort|is killing)",
             r"\bpain (in|on) (my |his |her |the )?chest",
             r"\bheart attack",
+            r"\b(stabbing|crushing|squeezing|sharp) (pain|pains) (in|on|near|around) (my |his |her |the )?"
+            r"(heart|chest)\b",
             r"\bheart (stopped|is stopping)",
         ),
         topical=True,
@@ -559,6 +582,11 @@ _CUES: list[_Cue] = [
         "acute_condition",
         Emergency.MEDICAL,
         _any(
+            # dehydration: nothing stays down, no urine for hours
+            r"\b(cannot|can not|could not|unable to) keep (any |even )?(water|anything|fluids|liquids)"
+            r" down\b",
+            r"\b(has not|have not|not|had not) (peed|urinated|gone to the bathroom|had a wet diaper)\b"
+            r"[^.]{0,20}\b(in|for) (\d+|several|many) hours\b",
             r"\btoxic shock|\bsepsis\b|\bseptic\b|\bmeningitis\b|\banaphylactic shock",
             r"\b(cracked|hit|banged|bashed|smashed|split) (my |his |her |their )?head\b",
             r"\b(heart rate|pulse|hr)\b[^.]{0,15}\b(1[3-9]\d|2\d\d)\b|\b(1[4-9]\d|2\d\d) ?bpm\b",
