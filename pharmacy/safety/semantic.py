@@ -32,15 +32,16 @@ from pharmacy.safety.text import normalise
 # Chosen on the development parts of the real-message evaluation (README, "Clinical safety"):
 # the highest recall there while false alarms on ordinary medicine questions stayed under 5%.
 MIN_SCORE = 0.04
-# One threshold per kind. A higher one for the medical kind was tried: 0.15 kept false alarms on
-# the second development part (general health questions) under 5%, but on the held-out part it
-# missed 6 more of 53 medical emergencies, so the medical kind keeps the low threshold and instead
-# ignores complaints told as long-standing (``detector``), with ordinary complaints as their own
-# safe class (``examples/safe_symptom.yml``).
+# One threshold per kind; the medical kind also ignores complaints told as long-standing
+# (``detector``), with ordinary complaints as their own safe class (``examples/safe_symptom.yml``).
+# On the 1,343-message development part of 2026-12-03 (2,795 general health questions and posts
+# in the whole set), a medical threshold of 0.08 cut false alarms on ordinary questions from 6.6%
+# to 5.0% and missed no emergency the low one caught; 0.12 lost a poisoning read as medical.
+MIN_MEDICAL_SCORE = 0.08
 MIN_SCORES = {
     Emergency.SELF_HARM: MIN_SCORE,
     Emergency.POISONING: MIN_SCORE,
-    Emergency.MEDICAL: MIN_SCORE,
+    Emergency.MEDICAL: MIN_MEDICAL_SCORE,
 }
 # Shorter messages ("goodbye", "what's the meaning of life", "i don't want to continue") are too
 # ambiguous to read by meaning; the patterns read them.

@@ -208,6 +208,8 @@ def test_a_days_ordinary_doses_are_not_an_overdose(text):
         "i have started waking up at night coughing up fluid and it feels like i am drowning",
         "he is so out of breath he has trouble even finishing a sentence",
         "woke up with double vision and the room spinning",
+        "i woke up and cant catch my breath at all",
+        "my heart isnt right, i feel a stabbing pain and its causing short breaths",
     ],
 )
 def test_breathlessness_and_sudden_vision_loss_are_medical_emergencies(text):
@@ -291,6 +293,18 @@ def test_an_abbreviation_or_a_list_of_examples_does_not_start_a_new_sentence():
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "what should i do if my toddler gets soap in his eyes",
+        "is it bad to breathe in fumes from cleaning products",
+        "why cant i keep food down when i am pregnant",
+    ],
+)
+def test_a_question_about_fumes_or_fluids_is_a_topic(text):
+    assert not assess_message(text).is_emergency
+
+
+@pytest.mark.parametrize(
     "text,kind",
     [
         ("what happens to me now after taking 18 naproxen", POISONING),
@@ -300,6 +314,13 @@ def test_an_abbreviation_or_a_list_of_examples_does_not_start_a_new_sentence():
         ("is it too much that i just took 3000 mg of tylenol?", POISONING),
         ("his blood sugar fell to 38 and he is sweating", MEDICAL),
         ("my glucose meter reads 560 and i keep throwing up", MEDICAL),
+        ("took 600 mg of ibuprofen, then two advil pm without thinking", POISONING),
+        ("i forgot i had already taken my night pills and took them again", POISONING),
+        ("i breathed in the fumes from mixing bleach and ammonia in the bathroom", POISONING),
+        ("the carbon monoxide alarm went off and we all have headaches", POISONING),
+        ("my son splashed drain cleaner in his eyes", POISONING),
+        ("my 2 year old hasnt had a wet diaper for 9 hours", MEDICAL),
+        ("i cant keep water down since last night", MEDICAL),
     ],
 )
 def test_a_big_amount_just_taken_and_a_blood_sugar_far_out_of_range_are_emergencies(text, kind):

@@ -31,7 +31,6 @@ from pharmacy.safety.semantic import SemanticCheck, default_semantic_check
         ),
         ("my little one got into my purse and ate some of my vitamins", Emergency.POISONING),
         ("i cannot see any way forward and i want it all to be over", Emergency.SELF_HARM),
-        ("i woke up and cant catch my breath at all", Emergency.MEDICAL),
         # a forum title without a pronoun, and a recreational overdose happening now
         ("Sudden crushing feeling in the chest and sweating, left arm heavy", Emergency.MEDICAL),
         (
