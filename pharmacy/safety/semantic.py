@@ -34,10 +34,11 @@ from pharmacy.safety.text import normalise
 MIN_SCORE = 0.04
 # One threshold per kind; the medical kind also ignores complaints told as long-standing
 # (``detector``), with ordinary complaints as their own safe class (``examples/safe_symptom.yml``).
-# On the 1,343-message development part of 2026-12-03 (2,795 general health questions and posts
-# in the whole set), a medical threshold of 0.08 cut false alarms on ordinary questions from 6.6%
-# to 5.0% and missed no emergency the low one caught; 0.12 lost a poisoning read as medical.
-MIN_MEDICAL_SCORE = 0.08
+# A higher medical threshold has been tried twice and lost emergencies on held-out messages:
+# 0.15 missed 6 of 53 (2026-12-02); 0.08, free on the 1,343-message development part of
+# 2026-12-03 (false alarms 6.6% -> 5.0%), missed 3 more of 52 on its held-out part (0.808 ->
+# 0.750) for false alarms 6.9% -> 5.3%. Recall comes first, so it stays at the common one.
+MIN_MEDICAL_SCORE = MIN_SCORE
 MIN_SCORES = {
     Emergency.SELF_HARM: MIN_SCORE,
     Emergency.POISONING: MIN_SCORE,
