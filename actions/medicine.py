@@ -103,24 +103,18 @@ class ActionAnswerMedicine(DatabaseGuard, Action):
             first, second = (medicines[i] for i in named)
             dispatcher.utter_message(text=compare(first, second, text))
             return [SlotSet("medicine", named[-1])]
+        answered = [i for i in named if has_answer(medicines[i], aspect)]
+        for medicine_id in answered:
+            dispatcher.utter_message(text=answer(medicines[medicine_id], aspect))
+        # What the label facts we hold do not cover: say so, and a pharmacist answers it.
+        missing = [i for i in named if i not in answered]
+        for medicine_id in missing:
+            dispatcher.utter_message(text=aspect_missing_text(medicines[medicine_id], aspect))
         if beyond:
-            for medicine_id in named:
-                dispatcher.utter_message(text=answer(medicines[medicine_id], aspect))
             dispatcher.utter_message(text=beyond_label_text(medicines[named[-1]]))
-            events = await open_handoff(
+        handoff = []
+        if missing or beyond:
+            handoff = await open_handoff(
                 dispatcher, tracker, HandoffReason.PHARMACIST_ONLY, question=text
             )
-            return events + [SlotSet("medicine", named[-1])]
-        missing = [i for i in named if not has_answer(medicines[i], aspect)]
-        for medicine_id in named:
-            if medicine_id not in missing:
-                dispatcher.utter_message(text=answer(medicines[medicine_id], aspect))
-        if missing:
-            # The label facts we hold do not cover this: say so, and a pharmacist answers it.
-            for medicine_id in missing:
-                dispatcher.utter_message(text=aspect_missing_text(medicines[medicine_id], aspect))
-            events = await open_handoff(
-                dispatcher, tracker, HandoffReason.PHARMACIST_ONLY, question=text
-            )
-            return events + [SlotSet("medicine", named[-1])]
-        return [SlotSet("medicine", named[-1])]
+        return handoff + [SlotSet("medicine", named[-1])]
