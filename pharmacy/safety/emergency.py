@@ -137,6 +137,11 @@ _CUES: list[_Cue] = [
             r"(?! (back|down|out|off|up|in|my hair|his hair|her hair|the|it|them|ties|carbs|sugar|calories"
             r"|class|school|corners|costs|hours|onions?|paper|wood|grass|lines?))",
             r"\b(i|he|she|they) (keep |kept |have been |has been |was |am |is |been )?self[- ]?harm",
+            # asking how to injure oneself: "how can i break a bone without it hurting much"
+            r"\bhow (can|do|could|would|should) i (break|fracture|dislocate) (a bone|something|my (arm|leg"
+            r"|wrist|ankle|hand|finger|toe|foot|rib|nose|collarbone))\b",
+            r"\b(break|fracture|hurt|injure|burn|cut) (myself|a bone|my (arm|leg|wrist|ankle|hand))\b"
+            r"[^.]{0,20}\bon purpose\b",
             r"(?<!make you )(?<!makes you )(?<!make people )(?<!make someone )\b(feel|feeling|felt|am|been"
             r"|getting|get|got|keep having|having|have|had) (so |really |very |kind of |a bit |quite"
             r" |extremely |more |pretty )?suicidal",

@@ -372,3 +372,19 @@ def test_a_symptom_that_comes_and_goes_a_relative_s_history_and_a_doubt_are_not_
     text, expected
 ):
     assert (MEDICAL in assess_emergency(text).kinds) is expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "the pain is unbearable and no one listens. how can i break a bone so they take me in",
+            True,
+        ),
+        ("is there a way to break my wrist on purpose that looks like an accident", True),
+        ("how can i break my habit of snacking at night", False),
+        ("how do i break my fast safely after 24 hours", False),
+    ],
+)
+def test_asking_how_to_injure_oneself_is_self_harm(text, expected):
+    assert (SELF_HARM in assess_emergency(text).kinds) is expected
