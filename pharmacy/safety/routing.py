@@ -159,6 +159,10 @@ _CHILD_JUDGEMENT = re.compile(
     r"\b(recommend\w*|best|which|give|giving|gave|mix\w*|what (\w+ )?(is|should|can"
     r"|do|would))\b"
 )
+# "is there something my daughter can take for tummy aches": choosing a child's medicine.
+_SOMETHING_TO_GIVE = re.compile(
+    r"\b(something|anything|what) ([\w-]+ ){0,5}(can|could|should|do i|to) (\w+ )?(take|have|give|use)\b"
+)
 _DOSE_WORDS = re.compile(
     r"\bhow (much|many)\b|\b(dose|doses|dosage|dosing)\b|\b\d*(\.\d+)? ?(mg|mgs|ml|mls|tsp"
     r"|teaspoons?|milligrams?)\b|\bhow often\b"
@@ -353,7 +357,9 @@ def pharmacist_reason(text: str) -> str | None:
     more = _more_judgement(normalised)
     if more:
         return more
-    if _CHILD.search(normalised) and _DOSE_WORDS.search(normalised):
+    if _CHILD.search(normalised) and (
+        _DOSE_WORDS.search(normalised) or _SOMETHING_TO_GIVE.search(normalised)
+    ):
         return "pediatric_dose"
     if (
         _OWN_HEALTH.search(normalised)

@@ -315,6 +315,8 @@ def test_label_and_service_questions_with_these_words_stay_general(text):
         ("can fish oil be mixed into a smoothie with my blood thinner pills", "combination"),
         ("can i take oxycodone and drink a beer later", "combination"),
         ("which antibiotic works best on strep for an 8yo", "pediatric_dose"),
+        ("is there anything my 6 year old son can take for hay fever", "pediatric_dose"),
+        ("what can i give my toddler for a cough at night", "pediatric_dose"),
         ("how long after radiation can i start taking vitamins again", "health_question"),
         ("I now have to take 5,000 iu of vitamin d3 a day per my doctor", "health_question"),
     ],
