@@ -359,24 +359,6 @@ def test_a_way_of_dying_told_as_a_plan_is_self_harm_and_an_errand_is_not(text, e
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("i get a bit of chest pain sometimes when i run, is it a muscle?", False),
-        ("i get chest pain sometimes and right now it is crushing and i cannot breathe", True),
-        ("my grandfather had a heart attack at 60; there is a family history of it", False),
-        ("my dad is having a heart attack, what do i do", True),
-        ("i hit my head two weeks ago and wanted to ask about headaches", False),
-        ("i doubt its a heart attack but my arm tingles after the gym", False),
-        ("i think i am having a heart attack", True),
-    ],
-)
-def test_a_symptom_that_comes_and_goes_a_relative_s_history_and_a_doubt_are_not_events_now(
-    text, expected
-):
-    assert (MEDICAL in assess_emergency(text).kinds) is expected
-
-
-@pytest.mark.parametrize(
-    "text,expected",
-    [
         (
             "the pain is unbearable and no one listens. how can i break a bone so they take me in",
             True,
