@@ -29,8 +29,9 @@ test: setup browser lint validate model
 	$(MAKE) --no-print-directory test-stories
 	$(PY) -m ops.nlu_gate
 
-## bench: speed and size figures, then the load at 1, 8, 32 conversations against ours and
-## Rasa's starter, with ratios and a JSON file (BENCH_ARGS="--seconds 10 --levels 1,4", "--train")
+## bench: speed and size figures and the time of a full training, then the load at 1, 8, 32
+## conversations against ours and Rasa's starter, with ratios and a JSON file
+## (BENCH_ARGS="--seconds 10 --levels 1,4", "--no-train", "--load-only")
 bench: setup model
 	$(PY) -m ops.bench $(BENCH_ARGS)
 

@@ -80,7 +80,8 @@ def test_service_messages_keep_the_classifiers_intent(text, intent):
 
 def test_an_unsure_faq_pick_gets_a_clarifying_question():
     assert route("how long does delivery take", "faq", faq_confidence=0.3) == CLARIFY
-    assert route("how long does delivery take", "faq", faq_confidence=0.8) is None
+    assert route("how long does delivery take", "faq", faq_confidence=0.7) == CLARIFY
+    assert route("how long does delivery take", "faq", faq_confidence=0.9) is None
 
 
 def test_a_long_clinical_question_without_clinical_words_is_not_given_a_service_faq():

@@ -8,7 +8,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_components.sentence_classifier import SentenceClassifier, fit_temperature
+from rasa_components.calibrated_logistic import fit_temperature
+from rasa_components.sentence_classifier import SentenceClassifier
 
 CENTRES = {"greet": [1.0, 0.0, 0.0], "goodbye": [0.0, 1.0, 0.0], "track_order": [0.0, 0.0, 1.0]}
 
