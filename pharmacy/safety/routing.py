@@ -69,10 +69,49 @@ _CLINICAL = re.compile(
     r"|alcohol|drunk|drink|suicid\w*|self[ -]?harm|hopeless|worthless"
     r"|crying|lonely|stress\w*|mental|addict\w*|hallucinat\w*|seizure\w*"
     r"|stroke|cancer|tumou?r|infection|uti|std|hiv|herpes|acne|eczema|psoriasis|arthritis|gout"
-    r"|ulcer|reflux|heartburn|thyroid|kidney|liver|stomach|bowel|bladder|urin\w*|skin"
+    r"|ulcer|reflux|heartburn|kidney|liver|stomach|bowel|bladder|urin\w*|skin"
     r"|vision|throat|tongue|lips?|mouth|teeth|tooth|gums?"
     r"|scrapes?|grazes?|wounds?|blisters?|sunburn\w*|scars?|(bug|insect|tick|spider|dog) bites?"
     r"|(bee|wasp) stings?|cuts and scrapes)\b"
+)
+
+
+# Conditions, body parts, tests and health topics that the list above does not name. Medical
+# word endings ("-itis", "-osis", "-ectomy") cover most conditions and operations; the rest are
+# named. Words of the service's own answers (doctors sending prescriptions, vaccines, health
+# data, refills of "my blood pressure pills") do not count.
+_CONDITIONS = re.compile(
+    r"\b(\w{3,}(itis|osis|oses|emia|aemia|omas?|pathy|algia|ectomy|plasty|scopy|otomy|ostomy|iasis"
+    r"|trophy|plegia)"
+    r"|syndromes?|disorders?|deficien\w*|medical (condition|issues?|problems?)"
+    r"|thyroid|cholesterol|colesterol|blood (pressure|sugar|thinners?|clots?|vessels?|veins?|tests?|work"
+    r"|cells?|levels?|counts?)|b/p|hypertension|diabet\w*|asthma\w*|copd|pneumonia|pnuemonia"
+    r"|measles|mumps|chicken ?pox|shingles|hepatitis|chlamydia|gonorrh\w*|syphilis|hpv|thrush"
+    r"|candida|yeast infection|scabies|lice|chiggers?|warts?|cysts?|lumps?|bumps?|moles?|polyps?"
+    r"|hernia\w*|fractur\w*|sprain\w*|injur\w*|concussion|surgery|surgical"
+    r"|implants?|transplant|stents?|pacemaker|chemo\w*|radiation therapy|dialysis|biopsy|bx"
+    r"|ecg|ekg|mri|ct scan|cat ?scan|x-?rays?|ultrasound|colonoscop\w*|mammogram"
+    r"|erections?|erectile|ejaculat\w*|masturbat\w*|genital\w*|vagina\w*|vulva|labia|penis"
+    r"|testic\w*|scrotum|prostate|ovar(y|ies|ian)|uterus|cervi(x|cal)|sex drive|libido"
+    r"|unprotected sex|intercourse|(my|her|last|missed|late|heavy|first) periods?|menstrua\w*"
+    r"|menopaus\w*|spotting|discharge|fertility|infertil\w*|conceiv\w*|fetus|miscarr\w*"
+    r"|stillbirth|trimester|ovulat\w*"
+    r"|brain|lungs?|bones?|joints|joint (pain|swelling|stiffness)|muscles?|tendons?|ligaments?"
+    r"|spine|spinal|nerves?|veins?|arter(y|ies)|pelvi[cs]|hips?|knees?|shoulders?|elbows?|wrists?"
+    r"|ankles?|feet|foot|toes?|fingers?|arms?|legs?|neck|back pain|eyes?(?! on)|ears?|nose|nasal"
+    r"|sinus\w*|gland\w*|lymph|hair loss|bald\w*|scalp|nails?|sweating|sweats|sweaty|odou?r"
+    r"|stool|poop|bowels?|gas(?! (station|bill|prices?|stove))|gassy|bloat\w*|belly|abdom\w*"
+    r"|colic|immune|virus\w*|viral|bacteri\w*|fung(al|us|i)|contag\w*"
+    r"|vitamins? [a-k]\d*|supplements?|probiotics?|nutrition|malnutrition|calori\w*|diet\w*"
+    r"|weight (loss|gain)|lose weight|gain weight|belly fat|obes\w*|overweight"
+    r"|dementia|alzheimer\w*|parkinson\w*|adhd|autis\w*|bipolar|schizo\w*|ocd|ptsd"
+    r"|phobias?|bulimi\w*|anorexi\w*|eating disorder|psychiatr\w*|therap(y|ist)"
+    r"|tremors?|murmur|arrhythmi\w*|fibrillat\w*|cardiac|pulse|heart rate|oxygen|high temp"
+    r"|smok\w*|vap(e|ing)|nicotine|caffeine|marijuana|cannabis|cbd"
+    r"|treat(s|ed|ing|ment|ments)?|cure[ds]?|remed(y|ies)|healing|heals|healed"
+    r"|recovery|recover(ing)? from|prognosis|life expectancy|contraindicat\w*|hereditary|genetic)\b"
+    r"(?! (pills?|meds?|medications?|medicines?|tablets?|prescriptions?|refills?|supplies|strips"
+    r"|shots?|vaccines?|vaccinations?|jabs?|boosters?|immuni[sz]ations?))"
 )
 
 
@@ -92,7 +131,7 @@ def looks_clinical(
         reason = None
     if (emergency or assess_emergency(text)).topic or reason:
         return True
-    if _CLINICAL.search(normalised):
+    if _CLINICAL.search(normalised) or _CONDITIONS.search(normalised):
         return True
     return by_meaning and reads_as_health_question(text)
 
